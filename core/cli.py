@@ -1,0 +1,218 @@
+"""Command line: `python -m core list | train | evaluate | classify | push`.
+
+Every command that a script might read ends with JSON on stdout; progress and messages go to
+stderr. Errors are one readable line and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from core.checkpoints import CheckpointError
+from core.data import DataUnavailableError
+from core.events import EpochEnd, Progress, Status
+from core.imaging import ImageInputError
+from core.registry import UnknownLabError, catalogue, get_lab
+from core.runner import TrainingRunner
+from core.specs import SpecError, parse_assignments
+
+USER_ERRORS = (SpecError, CheckpointError, DataUnavailableError, ImageInputError, UnknownLabError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args)
+    except USER_ERRORS as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Deep Learning Labs, headless.")
+    commands = parser.add_subparsers(dest="command")
+
+    listing = commands.add_parser("list", help="the labs, ready and planned")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+
+    train = commands.add_parser("train", help="train a lab's model and save a checkpoint")
+    train.add_argument("lab")
+    train.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a hyperparameter (repeatable); see `python -m core list --json`",
+    )
+    train.add_argument("--data-dir", help="folder with torchvision's layout (default: $DLL_DATA_DIR)")
+    train.add_argument(
+        "--time-budget",
+        type=float,
+        metavar="SECONDS",
+        help="stop training after this many seconds and keep the model",
+    )
+    train.add_argument("--out", help="checkpoint folder to write (default: a new run folder)")
+    train.set_defaults(handler=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="held-out metrics of a checkpoint")
+    evaluate.add_argument("lab")
+    evaluate.add_argument("--checkpoint", help="checkpoint folder (default: the bundled model)")
+    evaluate.add_argument("--data-dir")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    classify = commands.add_parser("classify", help="read handwritten digits from image files")
+    classify.add_argument("images", nargs="+", metavar="IMAGE")
+    classify.add_argument("--checkpoint", help="checkpoint folder (default: the bundled model)")
+    classify.add_argument("--json", action="store_true", help="one JSON object per image")
+    classify.set_defaults(handler=cmd_classify)
+
+    push = commands.add_parser("push", help="upload a checkpoint folder to the Hugging Face Hub")
+    push.add_argument("checkpoint")
+    push.add_argument("repo_id", help="e.g. your-name/digits-fast-cnn")
+    push.set_defaults(handler=cmd_push)
+    return parser
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    topics = catalogue()
+    if args.json:
+        labs = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "topic": s.topic,
+                "status": s.status,
+                "params": {
+                    p.name: {
+                        "kind": p.kind,
+                        "default": p.default,
+                        "low": p.low,
+                        "high": p.high,
+                        "choices": list(p.choices),
+                        "help": p.help,
+                    }
+                    for p in s.params
+                },
+            }
+            for specs in topics.values()
+            for s in specs
+        ]
+        print(json.dumps(labs, indent=2))
+        return 0
+    for topic, specs in topics.items():
+        print(topic)
+        for spec in specs:
+            print(f"  {spec.id:<16} {spec.status:<8} {spec.title}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    lab = get_lab(args.lab)
+    params = parse_assignments(args.settings)
+    runner = TrainingRunner(max_concurrent=1)
+    job = runner.submit(
+        lab, params, owner="cli", data_dir=args.data_dir, time_budget=args.time_budget, out_dir=args.out
+    )
+    # Ctrl-C asks for a clean stop: the model trained so far is still evaluated and saved.
+    previous = signal.signal(signal.SIGINT, lambda *_: job.stop())
+    bar = None
+    try:
+        for event in job.stream():
+            if isinstance(event, Progress):
+                if bar is None:
+                    bar = tqdm(total=event.total_steps, desc=lab.spec.id, unit="step", file=sys.stderr)
+                bar.update(event.step - bar.n)
+                bar.set_postfix(loss=f"{event.metrics['loss']:.3f}", refresh=False)
+            elif isinstance(event, EpochEnd):
+                shown = ", ".join(f"{k} {v:.4f}" for k, v in event.metrics.items())
+                (bar.write if bar else print)(f"epoch {event.epoch}: {shown}", file=sys.stderr)
+            elif isinstance(event, Status) and event.state in ("stopped", "failed"):
+                print(event.message, file=sys.stderr)
+        job.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if bar is not None:
+            bar.close()
+    if job.state == "failed" or job.result is None:
+        print(f"error: {job.message}", file=sys.stderr)
+        return 1
+    seconds = (job.finished or 0) - (job.started or 0)
+    summary: dict[str, Any] = {
+        "lab": lab.spec.id,
+        "checkpoint": str(job.checkpoint_dir) if job.checkpoint_dir else None,
+        "seconds": round(seconds, 2),
+        "state": job.state,
+        "params": job.params,
+        "metrics": job.result.metrics,
+    }
+    print(json.dumps(summary))
+    return 0 if job.checkpoint_dir else 1
+
+
+def _load(lab_id: str, checkpoint: str | None):
+    lab = get_lab(lab_id)
+    return lab, (lab.load(checkpoint) if checkpoint else lab.load_bundled())
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    lab, trained = _load(args.lab, args.checkpoint)
+    metrics = lab.evaluate(trained, args.data_dir)
+    metrics["checkpoint"] = str(trained.path)
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        for key, value in metrics.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from core.labs.digits import classify_upload
+
+    _, trained = _load("digits", args.checkpoint)
+    failures = 0
+    for name in args.images:
+        try:
+            result: dict[str, Any] = {
+                "file": name,
+                **classify_upload(trained, Path(name).read_bytes()).to_dict(),
+            }
+        except (OSError, ImageInputError) as error:
+            failures += 1
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            result = {"file": name, "error": reason}
+        if args.json:
+            print(json.dumps(result))
+        elif "error" in result:
+            print(f"{name}: error: {result['error']}")
+        else:
+            print(f"{name}: {result['prediction']} ({result['confidence']:.1%})")
+    return 1 if failures else 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from core.checkpoints import push_to_hub, read_checkpoint
+
+    read_checkpoint(args.checkpoint)  # refuse to publish something we could not load back
+    try:
+        print(push_to_hub(args.checkpoint, args.repo_id))
+    except Exception as error:  # network, auth: report, do not trace
+        print(f"error: could not push to the Hub: {error}", file=sys.stderr)
+        return 1
+    return 0

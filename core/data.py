@@ -1,0 +1,160 @@
+"""Image datasets, resolved in one place so that every lab, test and benchmark agrees.
+
+Order of resolution for MNIST and Fashion-MNIST:
+1. an explicit directory (argument, or the `DLL_DATA_DIR` environment variable) holding
+   torchvision's layout (`<dir>/MNIST/raw/...`), e.g. ../shared/datasets in CI;
+2. the local cache (`DLL_CACHE_DIR`, default ~/.cache/deep-learning-labs/data);
+3. torchvision's download into that cache (skipped when `DLL_OFFLINE=1`);
+4. offline fallback, for MNIST only: scikit-learn's bundled 8x8 handwritten digits, brought to
+   28x28 the way MNIST was made. It is small (1,797 digits) and not MNIST, and says so.
+
+Whichever was used travels with the data as a `DataSource`, is written into every checkpoint
+and is shown in the UI.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+log = logging.getLogger(__name__)
+
+DATASETS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+DIGIT_CLASSES = tuple(str(d) for d in range(10))
+
+
+class DataUnavailableError(RuntimeError):
+    """The dataset cannot be found locally, downloaded, or replaced by a fallback."""
+
+
+@dataclass(frozen=True)
+class DataSource:
+    dataset: str  # "mnist", "fashion-mnist" or "sklearn-digits"
+    kind: str  # "directory", "cache", "download" or "fallback"
+    location: str
+    train_size: int
+    test_size: int
+
+    @property
+    def description(self) -> str:
+        names = {
+            "mnist": "MNIST",
+            "fashion-mnist": "Fashion-MNIST",
+            "sklearn-digits": "scikit-learn 8x8 digits (offline fallback, not MNIST)",
+        }
+        sizes = f"{self.train_size:,} train / {self.test_size:,} held-out"
+        return f"{names[self.dataset]}, {sizes}, from {self.kind} {self.location}".strip()
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "description": self.description}
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """uint8 images (N, 28, 28), white on black, with int64 labels, and where they came from."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    source: DataSource
+    classes: tuple[str, ...]
+
+
+def cache_dir() -> Path:
+    default = Path.home() / ".cache" / "deep-learning-labs" / "data"
+    return Path(os.environ.get("DLL_CACHE_DIR", default))
+
+
+def offline() -> bool:
+    return os.environ.get("DLL_OFFLINE", "").lower() in ("1", "true", "yes")
+
+
+def load_images(dataset: str = "mnist", data_dir: str | None = None) -> ImageData:
+    """The dataset from the first place that has it (see the module docstring)."""
+    if dataset not in DATASETS:
+        raise DataUnavailableError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
+    explicit = data_dir or os.environ.get("DLL_DATA_DIR")
+    return _load_images_cached(dataset, str(Path(explicit).resolve()) if explicit else None)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_images_cached(dataset: str, explicit: str | None) -> ImageData:
+    tried = []
+    candidates = ([(explicit, "directory")] if explicit else []) + [(str(cache_dir()), "cache")]
+    for root, kind in candidates:
+        data = _read_torchvision(dataset, root, kind, download=False)
+        if data is not None:
+            return data
+        tried.append(root)
+    if not offline():
+        try:
+            data = _read_torchvision(dataset, str(cache_dir()), "download", download=True)
+            if data is not None:
+                return data
+        except Exception as error:  # no network, a mirror down, a proxy: all mean "offline"
+            log.warning("could not download %s: %s", dataset, error)
+    if dataset == "mnist":
+        log.warning("MNIST not found in %s; using the offline fallback", ", ".join(tried))
+        return sklearn_digits()
+    raise DataUnavailableError(
+        f"{DATASETS[dataset]} is not in {' or '.join(tried)} and could not be downloaded. "
+        "Point DLL_DATA_DIR (or --data-dir) at a folder with torchvision's layout, or go online."
+    )
+
+
+def _read_torchvision(dataset: str, root: str, kind: str, download: bool) -> ImageData | None:
+    from torchvision import datasets
+
+    cls = getattr(datasets, DATASETS[dataset])
+    try:
+        train = cls(root=root, train=True, download=download)
+        test = cls(root=root, train=False, download=download)
+    except RuntimeError:  # torchvision's "Dataset not found"
+        return None
+    source = DataSource(dataset, kind, root, len(train), len(test))
+    classes = DIGIT_CLASSES if dataset == "mnist" else FASHION_CLASSES
+    return ImageData(train.data, train.targets.long(), test.data, test.targets.long(), source, classes)
+
+
+def sklearn_digits() -> ImageData:
+    """scikit-learn's 1,797 8x8 digits made MNIST-like: upscaled, 20 px box, centred by mass.
+
+    A fixed, stratified 80/20 split keeps the held-out digits out of training.
+    """
+    from sklearn.datasets import load_digits
+
+    from core.imaging import to_mnist_frame
+
+    bunch = load_digits()
+    images = np.stack([to_mnist_frame(image / 16.0) for image in bunch.images])
+    images = torch.from_numpy((images * 255).round().astype(np.uint8))
+    labels = torch.from_numpy(bunch.target.astype(np.int64))
+    test_mask = np.zeros(len(labels), dtype=bool)
+    rng = np.random.default_rng(0)
+    for digit in range(10):
+        members = np.flatnonzero(bunch.target == digit)
+        test_mask[rng.choice(members, size=len(members) // 5, replace=False)] = True
+    test = torch.from_numpy(test_mask)
+    source = DataSource(
+        "sklearn-digits", "fallback", "scikit-learn bundled data", int((~test).sum()), int(test.sum())
+    )
+    return ImageData(images[~test], labels[~test], images[test], labels[test], source, DIGIT_CLASSES)

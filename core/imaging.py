@@ -1,0 +1,145 @@
+"""Turning drawings, photos and scans into what a digit model expects: a 28x28 MNIST frame.
+
+MNIST digits were made by cropping the ink, scaling the longer side to 20 px with the aspect
+ratio kept, and placing that box in a 28x28 frame so the centre of mass sits at the centre. A
+drawing prepared any other way (a small digit in a corner, a digit filling the whole pad) looks
+nothing like the training data, and even a good model misreads it. `to_mnist_frame` does the
+same steps, so a digit drawn anywhere, at any size, is read as well as an MNIST digit.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps
+
+INK_THRESHOLD = 0.2  # a pixel brighter than this share of the brightest one counts as ink
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_PIXELS = 40_000_000  # 40 megapixels: any phone photo, not a decompression bomb
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp")
+
+
+class ImageInputError(ValueError):
+    """The input cannot be used as a digit: empty, not an image, truncated or too large."""
+
+
+def to_mnist_frame(gray: np.ndarray, box: int = 20, size: int = 28) -> np.ndarray:
+    """White-on-black grey image (any size, values in [0, 1]) -> (28, 28) float32 MNIST frame.
+
+    Raises ImageInputError when there is no ink to read.
+    """
+    gray = np.asarray(gray, dtype=np.float32)
+    if gray.ndim != 2 or gray.size == 0:
+        raise ImageInputError("expected a 2-D greyscale image")
+    gray = np.nan_to_num(np.clip(gray, 0.0, 1.0))
+    peak = float(gray.max())
+    if peak < 0.05:
+        raise ImageInputError("The image is blank: draw or upload a digit first.")
+    rows = np.flatnonzero((gray > INK_THRESHOLD * peak).any(axis=1))
+    cols = np.flatnonzero((gray > INK_THRESHOLD * peak).any(axis=0))
+    ink = gray[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1] / peak
+
+    height, width = ink.shape
+    scale = box / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    resized = Image.fromarray((ink * 255).astype(np.uint8)).resize((new_w, new_h), Image.Resampling.LANCZOS)
+    digit = np.asarray(resized, dtype=np.float32) / 255.0
+    digit = np.clip(digit, 0.0, 1.0)
+
+    frame = np.zeros((size, size), dtype=np.float32)
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    frame[top : top + new_h, left : left + new_w] = digit
+    return _centre_by_mass(frame)
+
+
+def _centre_by_mass(frame: np.ndarray) -> np.ndarray:
+    """Shift by whole pixels so the centre of mass lands at the frame's centre, clipped so the
+    ink is never pushed out of the frame."""
+    total = frame.sum()
+    size = frame.shape[0]
+    ys, xs = np.indices(frame.shape)
+    dy = round((size - 1) / 2 - (ys * frame).sum() / total)
+    dx = round((size - 1) / 2 - (xs * frame).sum() / total)
+    rows = np.flatnonzero(frame.any(axis=1))
+    cols = np.flatnonzero(frame.any(axis=0))
+    dy = int(np.clip(dy, -rows[0], size - 1 - rows[-1]))
+    dx = int(np.clip(dx, -cols[0], size - 1 - cols[-1]))
+    return np.roll(frame, (dy, dx), axis=(0, 1))
+
+
+def canvas_to_gray(rgba: np.ndarray) -> np.ndarray:
+    """A drawing pad's RGBA (or RGB, or grey) array -> grey in [0, 1], ink bright.
+
+    The pad draws white ink on black; transparent pixels count as background.
+    """
+    array = np.asarray(rgba, dtype=np.float32)
+    if array.ndim == 2:
+        gray = array
+    elif array.ndim == 3 and array.shape[2] in (3, 4):
+        gray = array[..., :3].mean(axis=2)
+        if array.shape[2] == 4:
+            gray = gray * (array[..., 3] / 255.0)
+    else:
+        raise ImageInputError(f"unexpected drawing shape {array.shape}")
+    if gray.max() > 1.0:
+        gray = gray / 255.0
+    return gray
+
+
+def read_upload(data: bytes) -> np.ndarray:
+    """Bytes of a png/jpg/webp photo or scan -> grey image in [0, 1] with the ink bright.
+
+    Either polarity is accepted: a light background (paper) is detected and inverted. The size
+    is checked before any pixel is decoded, so huge images and decompression bombs are refused.
+    """
+    if not data:
+        raise ImageInputError("The file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageInputError(f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width * height > MAX_UPLOAD_PIXELS:
+                raise ImageInputError(
+                    f"The image is {width}x{height} pixels; the limit is "
+                    f"{MAX_UPLOAD_PIXELS // 1_000_000} megapixels."
+                )
+            if (image.format or "").lower() not in ("png", "jpeg", "webp"):
+                raise ImageInputError(f"{image.format} images are not supported: use png, jpg or webp.")
+            image = ImageOps.exif_transpose(image)
+            image.load()
+    except ImageInputError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageInputError("The image is too large to decode safely.") from None
+    except Exception:  # PIL raises many types for truncated or malformed files
+        raise ImageInputError(
+            "The file is not a readable png, jpg or webp image (or it is truncated)."
+        ) from None
+    return photo_to_gray(image)
+
+
+def photo_to_gray(image: Image.Image) -> np.ndarray:
+    """A PIL image of a handwritten digit -> grey in [0, 1], ink bright, paper black."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        # Transparent background: the ink is where the alpha is, whatever its colour.
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
+        alpha = rgba[..., 3]
+        if alpha.min() < 0.99:
+            luminance = rgba[..., :3].mean(axis=2)
+            ink_is_dark = (luminance * alpha).sum() < ((1 - luminance) * alpha).sum()
+            return alpha * ((1 - luminance) if ink_is_dark else luminance)
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if np.median(border) > 0.5:  # light paper, dark ink
+        gray = 1.0 - gray
+    # Paper is never perfectly black after inversion: subtract its level and stretch the ink.
+    background = float(np.percentile(gray, 50))
+    peak = float(gray.max())
+    if peak - background < 0.1:
+        raise ImageInputError("No digit found: the image has almost no contrast.")
+    return np.clip((gray - background) / (peak - background), 0.0, 1.0)

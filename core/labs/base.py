@@ -1,0 +1,88 @@
+"""What every lab provides, so that the runner, the CLI and both fronts can drive it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from core import checkpoints
+from core.events import Event
+from core.specs import LabSpec
+
+if TYPE_CHECKING:
+    from core.runner import TrainContext
+
+CHECKPOINT_ROOT = Path(__file__).resolve().parents[2] / "checkpoints"
+
+
+@dataclass
+class TrainedModel:
+    """A model ready for interaction: weights in eval mode plus where they came from."""
+
+    lab_id: str
+    model: torch.nn.Module
+    config: dict[str, Any]
+    metrics: dict[str, Any] = field(default_factory=dict)
+    origin: str = "session"  # "bundled", "session" or a checkpoint path
+    path: Path | None = None
+
+    @property
+    def data_source(self) -> str:
+        return self.config.get("data", {}).get("description", "unknown data")
+
+
+class Lab:
+    """Base class of a lab. Subclasses set `spec` and implement the model-specific parts."""
+
+    spec: LabSpec
+
+    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
+        """Yield training events; the last one is `Trained`. Check `ctx.should_stop()` after
+        every optimisation step and call `ctx.watch(model)` before the first."""
+        raise NotImplementedError
+
+    def build_model(self, config: dict[str, Any]) -> torch.nn.Module:
+        """An untrained model with the architecture a checkpoint's config describes."""
+        raise NotImplementedError
+
+    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
+        """Held-out metrics of a trained model."""
+        raise NotImplementedError
+
+    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
+        """Where the bundled pretrained checkpoint for these settings lives."""
+        return CHECKPOINT_ROOT / self.spec.id
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        """Markdown body of the model card written beside a checkpoint."""
+        return f"{self.spec.summary}\n"
+
+    def load(self, directory: str | Path, origin: str | None = None) -> TrainedModel:
+        """Rebuild a model from a checkpoint folder; clear errors for anything that is not ours."""
+        checkpoint = checkpoints.read_checkpoint(directory)
+        lab_id = checkpoint.config.get("lab")
+        if lab_id != self.spec.id:
+            raise checkpoints.CheckpointError(
+                f"{directory} holds a model for lab {lab_id!r}, not {self.spec.id!r}"
+            )
+        try:
+            model = self.build_model(checkpoint.config)
+        except (KeyError, TypeError, ValueError) as error:
+            raise checkpoints.CheckpointError(f"{directory}: config.json is not usable: {error}") from None
+        checkpoints.load_weights(model, checkpoint.state_dict, directory)
+        model.eval()
+        return TrainedModel(
+            lab_id=self.spec.id,
+            model=model,
+            config=checkpoint.config,
+            metrics=checkpoint.metrics,
+            origin=origin or str(directory),
+            path=Path(directory),
+        )
+
+    def load_bundled(self, params: dict[str, Any] | None = None) -> TrainedModel:
+        return self.load(self.bundled_checkpoint(params), origin="bundled")

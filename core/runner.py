@@ -1,0 +1,378 @@
+"""The one place that runs trainings: background threads, a queue, stops, NaN guard, checkpoints.
+
+Fronts never start threads. They `submit` a job and then read its events: a Streamlit fragment
+polls `job.events_since(i)`, Gradio and the CLI iterate `job.stream()`. The runner
+- queues jobs first come first served behind a concurrency limit (a 2-core server trains one
+  model at a time well; two at once each go at half speed), and tells each its place;
+- lets one owner (a browser session) have one active job at a time;
+- stops a job within one optimisation step when asked, or when its time budget is spent;
+- stops a job whose loss turns NaN or infinite and puts back the last weights that were finite;
+- saves the final model as a checkpoint, atomically, into the job's own folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import os
+import random
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from core import checkpoints
+from core.device import pick_device
+from core.events import Event, Progress, Status, Trained
+from core.labs.base import Lab, TrainedModel
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATES = ("queued", "running")
+
+
+class BusyError(RuntimeError):
+    """The owner already has a training queued or running."""
+
+
+class TrainContext:
+    """What a lab's training loop may ask of the runner while it runs."""
+
+    def __init__(self, job: Job, device: torch.device):
+        self._job = job
+        self.device = device
+        self.seed = job.seed
+        self.data_dir = job.data_dir
+        self.time_budget = job.time_budget
+        self.max_steps = job.max_steps
+        self.generator = torch.Generator().manual_seed(job.seed)  # for data order, per job
+        self._model: torch.nn.Module | None = None
+        self._good_state: dict[str, torch.Tensor] | None = None
+        self._good_step = 0
+        self._clock_start: float | None = None
+
+    def watch(self, model: torch.nn.Module) -> None:
+        """Register the model being trained and start the training clock (data is ready)."""
+        self._model = model
+        self._good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        self._clock_start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        """Seconds since `watch`, i.e. time spent training, not loading data or waiting."""
+        return 0.0 if self._clock_start is None else time.perf_counter() - self._clock_start
+
+    def should_stop(self) -> bool:
+        """True when the loop should finish now: asked to, out of time or steps, or NaN."""
+        job = self._job
+        if job.stop_reason:
+            return True
+        if self.time_budget is not None and self.elapsed() >= self.time_budget:
+            job.stop_reason = "time budget"
+            return True
+        if self.max_steps is not None and job.last_step >= self.max_steps:
+            job.stop_reason = "step limit"
+            return True
+        return False
+
+    def _check_step(self, event: Progress) -> None:
+        """Called by the runner on every step: keep finite weights, stop on NaN or inf."""
+        loss = event.metrics.get("loss", 0.0)
+        params_finite = self._model is None or all(torch.isfinite(p).all() for p in self._model.parameters())
+        if math.isfinite(loss) and params_finite:
+            if self._model is not None and self._good_state is not None:
+                for name, value in self._model.state_dict().items():
+                    self._good_state[name].copy_(value)
+                self._good_step = event.step
+            return
+        job = self._job
+        what = "the loss" if not math.isfinite(loss) else "the weights"
+        job.stop_reason = "nan"
+        job.nan_message = (
+            f"Training stopped at step {event.step}: {what} became NaN or infinite, which "
+            "usually means the learning rate is too high. The weights from step "
+            f"{self._good_step}, the last good step, were kept."
+        )
+        if self._model is not None and self._good_state is not None:
+            self._model.load_state_dict(self._good_state)
+
+
+class Job:
+    """One training: its settings, state, event log and result. Safe to read from any thread."""
+
+    def __init__(
+        self,
+        runner: TrainingRunner,
+        job_id: str,
+        lab: Lab,
+        params: dict[str, Any],
+        *,
+        owner: str,
+        seed: int,
+        data_dir: str | None,
+        time_budget: float | None,
+        max_steps: int | None,
+        out_dir: Path,
+    ):
+        self.runner = runner
+        self.id = job_id
+        self.lab = lab
+        self.params = params
+        self.owner = owner
+        self.seed = seed
+        self.data_dir = data_dir
+        self.time_budget = time_budget
+        self.max_steps = max_steps
+        self.out_dir = out_dir
+        self.state = "queued"
+        self.message = ""
+        self.stop_reason = ""  # "user", "time budget", "step limit", "nan"
+        self.nan_message = ""
+        self.last_step = 0
+        self.result: TrainedModel | None = None
+        self.checkpoint_dir: Path | None = None
+        self.created = time.time()
+        self.started: float | None = None
+        self.finished: float | None = None
+        self._events: list[Event] = []
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    # --- reading, from any thread -------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.state not in ACTIVE_STATES
+
+    def events_since(self, index: int) -> list[Event]:
+        with self._changed:
+            return self._events[index:]
+
+    def queue_position(self) -> int:
+        """1 for the next job to start, 0 when not waiting."""
+        return self.runner.queue_position(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job is done; True if it is."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while not self.done:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)  # let the thread unwind before the caller moves on
+        return True
+
+    def stream(self, poll: float = 0.5) -> Iterator[Event]:
+        """Every event, as it comes, until the job is done (for Gradio and the CLI)."""
+        index = 0
+        while True:
+            with self._changed:
+                while len(self._events) == index and not self.done:
+                    self._changed.wait(poll)
+                batch = self._events[index:]
+                finished = self.done
+            index += len(batch)
+            yield from batch
+            if finished and not self.events_since(index):
+                return
+
+    # --- control -----------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask the job to stop: a queued job is withdrawn, a running one ends after this step."""
+        if self.state == "queued":
+            self.runner._withdraw(self)
+        elif self.state == "running" and not self.stop_reason:
+            self.stop_reason = "user"
+
+    # --- writing, by the runner thread -----------------------------------------------
+    def _emit(self, event: Event) -> None:
+        with self._changed:
+            self._events.append(event)
+            if isinstance(event, Progress):
+                self.last_step = event.step
+            self._changed.notify_all()
+
+    def _set_state(self, state: str, message: str = "", **details: Any) -> None:
+        with self._changed:
+            self.state = state
+            self.message = message
+            if state not in ACTIVE_STATES:
+                self.finished = time.time()
+            self._events.append(Status(state, message, details))
+            self._changed.notify_all()
+
+
+class TrainingRunner:
+    """Runs jobs in background threads, at most `max_concurrent` at a time, first come first
+    served."""
+
+    def __init__(
+        self, max_concurrent: int | None = None, out_root: str | Path | None = None, device: str = "auto"
+    ):
+        self.max_concurrent = max(1, max_concurrent or int(os.environ.get("DLL_MAX_TRAININGS", "1")))
+        self.out_root = Path(
+            out_root
+            or os.environ.get("DLL_RUNS_DIR")
+            or Path(tempfile.gettempdir()) / "deep-learning-labs-runs"
+        )
+        self.device = pick_device(device)
+        self._lock = threading.Condition()
+        self._waiting: deque[Job] = deque()
+        self._running: set[Job] = set()
+        self._jobs: dict[str, Job] = {}
+        self._ids = itertools.count(1)
+
+    def submit(
+        self,
+        lab: Lab,
+        params: dict[str, Any] | None = None,
+        *,
+        owner: str = "cli",
+        seed: int = 0,
+        data_dir: str | None = None,
+        time_budget: float | None = None,
+        max_steps: int | None = None,
+        out_dir: str | Path | None = None,
+    ) -> Job:
+        """Validate the settings and queue a training; raises SpecError or BusyError."""
+        checked = lab.spec.validate(params)
+        seed = int(checked.get("seed", seed))
+        with self._lock:
+            for job in self._jobs.values():
+                if job.owner == owner and not job.done:
+                    raise BusyError(
+                        "A training of yours is already queued or running: stop it or wait for it to finish."
+                    )
+            job_id = f"{lab.spec.id}-{os.getpid()}-{next(self._ids)}"
+            job = Job(
+                self,
+                job_id,
+                lab,
+                checked,
+                owner=owner,
+                seed=seed,
+                data_dir=data_dir,
+                time_budget=time_budget,
+                max_steps=max_steps,
+                out_dir=Path(out_dir) if out_dir else self.out_root / job_id,
+            )
+            self._jobs[job_id] = job
+            self._waiting.append(job)
+        job._set_state("queued", self._queue_message(job))
+        job._thread = threading.Thread(target=self._run, args=(job,), name=f"train-{job_id}", daemon=True)
+        job._thread.start()
+        return job
+
+    def queue_position(self, job: Job) -> int:
+        with self._lock:
+            return list(self._waiting).index(job) + 1 if job in self._waiting else 0
+
+    def active_jobs(self) -> list[Job]:
+        with self._lock:
+            return [job for job in self._jobs.values() if not job.done]
+
+    def _queue_message(self, job: Job) -> str:
+        position = self.queue_position(job)
+        if position <= 1 and len(self._running) < self.max_concurrent:
+            return "Starting..."
+        return f"Waiting for a free trainer: place {position} in the queue."
+
+    def _withdraw(self, job: Job) -> None:
+        with self._lock:
+            if job not in self._waiting:
+                return
+            self._waiting.remove(job)
+            self._lock.notify_all()
+        job.stop_reason = "user"
+        job._set_state("stopped", "Removed from the queue before it started.")
+
+    def _run(self, job: Job) -> None:
+        with self._lock:
+            while job in self._waiting and (
+                self._waiting[0] is not job or len(self._running) >= self.max_concurrent
+            ):
+                self._lock.wait()
+            if job not in self._waiting:  # withdrawn while waiting
+                return
+            self._waiting.popleft()
+            self._running.add(job)
+            self._lock.notify_all()
+        try:
+            self._train(job)
+        finally:
+            with self._lock:
+                self._running.discard(job)
+                self._lock.notify_all()
+
+    def _train(self, job: Job) -> None:
+        job.started = time.time()
+        job._set_state("running", "Training...")
+        _seed_everything(job.seed)
+        ctx = TrainContext(job, self.device)
+        trained: Trained | None = None
+        try:
+            for event in job.lab.train(job.params, ctx):
+                if isinstance(event, Progress):
+                    ctx._check_step(event)
+                if isinstance(event, Trained):
+                    trained = event
+                else:
+                    job._emit(event)
+            if trained is None:
+                raise RuntimeError(f"lab {job.lab.spec.id} ended its training without a model")
+            self._finish(job, trained)
+        except Exception as error:  # a lab bug or bad data must never take the server down
+            log.exception("training %s failed", job.id)
+            job._set_state("failed", f"Training failed: {error}")
+
+    def _finish(self, job: Job, trained: Trained) -> None:
+        metrics = dict(trained.metrics)
+        metrics["stopped_by"] = job.stop_reason or "completed"
+        config = dict(trained.config)
+        model = trained.model.eval()
+        card = job.lab.model_card(config, metrics)
+        try:
+            checkpoints.save_checkpoint(job.out_dir, model, config, metrics, card)
+            job.checkpoint_dir = job.out_dir
+        except checkpoints.CheckpointError as error:
+            job.message = str(error)  # the model stays usable in memory
+        job.result = TrainedModel(
+            job.lab.spec.id, model, config, metrics, origin="session", path=job.checkpoint_dir
+        )
+        save_note = "" if job.checkpoint_dir else f" {job.message} The model is kept in memory."
+        if job.stop_reason == "nan":
+            job._set_state("stopped", job.nan_message + save_note, metrics=metrics)
+        elif job.stop_reason == "user":
+            job._set_state(
+                "stopped", "Stopped on request; the model as it was is kept." + save_note, metrics=metrics
+            )
+        else:
+            ended = f" (ended by the {job.stop_reason})" if job.stop_reason else ""
+            job._set_state("finished", f"Training finished{ended}." + save_note, metrics=metrics)
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+_default_runner: TrainingRunner | None = None
+_default_lock = threading.Lock()
+
+
+def default_runner() -> TrainingRunner:
+    """The process-wide runner that every session of a server shares (one queue for all)."""
+    global _default_runner
+    with _default_lock:
+        if _default_runner is None:
+            _default_runner = TrainingRunner()
+        return _default_runner

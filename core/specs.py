@@ -1,0 +1,128 @@
+"""Lab specs: everything a front end needs to draw a lab's controls and check its input.
+
+A lab is data, not a page: its spec names it, places it in the catalogue, explains the theory
+and lists its hyperparameters with types, ranges and defaults. Streamlit, Gradio and the CLI
+all build their controls from these specs and all validate through `LabSpec.validate`, so a
+value that one front accepts is accepted by every other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+class SpecError(ValueError):
+    """A hyperparameter value is unknown, of the wrong type or out of range."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One hyperparameter: its type, range, default and a line of help for the UI."""
+
+    name: str
+    kind: str  # "int", "float", "choice" or "bool"
+    default: Any
+    help: str
+    label: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    log: bool = False  # draw as a log-scale slider (learning rates)
+    step: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("int", "float", "choice", "bool"):
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+        if self.kind == "choice" and self.default not in self.choices:
+            raise ValueError(f"default {self.default!r} of {self.name} is not a choice")
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
+        self.coerce(self.default)  # a spec with a bad default fails at import
+
+    def coerce(self, value: Any) -> Any:
+        """Return `value` as this parameter's type, or raise SpecError saying why not."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise SpecError(f"{self.label}: expected true or false, got {value!r}")
+        if self.kind == "choice":
+            text = str(value).strip()
+            if text not in self.choices:
+                options = ", ".join(self.choices)
+                raise SpecError(f"{self.label}: {text!r} is not one of {options}")
+            return text
+        number = self._number(value)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            raise SpecError(f"{self.label}: {value!r} is out of range [{self.low:g}, {self.high:g}]")
+        return number
+
+    def _number(self, value: Any) -> int | float:
+        if isinstance(value, bool):
+            raise SpecError(f"{self.label}: expected a number, got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise SpecError(f"{self.label}: expected a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise SpecError(f"{self.label}: expected a finite number, got {value!r}")
+        if self.kind == "int":
+            if number != int(number):
+                raise SpecError(f"{self.label}: expected a whole number, got {value!r}")
+            return int(number)
+        return number
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """A lab's identity, place in the catalogue, theory and hyperparameters."""
+
+    id: str
+    title: str
+    topic: str
+    summary: str
+    theory: str = ""  # markdown with LaTeX ($...$) for the key equations
+    params: tuple[Param, ...] = ()
+    status: str = "ready"  # "ready" or "planned"
+    icon: str = ""
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise SpecError(f"{self.title} has no setting {name!r}")
+
+    def defaults(self) -> dict[str, Any]:
+        return {param.name: param.default for param in self.params}
+
+    def validate(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults overlaid with `values`, each checked; raises SpecError listing every problem."""
+        values = dict(values or {})
+        unknown = sorted(set(values) - {param.name for param in self.params})
+        problems = [f"unknown setting {name!r}" for name in unknown]
+        checked = {}
+        for param in self.params:
+            try:
+                checked[param.name] = param.coerce(values.get(param.name, param.default))
+            except SpecError as error:
+                problems.append(str(error))
+        if problems:
+            raise SpecError("; ".join(problems))
+        return checked
+
+
+def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
+    """Turn CLI `key=value` strings into a dict (values stay strings; the spec coerces them)."""
+    values = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SpecError(f"expected key=value, got {pair!r}")
+        values[key.strip()] = value.strip()
+    return values
