@@ -249,7 +249,7 @@ class DigitsLab(Lab):
             guesses = probs.argmax(1).tolist()
             captions = tuple(
                 f"{data.classes[g]}" + ("" if g == t else f" (true {data.classes[t]})")
-                for g, t in zip(guesses, samples.labels.tolist())
+                for g, t in zip(guesses, samples.labels.tolist(), strict=True)
             )
             images = samples.inputs[:, 0].cpu().numpy()
             yield Samples(step, images, captions, title=f"Held-out predictions after epoch {epoch}")
@@ -289,7 +289,9 @@ class DigitsLab(Lab):
             "heldout_accuracy": result["accuracy"],
             "heldout_loss": result["loss"],
             "heldout_size": len(split),
-            "per_class_accuracy": {c: round(float(a), 4) for c, a in zip(data.classes, per_class)},
+            "per_class_accuracy": {
+                c: round(float(a), 4) for c, a in zip(data.classes, per_class, strict=True)
+            },
             "data": data.source.description,
         }
 
@@ -341,7 +343,9 @@ class Prediction:
         return {
             "prediction": self.label,
             "confidence": round(self.confidence, 4),
-            "probabilities": {c: round(float(p), 4) for c, p in zip(self.classes, self.probabilities)},
+            "probabilities": {
+                c: round(float(p), 4) for c, p in zip(self.classes, self.probabilities, strict=True)
+            },
         }
 
 
@@ -400,7 +404,7 @@ def heldout_report(trained: TrainedModel, data: ImageData, max_mistakes: int = 3
     classes = len(data.classes)
     confusion = torch.zeros(classes, classes, dtype=torch.int64)
     confusion.index_put_((split.labels, predicted), torch.ones_like(predicted), accumulate=True)
-    wrong = torch.flatnonzero(predicted != split.labels)
+    wrong = (predicted != split.labels).nonzero().flatten()
     wrong = wrong[probs[wrong].max(1).values.argsort(descending=True)][:max_mistakes]
     mistakes = [
         {
