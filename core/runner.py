@@ -245,6 +245,8 @@ class TrainingRunner:
         """Validate the settings and queue a training; raises SpecError or BusyError."""
         checked = lab.spec.validate(params)
         seed = int(checked.get("seed", seed))
+        time_budget = _cap(time_budget, _env_float("DLL_TIME_BUDGET"))
+        max_steps = _cap(max_steps, _env_float("DLL_MAX_STEPS"))
         with self._lock:
             for job in self._jobs.values():
                 if job.owner == owner and not job.done:
@@ -357,6 +359,18 @@ class TrainingRunner:
         else:
             ended = f" (ended by the {job.stop_reason})" if job.stop_reason else ""
             job._set_state("finished", f"Training finished{ended}." + save_note, metrics=metrics)
+
+
+def _env_float(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else None
+
+
+def _cap(asked: float | None, limit: float | None) -> float | None:
+    """The smaller of what a caller asked for and the server's configured limit."""
+    if asked is None or limit is None:
+        return asked if limit is None else limit
+    return min(asked, limit)
 
 
 def _seed_everything(seed: int) -> None:
