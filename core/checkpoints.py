@@ -65,6 +65,9 @@ def save_checkpoint(
         _write_text(staging / METRICS_FILE, json.dumps(metrics, indent=2, sort_keys=True))
         _write_text(staging / CARD_FILE, card)
         _fsync(staging / WEIGHTS_FILE)
+        staging.chmod(0o755)  # mkdtemp makes it private; a checkpoint is meant to be shared
+        for file in staging.iterdir():
+            file.chmod(0o644)
         _swap_in(staging, target)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)

@@ -93,7 +93,7 @@ def load_images(dataset: str = "mnist", data_dir: str | None = None) -> ImageDat
     if dataset not in DATASETS:
         raise DataUnavailableError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
     explicit = data_dir or os.environ.get("DLL_DATA_DIR")
-    return _load_images_cached(dataset, str(Path(explicit).resolve()) if explicit else None)
+    return _load_images_cached(dataset, str(explicit) if explicit else None)
 
 
 @functools.lru_cache(maxsize=4)

@@ -115,7 +115,8 @@ def read_upload(data: bytes) -> np.ndarray:
     except ImageInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageInputError("The image is too large to decode safely.") from None
+        limit = MAX_UPLOAD_PIXELS // 1_000_000
+        raise ImageInputError(f"The image is too large; the limit is {limit} megapixels.") from None
     except Exception:  # PIL raises many types for truncated or malformed files
         raise ImageInputError(
             "The file is not a readable png, jpg or webp image (or it is truncated)."

@@ -54,14 +54,17 @@ class TrainContext:
         self.max_steps = job.max_steps
         self.generator = torch.Generator().manual_seed(job.seed)  # for data order, per job
         self._model: torch.nn.Module | None = None
-        self._good_state: dict[str, torch.Tensor] | None = None
+        self._good_state: dict[str, torch.Tensor] | None = None  # weights proven healthy
+        self._pending_state: dict[str, torch.Tensor] = {}  # weights after the last step
         self._good_step = 0
+        self._reference_loss: float | None = None
         self._clock_start: float | None = None
 
     def watch(self, model: torch.nn.Module) -> None:
         """Register the model being trained and start the training clock (data is ready)."""
         self._model = model
         self._good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        self._pending_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         self._clock_start = time.perf_counter()
 
     def elapsed(self) -> float:
@@ -82,22 +85,37 @@ class TrainContext:
         return False
 
     def _check_step(self, event: Progress) -> None:
-        """Called by the runner on every step: keep finite weights, stop on NaN or inf."""
+        """Called by the runner on every step: keep the last healthy weights, and stop when the
+        loss turns NaN or infinite or explodes to many times its starting value.
+
+        With batch norm a too-high learning rate often makes the loss explode (2.3 -> 1e11)
+        and then settle at chance level, with finite but useless weights; that is caught as
+        divergence, since waiting for a NaN that never comes would lose the good weights."""
         loss = event.metrics.get("loss", 0.0)
-        params_finite = self._model is None or all(torch.isfinite(p).all() for p in self._model.parameters())
-        if math.isfinite(loss) and params_finite:
+        if self._reference_loss is None and math.isfinite(loss) and loss > 0:
+            self._reference_loss = loss
+        problem = ""
+        if not math.isfinite(loss):
+            problem = "the loss became NaN or infinite"
+        elif self._model is not None and not all(torch.isfinite(p).all() for p in self._model.parameters()):
+            problem = "the weights became NaN or infinite"
+        elif self._reference_loss and loss > self._job.lab.divergence_factor * self._reference_loss:
+            problem = f"the loss exploded from {self._reference_loss:.3g} to {loss:.3g}"
+        if not problem:
+            # This step's loss was measured with the weights from before its update, which
+            # proves those (`pending`) healthy; the weights it produced are not yet proven.
             if self._model is not None and self._good_state is not None:
+                self._good_state, self._pending_state = self._pending_state, self._good_state
+                self._good_step = event.step - 1
                 for name, value in self._model.state_dict().items():
-                    self._good_state[name].copy_(value)
-                self._good_step = event.step
+                    self._pending_state[name].copy_(value)
             return
         job = self._job
-        what = "the loss" if not math.isfinite(loss) else "the weights"
         job.stop_reason = "nan"
         job.nan_message = (
-            f"Training stopped at step {event.step}: {what} became NaN or infinite, which "
-            "usually means the learning rate is too high. The weights from step "
-            f"{self._good_step}, the last good step, were kept."
+            f"Training stopped at step {event.step}: {problem}, which usually means the "
+            f"learning rate is too high. The weights from step {self._good_step}, the last good "
+            "step, were kept."
         )
         if self._model is not None and self._good_state is not None:
             self._model.load_state_dict(self._good_state)

@@ -39,6 +39,8 @@ class Lab:
     """Base class of a lab. Subclasses set `spec` and implement the model-specific parts."""
 
     spec: LabSpec
+    # A step whose loss exceeds this multiple of the first step's loss counts as divergence.
+    divergence_factor: float = 100.0
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         """Yield training events; the last one is `Trained`. Check `ctx.should_stop()` after

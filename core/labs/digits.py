@@ -308,7 +308,7 @@ class DigitsLab(Lab):
             f"- Held-out accuracy: {figure} on {metrics.get('heldout_size')} images\n"
             f"- Input: 1x28x28 floats in [0, 1], white ink on black, MNIST-style centring\n"
             f"- Output: 10 logits ({', '.join(config.get('classes', []))})\n\n"
-            f"Reproduce: `python -m core train digits {settings}`\n"
+            f"Reproduce: `python -m core train digits {settings} --data-dir <folder with MNIST/raw>`\n"
         )
 
 

@@ -1,0 +1,177 @@
+"""The training runner: events, stop, NaN guard, queue, one job per owner, failures, saving."""
+
+import threading
+
+import pytest
+import torch
+from torch import nn
+
+from core import checkpoints
+from core.events import EpochEnd, Progress, Status, Trained
+from core.labs.base import Lab
+from core.runner import BusyError, TrainingRunner
+from core.specs import LabSpec, Param, SpecError
+
+
+class ToyLab(Lab):
+    """Fits y = 2x with one weight; `gate`, when set, makes each step wait for the test."""
+
+    spec = LabSpec(
+        "toy",
+        "Toy",
+        "Testing",
+        "One weight.",
+        "$y = wx$",
+        params=(
+            Param("steps", "int", 5, "steps", low=1, high=100_000),
+            Param("learning_rate", "float", 0.1, "step", low=1e-6, high=1e6),
+            Param("crash_at", "int", 0, "raise at this step (0: never)", low=0, high=100),
+        ),
+    )
+
+    def __init__(self):
+        self.gate: threading.Semaphore | None = None
+
+    def build_model(self, config):
+        return nn.Linear(1, 1, bias=False)
+
+    def train(self, params, ctx):
+        model = self.build_model({})
+        optimizer = torch.optim.SGD(model.parameters(), lr=params["learning_rate"])
+        x = torch.randn(64, 1, generator=ctx.generator)
+        ctx.watch(model)
+        for step in range(1, params["steps"] + 1):
+            if self.gate is not None:
+                assert self.gate.acquire(timeout=30), "test did not release the step"
+            if step == params["crash_at"]:
+                raise ValueError("simulated bug")
+            loss = ((model(x) - 2 * x) ** 2).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            yield Progress(step, params["steps"], step / params["steps"], {"loss": loss.item()})
+            if ctx.should_stop():
+                break
+        yield EpochEnd(1, step, {"train_loss": loss.item()})
+        yield Trained(model, {"lab": "toy"}, {"weight": model.weight.item()})
+
+
+@pytest.fixture
+def runner(tmp_path):
+    return TrainingRunner(max_concurrent=1, out_root=tmp_path, device="cpu")
+
+
+def test_a_job_streams_events_and_saves_a_checkpoint(runner):
+    lab = ToyLab()
+    job = runner.submit(lab, {"steps": 50})
+    events = list(job.stream())
+    assert job.state == "finished"
+    steps = [e.step for e in events if isinstance(e, Progress)]
+    assert steps == list(range(1, 51))
+    states = [e.state for e in events if isinstance(e, Status)]
+    assert states == ["queued", "running", "finished"]
+    assert abs(job.result.metrics["weight"] - 2.0) < 0.05
+    saved = checkpoints.read_checkpoint(job.checkpoint_dir)
+    assert saved.metrics["stopped_by"] == "completed"
+    assert torch.equal(saved.state_dict["weight"], job.result.model.weight.detach())
+
+
+def test_stop_ends_a_running_job_within_one_step_and_keeps_the_model(runner):
+    lab = ToyLab()
+    lab.gate = threading.Semaphore(0)
+    job = runner.submit(lab, {"steps": 100_000})
+    lab.gate.release(3)
+    seen = []
+    for event in job.stream():
+        if isinstance(event, Progress):
+            seen.append(event.step)
+            if event.step == 3:
+                job.stop()
+                lab.gate.release(5)  # more steps would be allowed; the runner must not take them
+    assert job.state == "stopped"
+    assert max(seen) <= 4  # step 4 may already have been under way when stop was asked
+    assert job.result is not None and job.checkpoint_dir is not None
+    assert "kept" in job.message
+
+
+def test_nan_loss_stops_with_an_explanation_and_restores_the_last_good_weights(runner):
+    job = runner.submit(ToyLab(), {"steps": 200, "learning_rate": 1e5})
+    job.wait(30)
+    assert job.state == "stopped"
+    assert "exploded" in job.message or "NaN or infinite" in job.message
+    assert "learning rate" in job.message
+    weight = job.result.model.weight.detach()
+    assert torch.isfinite(weight).all()
+    assert job.result.metrics["stopped_by"] == "nan"
+    saved = checkpoints.read_checkpoint(job.checkpoint_dir)
+    assert torch.isfinite(saved.state_dict["weight"]).all()
+
+
+def test_an_exploding_loss_counts_as_divergence(runner):
+    job = runner.submit(ToyLab(), {"steps": 200, "learning_rate": 5.0})
+    job.wait(30)
+    assert job.state == "stopped" and "exploded from" in job.message
+    assert abs(job.result.model.weight.item()) < 100
+
+
+def test_jobs_queue_behind_the_limit_and_know_their_place(runner):
+    lab = ToyLab()
+    lab.gate = threading.Semaphore(0)
+    first = runner.submit(lab, {"steps": 2}, owner="a")
+    second = runner.submit(lab, {"steps": 2}, owner="b")
+    third = runner.submit(lab, {"steps": 2}, owner="c")
+    assert first.queue_position() == 0 or first.state == "running"
+    assert (second.queue_position(), third.queue_position()) in ((1, 2), (2, 3))
+    assert "queue" in third.message
+    third.stop()  # withdrawn before it starts
+    assert third.state == "stopped" and third.queue_position() == 0
+    lab.gate.release(4)
+    assert first.wait(30) and second.wait(30)
+    assert (first.state, second.state) == ("finished", "finished")
+    assert second.started >= first.finished
+
+
+def test_one_owner_gets_one_active_job(runner):
+    lab = ToyLab()
+    lab.gate = threading.Semaphore(0)
+    job = runner.submit(lab, {"steps": 1}, owner="student")
+    with pytest.raises(BusyError, match="already"):
+        runner.submit(lab, {"steps": 1}, owner="student")
+    other = runner.submit(lab, {"steps": 1}, owner="someone else")
+    lab.gate.release(2)
+    assert job.wait(30) and other.wait(30)
+    runner.submit(lab, {"steps": 1}, owner="student").stop()  # allowed again once done
+
+
+def test_bad_settings_are_refused_before_queueing(runner):
+    with pytest.raises(SpecError):
+        runner.submit(ToyLab(), {"steps": 0})
+    assert runner.active_jobs() == []
+
+
+def test_a_crashing_lab_fails_the_job_with_a_message(runner):
+    job = runner.submit(ToyLab(), {"steps": 10, "crash_at": 4})
+    job.wait(30)
+    assert job.state == "failed"
+    assert "simulated bug" in job.message
+    assert job.result is None
+
+
+def test_time_budget_and_step_cap_end_training_cleanly(runner, monkeypatch):
+    monkeypatch.setenv("DLL_MAX_STEPS", "7")
+    job = runner.submit(ToyLab(), {"steps": 100_000})
+    job.wait(30)
+    assert job.state == "finished" and job.last_step == 7
+    assert "step limit" in job.message
+    monkeypatch.delenv("DLL_MAX_STEPS")
+    job = runner.submit(ToyLab(), {"steps": 100_000}, time_budget=0.2)
+    job.wait(60)
+    assert job.state == "finished" and job.result.metrics["stopped_by"] == "time budget"
+
+
+def test_same_seed_same_result(runner):
+    first = runner.submit(ToyLab(), {"steps": 3}, seed=7)
+    first.wait(30)
+    second = runner.submit(ToyLab(), {"steps": 3}, seed=7)
+    second.wait(30)
+    assert first.result.metrics["weight"] == second.result.metrics["weight"]
