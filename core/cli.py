@@ -1,4 +1,5 @@
-"""Command line: `python -m core list | train | evaluate | classify | push`.
+"""Command line: `python -m core list | train | evaluate | push`, plus each lab's own commands
+(the Digits lab adds `classify`).
 
 Every command that a script might read ends with JSON on stdout; progress and messages go to
 stderr. Errors are one readable line and a non-zero exit code, never a traceback.
@@ -10,14 +11,13 @@ import argparse
 import json
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
 from core.checkpoints import CheckpointError
 from core.data import DataUnavailableError
 from core.events import EpochEnd, Progress, Status
 from core.imaging import ImageInputError
-from core.registry import UnknownLabError, catalogue, get_lab
+from core.registry import READY, UnknownLabError, catalogue, get_lab
 from core.runner import TrainingRunner
 from core.specs import SpecError, parse_assignments
 
@@ -74,16 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(handler=cmd_evaluate)
 
-    classify = commands.add_parser("classify", help="read handwritten digits from image files")
-    classify.add_argument("images", nargs="+", metavar="IMAGE")
-    classify.add_argument("--checkpoint", help="checkpoint folder (default: the bundled model)")
-    classify.add_argument("--json", action="store_true", help="one JSON object per image")
-    classify.set_defaults(handler=cmd_classify)
-
     push = commands.add_parser("push", help="upload a checkpoint folder to the Hugging Face Hub")
     push.add_argument("checkpoint")
     push.add_argument("repo_id", help="e.g. your-name/digits-fast-cnn")
     push.set_defaults(handler=cmd_push)
+
+    for lab in READY.values():  # each lab adds its interactions as subcommands
+        lab.add_cli_commands(commands)
     return parser
 
 
@@ -167,7 +164,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _load(lab_id: str, checkpoint: str | None):
     lab = get_lab(lab_id)
-    return lab, (lab.load(checkpoint) if checkpoint else lab.load_bundled())
+    return lab, lab.load_checkpoint_or_bundled(checkpoint)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -180,30 +177,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         for key, value in metrics.items():
             print(f"{key}: {value}")
     return 0
-
-
-def cmd_classify(args: argparse.Namespace) -> int:
-    from core.labs.digits import classify_upload
-
-    _, trained = _load("digits", args.checkpoint)
-    failures = 0
-    for name in args.images:
-        try:
-            result: dict[str, Any] = {
-                "file": name,
-                **classify_upload(trained, Path(name).read_bytes()).to_dict(),
-            }
-        except (OSError, ImageInputError) as error:
-            failures += 1
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            result = {"file": name, "error": reason}
-        if args.json:
-            print(json.dumps(result))
-        elif "error" in result:
-            print(f"{name}: error: {result['error']}")
-        else:
-            print(f"{name}: {result['prediction']} ({result['confidence']:.1%})")
-    return 1 if failures else 0
 
 
 def cmd_push(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,3 +89,10 @@ class Lab:
 
     def load_bundled(self, params: dict[str, Any] | None = None) -> TrainedModel:
         return self.load(self.bundled_checkpoint(params), origin="bundled")
+
+    def load_checkpoint_or_bundled(self, checkpoint: str | Path | None) -> TrainedModel:
+        return self.load(checkpoint) if checkpoint else self.load_bundled()
+
+    def add_cli_commands(self, commands: argparse._SubParsersAction) -> None:
+        """Add this lab's interactions as `python -m core` subcommands. Each handler takes the
+        parsed args and returns an exit code; user errors are raised, the CLI reports them."""

@@ -8,8 +8,11 @@ own normalisation layer, so a checkpoint takes plain [0, 1] pixels and cannot be
 
 from __future__ import annotations
 
+import argparse
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +22,7 @@ from torch import nn
 
 from core.data import ImageData, load_images
 from core.events import Event, Samples, Trained
-from core.imaging import canvas_to_gray, read_upload, to_mnist_frame
+from core.imaging import ImageInputError, canvas_to_gray, read_upload, to_mnist_frame
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
 from core.runner import TrainContext
 from core.specs import LabSpec, Param
@@ -310,6 +313,31 @@ class DigitsLab(Lab):
             f"- Output: 10 logits ({', '.join(config.get('classes', []))})\n\n"
             f"Reproduce: `python -m core train digits {settings} --data-dir <folder with MNIST/raw>`\n"
         )
+
+    def add_cli_commands(self, commands: argparse._SubParsersAction) -> None:
+        classify = commands.add_parser("classify", help="read handwritten digits from image files")
+        classify.add_argument("images", nargs="+", metavar="IMAGE")
+        classify.add_argument("--checkpoint", help="checkpoint folder (default: the bundled model)")
+        classify.add_argument("--json", action="store_true", help="one JSON object per image")
+        classify.set_defaults(handler=self.cli_classify)
+
+    def cli_classify(self, args: argparse.Namespace) -> int:
+        trained = self.load_checkpoint_or_bundled(args.checkpoint)
+        failures = 0
+        for name in args.images:
+            try:
+                result = {"file": name, **classify_upload(trained, Path(name).read_bytes()).to_dict()}
+            except (OSError, ImageInputError) as error:
+                failures += 1
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                result = {"file": name, "error": reason}
+            if args.json:
+                print(json.dumps(result))
+            elif "error" in result:
+                print(f"{name}: error: {result['error']}")
+            else:
+                print(f"{name}: {result['prediction']} ({result['confidence']:.1%})")
+        return 1 if failures else 0
 
 
 def make_optimizer(model: nn.Module, params: dict[str, Any]) -> torch.optim.Optimizer:

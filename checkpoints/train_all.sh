@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Re-create the bundled checkpoints with the project's own train command.
+# Usage: bash checkpoints/train_all.sh [DATA_DIR]   (default ../shared/datasets, MNIST-12k/3.6k)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data_dir=${1:-../shared/datasets}
+python=${PYTHON:-.venv/bin/python}
+"$python" -m core train digits --set architecture=fast-cnn --data-dir "$data_dir" --out checkpoints/digits-fast-cnn
+"$python" -m core train digits --set architecture=cnn --data-dir "$data_dir" --out checkpoints/digits-cnn
+"$python" -m core train digits --set architecture=mlp --set epochs=30 --data-dir "$data_dir" --out checkpoints/digits-mlp
