@@ -1,0 +1,29 @@
+"""Home: the lab catalogue, grouped by topic; ready labs link to their page."""
+
+import streamlit as st
+
+import ui_streamlit as ui
+from core.registry import catalogue
+
+CARDS_PER_ROW = 3
+
+st.title("🧠 Deep Learning Labs")
+st.markdown(
+    "Learn deep learning by doing: pick a lab, train a small model live while its curves grow, "
+    "then play with it. Every lab also works at once with a bundled pretrained model."
+)
+
+for topic, specs in catalogue().items():
+    st.subheader(topic)
+    for start in range(0, len(specs), CARDS_PER_ROW):
+        for column, spec in zip(
+            st.columns(CARDS_PER_ROW), specs[start : start + CARDS_PER_ROW], strict=False
+        ):
+            with column.container(border=True):
+                st.markdown(f"**{ui.display_title(spec)}**")
+                st.caption(spec.summary)
+                page = ui.lab_page(spec.id) if spec.status == "ready" else None
+                if page:
+                    st.page_link(page, label="Open the lab", icon="▶️")
+                else:
+                    st.caption("🕒 Planned")

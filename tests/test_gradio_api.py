@@ -1,0 +1,161 @@
+"""The Gradio app's HTTP API, driven the way an outside program would: gradio_client over HTTP.
+
+The app runs in this process on a free port. Trainings are capped at a few steps
+(DLL_MAX_STEPS) so the whole file takes seconds on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image, ImageDraw
+
+import gradio_app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    # Read by the runner at submit time: a test training stops after 20 steps.
+    previous = os.environ.get("DLL_MAX_STEPS")
+    os.environ["DLL_MAX_STEPS"] = "20"
+    port = free_port()
+    gradio_app.demo.launch(prevent_thread_lock=True, server_port=port, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        gradio_app.demo.close()
+        if previous is None:
+            os.environ.pop("DLL_MAX_STEPS", None)
+        else:
+            os.environ["DLL_MAX_STEPS"] = previous
+
+
+@pytest.fixture
+def client(app_url: str) -> Client:
+    """A fresh client is a fresh session: its own gr.State, its own model."""
+    return Client(app_url, verbose=False)
+
+
+def draw_one(path: Path) -> Path:
+    """A thick vertical stroke on white paper, as a phone photo of a '1' would look."""
+    image = Image.new("RGB", (200, 200), "white")
+    ImageDraw.Draw(image).line([(100, 30), (100, 170)], fill="black", width=18)
+    image.save(path)
+    return path
+
+
+def test_api_lists_the_named_endpoints(client: Client) -> None:
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/classify", "/classify_drawing", "/model_info", "/train", "/stop"} <= set(endpoints)
+    train_params = [p["parameter_name"] for p in endpoints["/train"]["parameters"]]
+    assert train_params == [p.name for p in gradio_app.DIGITS.spec.params]
+
+
+def test_classify_reads_a_photo_of_a_one(client: Client, tmp_path: Path) -> None:
+    result = client.predict(
+        handle_file(str(draw_one(tmp_path / "one.png"))), "fast-cnn", api_name="/classify"
+    )
+    assert result["prediction"] == "1"
+    assert result["confidence"] > 0.5
+    assert set(result["probabilities"]) == {str(d) for d in range(10)}
+    assert abs(sum(result["probabilities"].values()) - 1) < 0.01
+    assert result["model"] == "fast-cnn" and result["origin"] == "bundled"
+    assert "MNIST" in result["trained_on"]
+
+
+def test_classify_refuses_a_file_that_is_not_an_image(client: Client, tmp_path: Path) -> None:
+    text = tmp_path / "notes.png"
+    text.write_text("this is not a picture")
+    with pytest.raises(AppError, match="not a readable png, jpg or webp image"):
+        client.predict(handle_file(str(text)), "fast-cnn", api_name="/classify")
+
+
+def test_classify_refuses_a_truncated_image(client: Client, tmp_path: Path) -> None:
+    whole = draw_one(tmp_path / "one.png").read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(AppError, match="truncated"):
+        client.predict(handle_file(str(cut)), "fast-cnn", api_name="/classify")
+
+
+def test_classify_refuses_a_blank_page(client: Client, tmp_path: Path) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (64, 64), "white").save(blank)
+    with pytest.raises(AppError, match="almost no contrast"):
+        client.predict(handle_file(str(blank)), "fast-cnn", api_name="/classify")
+
+
+def test_classify_refuses_an_unknown_model(client: Client, tmp_path: Path) -> None:
+    with pytest.raises(AppError, match="Unknown model 'resnet'"):
+        client.predict(handle_file(str(draw_one(tmp_path / "one.png"))), "resnet", api_name="/classify")
+
+
+def test_classify_drawing_reads_pixels(client: Client) -> None:
+    pixels = [[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
+    result = client.predict(pixels, "fast-cnn", api_name="/classify_drawing")
+    assert result["prediction"] == "1"
+
+
+def test_classify_drawing_refuses_an_empty_pad_and_bad_json(client: Client) -> None:
+    with pytest.raises(AppError, match="blank"):
+        client.predict([[0] * 28] * 28, "fast-cnn", api_name="/classify_drawing")
+    with pytest.raises(AppError, match="2-D list"):
+        client.predict({"not": "pixels"}, "fast-cnn", api_name="/classify_drawing")
+
+
+def test_train_rejects_bad_settings_with_a_clear_message(client: Client) -> None:
+    with pytest.raises(AppError, match=r"Learning rate: 100 is out of range \[1e-05, 10\]"):
+        client.predict(learning_rate=100, api_name="/train")
+    with pytest.raises(AppError, match="less than minimum value 1"):  # sliders check their own range
+        client.predict(epochs=0, api_name="/train")
+
+
+@pytest.mark.usefixtures("data_dir")
+def test_a_tiny_training_becomes_this_sessions_model(client: Client, app_url: str, tmp_path: Path) -> None:
+    with pytest.raises(AppError, match="no trained model yet"):
+        client.predict(handle_file(str(draw_one(tmp_path / "one.png"))), "session", api_name="/classify")
+
+    outputs = client.predict(epochs=1, batch_size=64, api_name="/train")
+    status, loss, _, _, download, model_choice, model_text, confusion, mistakes, filters, note = outputs
+    assert "Training finished (ended by the step limit)" in status
+    assert json.loads(loss["plot"])["data"], "the loss chart has no series"
+    assert model_choice == "session"
+    assert "This session's **fast-cnn**" in model_text and "MNIST" in model_text
+    assert json.loads(confusion["plot"])["data"][0]["type"] == "heatmap"
+    assert Path(filters).is_file() and "Held-out accuracy" in note
+    assert mistakes, "20 steps cannot be perfect on 3,604 held-out digits"
+    with zipfile.ZipFile(download) as archive:
+        names = {Path(name).name for name in archive.namelist()}
+    assert {"config.json", "model.safetensors", "metrics.json", "README.md"} <= names
+
+    result = client.predict(handle_file(str(draw_one(tmp_path / "one.png"))), "session", api_name="/classify")
+    assert result["origin"] == "session" and result["prediction"] in result["probabilities"]
+
+    # Another session has its own state: it cannot see this session's model.
+    stranger = Client(app_url, verbose=False)
+    with pytest.raises(AppError, match="no trained model yet"):
+        stranger.predict(handle_file(str(draw_one(tmp_path / "one.png"))), "session", api_name="/classify")
+
+
+@pytest.mark.skipif(
+    (Path(__file__).resolve().parents[2] / "shared" / "datasets" / "FashionMNIST").exists(),
+    reason="Fashion-MNIST is available here, so this training would not fail",
+)
+def test_a_training_that_fails_says_why(client: Client) -> None:
+    # Offline, with only MNIST in the data directory, Fashion-MNIST cannot be found.
+    outputs = client.predict(dataset="fashion-mnist", api_name="/train")
+    assert "Training failed" in outputs[0] and "could not be downloaded" in outputs[0]

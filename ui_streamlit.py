@@ -1,0 +1,374 @@
+"""Streamlit pieces every lab page shares: controls drawn from a lab's spec, the live view of a
+training, the choice between the bundled and the session's model, and image grids.
+
+Pages stay layout only; anything that does not need Streamlit belongs in core/ instead.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from core import charts
+from core.checkpoints import CheckpointError, archive_bytes, extract_archive
+from core.history import TrainingHistory
+from core.labs.base import Lab, TrainedModel
+from core.registry import get_lab
+from core.runner import BusyError, Job, default_runner
+from core.specs import LabSpec, Param, SpecError
+
+ROOT = Path(__file__).resolve().parent
+POLL_SECONDS = 1.0  # how often a running training's view refreshes
+SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
+BUNDLED, SESSION, LOADED = "Pretrained (bundled)", "Trained in this session", "Loaded from a file"
+
+
+def lab_page(lab_id: str) -> str | None:
+    """The lab's page file relative to app.py, `app_pages/<id>.py`, if that page is written."""
+    relative = f"app_pages/{lab_id.replace('-', '_')}.py"
+    return relative if (ROOT / relative).is_file() else None
+
+
+def session_owner() -> str:
+    """A random id per browser session: the runner keys jobs by it, so sessions never see or
+    stop each other's trainings."""
+    if "owner" not in st.session_state:
+        st.session_state.owner = uuid.uuid4().hex
+    return st.session_state.owner
+
+
+def display_title(spec: LabSpec) -> str:
+    return f"{spec.icon} {spec.title}" if spec.icon else spec.title
+
+
+def lab_header(spec: LabSpec) -> None:
+    st.title(display_title(spec))
+    st.caption(spec.summary)
+    if spec.theory:
+        with st.expander("Theory"):
+            st.markdown(spec.theory)
+
+
+# --- hyperparameters -----------------------------------------------------------------------
+
+
+def log_options(param: Param) -> list[float]:
+    """1, 2, 3 and 5 times each power of ten within the bounds, plus the default: the stops of
+    a log-scale slider. Built from decimal strings so the labels read 0.003, not 0.0030000001."""
+    values = {float(param.default)}
+    for exponent in range(math.floor(math.log10(param.low)), math.ceil(math.log10(param.high)) + 1):
+        for mantissa in (1, 2, 3, 5):
+            value = float(f"{mantissa}e{exponent}")
+            if param.low <= value <= param.high:
+                values.add(value)
+    return sorted(values)
+
+
+def param_control(param: Param, key: str) -> Any:
+    """One widget for one hyperparameter, chosen by its kind and range; returns its value."""
+    common = {"label": param.label, "help": param.help, "key": key}
+    bounded = param.low is not None and param.high is not None
+    if param.kind == "bool":
+        return st.checkbox(value=param.default, **common)
+    if param.kind == "choice":
+        return st.selectbox(options=param.choices, index=param.choices.index(param.default), **common)
+    if param.kind == "float" and param.log and bounded and param.low > 0:
+        return st.select_slider(
+            options=log_options(param), value=param.default, format_func="{:g}".format, **common
+        )
+    if param.kind == "int" and bounded and param.high - param.low <= SLIDER_MAX_STEPS:
+        step = int(param.step or 1)
+        return st.slider(
+            min_value=int(param.low), max_value=int(param.high), value=param.default, step=step, **common
+        )
+    if param.kind == "float" and bounded and param.step:
+        return st.slider(
+            min_value=float(param.low),
+            max_value=float(param.high),
+            value=float(param.default),
+            step=param.step,
+            **common,
+        )
+    if param.kind == "int":
+        return st.number_input(
+            min_value=param.low, max_value=param.high, value=param.default, step=1, **common
+        )
+    # A free float: step by the default's order of magnitude, so 1e-4 is not shown as 0.00.
+    default = float(param.default)
+    step = param.step or (10 ** math.floor(math.log10(abs(default))) if default else 0.01)
+    return st.number_input(
+        min_value=param.low, max_value=param.high, value=default, step=step, format="%g", **common
+    )
+
+
+def param_key(spec: LabSpec, name: str) -> str:
+    return f"{spec.id}-{name}"
+
+
+def param_controls(spec: LabSpec, names: Iterable[str] | None = None) -> dict[str, Any]:
+    """Widgets for the spec's hyperparameters (all, or only `names`); returns name -> value."""
+    params = spec.params if names is None else [spec.param(name) for name in names]
+    return {param.name: param_control(param, key=param_key(spec, param.name)) for param in params}
+
+
+def validated(spec: LabSpec, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The checked settings, or None after telling the student what is wrong with them."""
+    try:
+        return spec.validate(values)
+    except SpecError as error:
+        st.error(f"Check the settings: {error}")
+        return None
+
+
+# --- training ------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingView:
+    """A job and what this session has read of it so far, kept in st.session_state."""
+
+    job: Job
+    history: TrainingHistory = field(default_factory=TrainingHistory)
+    seen: int = 0
+
+    def poll(self) -> None:
+        events = self.job.events_since(self.seen)
+        self.seen += len(events)
+        self.history.extend(events)
+
+
+def training_view(state_key: str) -> TrainingView | None:
+    return st.session_state.get(state_key)
+
+
+def training_active(state_key: str) -> bool:
+    view = training_view(state_key)
+    return view is not None and not view.job.done
+
+
+def start_training(lab: Lab, state_key: str) -> None:
+    """Queue a training with the settings now in the widgets (a button callback). Callbacks
+    run before the page, so arguments bound when the button was drawn could be stale by a
+    click that comes with a slider change; session_state already holds the new values.
+
+    A refusal (bad settings, a training already running) is kept for `show_training` to show
+    where the student looks."""
+    spec = lab.spec
+    keys = {param.name: param_key(spec, param.name) for param in spec.params}
+    values = {name: st.session_state[key] for name, key in keys.items() if key in st.session_state}
+    try:
+        job = default_runner().submit(lab, values, owner=session_owner())
+    except (SpecError, BusyError) as error:
+        st.session_state[f"{state_key}-error"] = str(error)
+        return
+    st.session_state[state_key] = TrainingView(job)
+
+
+def show_training(state_key: str, hint: str, metrics: Sequence[str] = ("loss", "accuracy")) -> None:
+    """The session's training: status, progress, growing curves of `metrics` and the latest
+    samples, or `hint` before the first one. Polls the job while it runs; when it ends, reruns
+    the whole page once so the rest of the page can offer the new model."""
+    view = training_view(state_key)
+    if error := st.session_state.pop(f"{state_key}-error", None):
+        st.error(error)
+    elif view is None:
+        st.caption(hint)
+    if view is None:
+        return
+    was_active = not view.job.done
+
+    @st.fragment(run_every=POLL_SECONDS if was_active else None)
+    def live() -> None:
+        view.poll()
+        _status(view, state_key, metrics[0])
+        _curves(view.history, metrics, state_key)
+        _samples(view.history)
+        if was_active and view.job.done:
+            st.rerun()
+
+    live()
+
+
+def _status(view: TrainingView, state_key: str, metric: str) -> None:
+    job, history = view.job, view.history
+    if job.state == "queued":
+        place = job.queue_position()
+        st.info(f"Waiting for a free trainer: place {place} in the queue." if place else job.message)
+    elif job.state == "finished":
+        st.success(job.message)
+    elif job.stop_reason == "nan":
+        st.error(job.message)
+    elif job.state == "stopped":
+        st.warning(job.message)
+    elif job.state == "failed":
+        st.error(job.message)
+    if history.total_steps:
+        st.progress(history.fraction_done, text=_progress_text(history, metric))
+    elif job.state == "running":
+        st.progress(0.0, text="Loading the data...")
+    if not job.done:
+        st.button(
+            "Stop training",
+            key=f"{state_key}-stop",
+            on_click=job.stop,
+            help="Stops after the current step; the model so far is kept.",
+        )
+
+
+def _progress_text(history: TrainingHistory, metric: str) -> str:
+    text = f"Step {history.step:,} of {history.total_steps:,}"
+    if series := history.steps.get(metric):
+        epoch, value = series[-1]
+        text += f" · epoch {epoch:.2f} · {metric} {value:.4g}"
+    return text
+
+
+def _curves(history: TrainingHistory, metrics: Sequence[str], state_key: str) -> None:
+    if not history.steps:
+        return
+    for column, metric in zip(st.columns(len(metrics)), metrics, strict=True):
+        column.plotly_chart(charts.training_curves(history, metric), key=f"{state_key}-{metric}-chart")
+
+
+def _samples(history: TrainingHistory) -> None:
+    samples = history.samples
+    if samples is None:
+        return
+    st.caption(samples.title or "Samples")
+    images = [charts.to_uint8(charts.upscale(image, 2)) for image in samples.images]
+    st.image(images, caption=list(samples.captions) or None)
+
+
+# --- which model to play with --------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading the pretrained model...", max_entries=16)
+def _load_bundled(lab_id: str, directory: str) -> TrainedModel:
+    # Shared by every session: interactions only read the model, in eval mode.
+    return get_lab(lab_id).load(directory, origin="bundled")
+
+
+def bundled_model(lab: Lab, params: dict[str, Any]) -> TrainedModel | None:
+    """The pretrained model for these settings, or None after saying it is not there."""
+    try:
+        return _load_bundled(lab.spec.id, str(lab.bundled_checkpoint(params)))
+    except CheckpointError as error:
+        st.warning(f"There is no pretrained model for these settings yet ({error}). Train one instead.")
+        return None
+
+
+def model_key(trained: TrainedModel) -> str:
+    """A name that identifies a model across reruns, for caches of results computed from it."""
+    return str(trained.path) if trained.path else f"memory-{id(trained.model)}"
+
+
+def pick_model(lab: Lab, params: dict[str, Any], state_key: str) -> TrainedModel | None:
+    """A radio between the bundled model, this session's trained one and a loaded checkpoint.
+
+    A model that has just appeared (a training ended, a file was loaded) is selected for the
+    student, since that is the one they want to try.
+    """
+    choice_key = f"{state_key}-model"
+    _keep_trained_model(state_key, choice_key)
+    models = {
+        BUNDLED: bundled_model(lab, params),
+        SESSION: st.session_state.get(f"{state_key}-trained"),
+        LOADED: st.session_state.get(f"{state_key}-loaded"),
+    }
+    available = [name for name, model in models.items() if model is not None]
+    if not available:
+        return None
+    if st.session_state.get(choice_key) not in available:
+        st.session_state[choice_key] = available[0]
+    choice = st.radio("Model to use", available, key=choice_key, horizontal=True)
+    trained = models[choice]
+    st.caption(model_facts(trained))
+    return trained
+
+
+def _keep_trained_model(state_key: str, choice_key: str) -> None:
+    """Copy a finished job's model out of the job, so it stays usable while the next one
+    trains, and select it the first time it appears."""
+    view = training_view(state_key)
+    if view is None or view.job.result is None or st.session_state.get(f"{state_key}-offered") == view.job.id:
+        return
+    st.session_state[f"{state_key}-trained"] = view.job.result
+    st.session_state[f"{state_key}-offered"] = view.job.id
+    st.session_state[choice_key] = SESSION
+
+
+def model_facts(trained: TrainedModel) -> str:
+    """One line: what the model is, how good it is, and which data it learnt from."""
+    origins = {"bundled": "pretrained, bundled with the app", "session": "trained in this session"}
+    origin = origins.get(trained.origin, f"loaded from {trained.origin}")
+    parts = [f"**{trained.config.get('architecture', trained.lab_id)}**, {origin}"]
+    accuracy = trained.metrics.get("heldout_accuracy")
+    if isinstance(accuracy, float):
+        size = trained.metrics.get("heldout_size")
+        parts.append(f"held-out accuracy {accuracy:.1%}" + (f" on {size:,} images" if size else ""))
+    stopped_by = trained.metrics.get("stopped_by", "completed")
+    if stopped_by != "completed":
+        parts.append(f"training ended early ({stopped_by})")
+    parts.append(f"trained on {trained.data_source}")
+    return " · ".join(parts)
+
+
+def checkpoint_tools(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
+    """Download the chosen model as a checkpoint zip, or load one (config.json +
+    model.safetensors; pickles are refused)."""
+    if trained is not None and trained.path is not None:
+        st.download_button(
+            "Download this model (.zip)",
+            data=lambda: archive_bytes(trained.path),  # zipped only when clicked
+            file_name=f"{trained.path.name}.zip",
+            mime="application/zip",
+            key=f"{state_key}-download",
+        )
+    st.file_uploader(
+        "Load a checkpoint (.zip with config.json and model.safetensors)",
+        type=["zip"],
+        key=f"{state_key}-zip",
+        on_change=_load_checkpoint,
+        args=(lab, state_key),
+    )
+    if error := st.session_state.get(f"{state_key}-zip-error"):
+        st.error(error)
+
+
+def _load_checkpoint(lab: Lab, state_key: str) -> None:
+    """Uploader callback: unpack and load the zip before the page reruns, so the model radio
+    can already offer (and select) it."""
+    st.session_state.pop(f"{state_key}-zip-error", None)
+    upload = st.session_state.get(f"{state_key}-zip")
+    if upload is None:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="dll-checkpoint-"))
+    try:
+        extract_archive(upload.getvalue(), folder)
+        trained = lab.load(folder, origin=upload.name)
+    except CheckpointError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        st.session_state[f"{state_key}-zip-error"] = f"Could not load {upload.name}: {error}"
+        return
+    st.session_state[f"{state_key}-loaded"] = trained
+    st.session_state[f"{state_key}-model"] = LOADED
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+
+def show_grid(images: np.ndarray, *, columns: int = 8, size: int = 320, caption: str | None = None) -> None:
+    """(N, H, W) images in [0, 1] as one crisp grid whose longer side is about `size` pixels:
+    enlarged by whole pixels, since a browser's smooth scaling blurs tiny images."""
+    grid = charts.tile(images, columns)
+    factor = max(1, round(size / max(grid.shape)))
+    st.image(charts.to_uint8(charts.upscale(grid, factor)), caption=caption)
