@@ -6,8 +6,8 @@ ready lab, grouped by topic) and runs the one the student opened.
 
 import streamlit as st
 
-import ui_streamlit as ui
-from core.registry import catalogue
+from app_pages import page_file
+from core.catalogue import catalogue
 
 st.set_page_config(page_title="Deep Learning Labs", page_icon="🧠", layout="wide")
 # Pages catch every error they expect; should a bug slip through, the student sees its type and
@@ -19,7 +19,7 @@ pages: dict[str, list[st.Page]] = {
 }
 for topic, specs in catalogue().items():
     for spec in specs:
-        path = ui.lab_page(spec.id) if spec.status == "ready" else None
+        path = page_file(spec.id) if spec.status == "ready" else None
         if path:
             pages.setdefault(topic, []).append(
                 st.Page(path, title=spec.title, icon=spec.icon or None, url_path=spec.id)

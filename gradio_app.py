@@ -28,12 +28,13 @@ import gradio as gr
 import numpy as np
 
 from core import charts, checkpoints
+from core.catalogue import DIGIT_ARCHITECTURES, catalogue
 from core.data import DataUnavailableError
 from core.history import TrainingHistory
 from core.imaging import MAX_UPLOAD_BYTES, ImageInputError
 from core.labs import digits
 from core.labs.base import Lab, TrainedModel
-from core.registry import catalogue, get_lab
+from core.registry import get_lab
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
 
@@ -93,7 +94,7 @@ def session_state() -> gr.State:
 
 def lab_header(spec: LabSpec) -> None:
     """The lab's title, summary and theory (collapsed, with LaTeX)."""
-    gr.Markdown(f"## {spec.icon} {spec.title}\n{spec.summary}")
+    gr.Markdown(f"## {spec.heading}\n{spec.summary}")
     if spec.theory:
         with gr.Accordion("Theory", open=False):
             gr.Markdown(spec.theory, latex_delimiters=LATEX)
@@ -299,7 +300,7 @@ def catalogue_markdown() -> str:
         lines.append(f"\n### {topic}")
         for spec in specs:
             if spec.status == "ready":
-                lines.append(f"- {spec.icon} **{spec.title}**: {spec.summary} *Ready: open its tab above.*")
+                lines.append(f"- **{spec.heading}**: {spec.summary} *Ready: open its tab above.*")
             else:
                 lines.append(f"- {spec.title}: {spec.summary} *(planned)*")
     return "\n".join(lines)
@@ -309,7 +310,7 @@ def catalogue_markdown() -> str:
 
 DIGITS = get_lab("digits")
 SESSION_MODEL = "session"
-MODEL_CHOICES = [(f"Bundled {name}", name) for name in digits.ARCHITECTURES] + [
+MODEL_CHOICES = [(f"Bundled {name}", name) for name in DIGIT_ARCHITECTURES] + [
     ("This session's model", SESSION_MODEL)
 ]
 PAD_SIZE = 280  # ten pad pixels per MNIST pixel
@@ -320,7 +321,7 @@ def blank_pad() -> np.ndarray:
     return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
 
 
-@functools.lru_cache(maxsize=len(digits.ARCHITECTURES))
+@functools.lru_cache(maxsize=len(DIGIT_ARCHITECTURES))
 def bundled_digits_model(architecture: str) -> TrainedModel:
     """A bundled checkpoint, loaded once per process and shared read-only by every session."""
     return DIGITS.load_bundled({"architecture": architecture})
@@ -328,7 +329,7 @@ def bundled_digits_model(architecture: str) -> TrainedModel:
 
 def digits_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or digits.ARCHITECTURES[0]).strip()
+    choice = (choice or DIGIT_ARCHITECTURES[0]).strip()
     if choice == SESSION_MODEL:
         if session is None or session.trained is None:
             raise gr.Error(
@@ -336,8 +337,8 @@ def digits_model(choice: str | None, session: LabSession | None) -> TrainedModel
                 print_exception=False,
             )
         return session.trained
-    if choice not in digits.ARCHITECTURES:
-        options = ", ".join([*digits.ARCHITECTURES, SESSION_MODEL])
+    if choice not in DIGIT_ARCHITECTURES:
+        options = ", ".join([*DIGIT_ARCHITECTURES, SESSION_MODEL])
         raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
     try:
         return bundled_digits_model(choice)
@@ -516,8 +517,8 @@ def build_digits_tab() -> None:
     spec = DIGITS.spec
     session = session_state()
     lab_header(spec)
-    model_choice = gr.Radio(MODEL_CHOICES, value=digits.ARCHITECTURES[0], label="Model in use")
-    model_text = gr.Markdown(model_info(digits.ARCHITECTURES[0]), label="model")
+    model_choice = gr.Radio(MODEL_CHOICES, value=DIGIT_ARCHITECTURES[0], label="Model in use")
+    model_text = gr.Markdown(model_info(DIGIT_ARCHITECTURES[0]), label="model")
 
     with gr.Tabs():
         with gr.Tab("Try it"):
@@ -569,7 +570,7 @@ def build_digits_tab() -> None:
     with gr.Group(visible=False):
         api_file = gr.File(type="filepath", label="image")
         api_pixels = gr.JSON(label="pixels")
-        api_model = gr.Textbox(value=digits.ARCHITECTURES[0], label="model")
+        api_model = gr.Textbox(value=DIGIT_ARCHITECTURES[0], label="model")
         api_result = gr.JSON(label="result")
         api_button = gr.Button()
 
@@ -628,7 +629,7 @@ def build_app() -> gr.Blocks:
             gr.Markdown(catalogue_markdown())
         for lab_id, build_tab in LAB_TABS.items():
             spec = get_lab(lab_id).spec
-            with gr.Tab(f"{spec.icon} {spec.title}"):
+            with gr.Tab(spec.heading):
                 build_tab()
     return app
 

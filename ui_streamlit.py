@@ -26,16 +26,9 @@ from core.registry import get_lab
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
 
-ROOT = Path(__file__).resolve().parent
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
 SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
 BUNDLED, SESSION, LOADED = "Pretrained (bundled)", "Trained in this session", "Loaded from a file"
-
-
-def lab_page(lab_id: str) -> str | None:
-    """The lab's page file relative to app.py, `app_pages/<id>.py`, if that page is written."""
-    relative = f"app_pages/{lab_id.replace('-', '_')}.py"
-    return relative if (ROOT / relative).is_file() else None
 
 
 def session_owner() -> str:
@@ -46,12 +39,8 @@ def session_owner() -> str:
     return st.session_state.owner
 
 
-def display_title(spec: LabSpec) -> str:
-    return f"{spec.icon} {spec.title}" if spec.icon else spec.title
-
-
 def lab_header(spec: LabSpec) -> None:
-    st.title(display_title(spec))
+    st.title(spec.heading)
     st.caption(spec.summary)
     if spec.theory:
         with st.expander("Theory"):

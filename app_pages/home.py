@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-import ui_streamlit as ui
-from core.registry import catalogue
+from app_pages import page_file
+from core.catalogue import catalogue
 
 CARDS_PER_ROW = 3
 
@@ -20,9 +20,9 @@ for topic, specs in catalogue().items():
             st.columns(CARDS_PER_ROW), specs[start : start + CARDS_PER_ROW], strict=False
         ):
             with column.container(border=True):
-                st.markdown(f"**{ui.display_title(spec)}**")
+                st.markdown(f"**{spec.heading}**")
                 st.caption(spec.summary)
-                page = ui.lab_page(spec.id) if spec.status == "ready" else None
+                page = page_file(spec.id) if spec.status == "ready" else None
                 if page:
                     st.page_link(page, label="Open the lab", icon="▶️")
                 else:

@@ -13,11 +13,12 @@ import signal
 import sys
 from typing import Any
 
+from core.catalogue import catalogue
 from core.checkpoints import CheckpointError
 from core.data import DataUnavailableError
 from core.events import EpochEnd, Progress, Status
 from core.imaging import ImageInputError
-from core.registry import READY, UnknownLabError, catalogue, get_lab
+from core.registry import UnknownLabError, get_lab, ready_labs
 from core.runner import TrainingRunner
 from core.specs import SpecError, parse_assignments
 
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("repo_id", help="e.g. your-name/digits-fast-cnn")
     push.set_defaults(handler=cmd_push)
 
-    for lab in READY.values():  # each lab adds its interactions as subcommands
+    for lab in ready_labs():  # each lab adds its interactions as subcommands
         lab.add_cli_commands(commands)
     return parser
 

@@ -92,6 +92,11 @@ class LabSpec:
     status: str = "ready"  # "ready" or "planned"
     icon: str = ""
 
+    @property
+    def heading(self) -> str:
+        """The title with the lab's icon, as menus and cards show it."""
+        return f"{self.icon} {self.title}" if self.icon else self.title
+
     def param(self, name: str) -> Param:
         for param in self.params:
             if param.name == name:

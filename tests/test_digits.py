@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from core.catalogue import DIGIT_ARCHITECTURES
 from core.labs import digits
 from core.registry import get_lab
 from core.runner import TrainingRunner
@@ -22,7 +23,7 @@ def bundled():
     return LAB.load_bundled()
 
 
-@pytest.mark.parametrize("architecture", digits.ARCHITECTURES)
+@pytest.mark.parametrize("architecture", DIGIT_ARCHITECTURES)
 def test_every_bundled_model_loads_and_says_where_its_data_came_from(architecture):
     trained = LAB.load_bundled({"architecture": architecture})
     assert trained.origin == "bundled" and trained.config["architecture"] == architecture

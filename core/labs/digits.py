@@ -20,98 +20,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.catalogue import DIGITS as SPEC
 from core.data import ImageData, load_images
 from core.events import Event, Samples, Trained
 from core.imaging import ImageInputError, canvas_to_gray, read_upload, to_mnist_frame
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
 from core.runner import TrainContext
-from core.specs import LabSpec, Param
 from core.training import TensorSplit, evaluate_classifier, fit_classifier
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-ARCHITECTURES = ("fast-cnn", "cnn", "mlp")
-
-THEORY = r"""
-A classifier maps an image $x$ to ten scores (logits) $z = f_\theta(x)$; the softmax turns them
-into probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$. Training minimises the cross-entropy
-$\mathcal{L} = -\log p_y$ of the true digit $y$, averaged over a mini-batch, by gradient steps
-$\theta \leftarrow \theta - \eta \nabla_\theta \mathcal{L}$ (AdamW adds momentum, a per-weight
-step size and weight decay).
-
-A **convolution** slides a small filter over the image, $h_{ij} = \sum_{u,v} w_{uv}\,x_{i+u,j+v} + b$,
-so the same edge or stroke detector is used everywhere; pooling halves the resolution, and
-deeper layers combine strokes into parts of digits. An **MLP** instead gives every pixel its own
-weight, so it must learn each stroke at each position. **Batch norm** rescales each channel to
-zero mean and unit variance over the batch, which lets larger learning rates work; **dropout**
-zeroes random units while training so the network cannot lean on any single one.
-
-Watch the held-out curve, not just the training one: the gap between them is overfitting.
-Data note: MNIST-12k/3.6k (used in class and CI) is 12,000 training and 3,604 *separate*
-held-out digits; accuracy on the training images would flatter the model.
-"""
-
-SPEC = LabSpec(
-    id="digits",
-    title="Handwritten digits",
-    topic="Classification",
-    icon="✏️",
-    summary="Train an MNIST classifier live, then draw digits and watch it decide.",
-    theory=THEORY,
-    params=(
-        Param(
-            "architecture",
-            "choice",
-            "fast-cnn",
-            "fast-cnn: compact 16/32/64 CNN (fastest); "
-            "cnn: the course's 32/64/128 CNN; mlp: the course's 784-256-128-64-10 MLP.",
-            choices=ARCHITECTURES,
-        ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing.",
-            choices=("mnist", "fashion-mnist"),
-        ),
-        Param("epochs", "int", 4, "Passes over the training set.", low=1, high=30),
-        Param("batch_size", "int", 128, "Images per optimisation step.", low=8, high=1024),
-        Param(
-            "learning_rate",
-            "float",
-            3e-3,
-            "Peak step size. Try 10 to see the loss blow up.",
-            low=1e-5,
-            high=10.0,
-            log=True,
-        ),
-        Param(
-            "optimizer",
-            "choice",
-            "adamw",
-            "AdamW, or SGD with momentum 0.9 (the course's).",
-            choices=("adamw", "sgd"),
-        ),
-        Param(
-            "schedule",
-            "choice",
-            "one-cycle",
-            "one-cycle: warm up then anneal the learning rate; constant: keep it fixed.",
-            choices=("one-cycle", "constant"),
-        ),
-        Param(
-            "dropout",
-            "float",
-            0.2,
-            "Share of units zeroed in the fully connected layers.",
-            low=0.0,
-            high=0.8,
-            step=0.05,
-        ),
-        Param("weight_decay", "float", 1e-4, "L2 pull of the weights towards zero.", low=0.0, high=0.1),
-        Param("augment", "bool", False, "Shift training digits by up to 2 pixels at random."),
-        Param("seed", "int", 0, "Random seed: the same seed gives the same run.", low=0, high=2**31 - 1),
-    ),
-)
 
 
 class Normalize(nn.Module):
