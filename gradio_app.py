@@ -31,7 +31,7 @@ from core import charts, checkpoints
 from core.catalogue import DIGIT_ARCHITECTURES, catalogue
 from core.data import DataUnavailableError
 from core.history import TrainingHistory
-from core.imaging import MAX_UPLOAD_BYTES, ImageInputError
+from core.imaging import MAX_UPLOAD_BYTES, UPLOAD_LIMITS, ImageInputError
 from core.labs import digits
 from core.labs.base import Lab, TrainedModel
 from core.registry import get_lab
@@ -541,7 +541,7 @@ def build_digits_tab() -> None:
                             type="filepath",
                             image_mode=None,  # keep the file as sent; core detects its polarity
                             sources=["upload", "clipboard"],
-                            label="Photo or scan of a digit (png, jpg, webp)",
+                            label=f"Photo or scan of a digit ({UPLOAD_LIMITS})",
                             elem_id="digits-upload",
                         )
                 with gr.Column():

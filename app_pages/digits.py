@@ -9,7 +9,7 @@ from streamlit_drawable_canvas import st_canvas
 import ui_streamlit as ui
 from core import charts
 from core.data import DataUnavailableError
-from core.imaging import MAX_UPLOAD_BYTES, UPLOAD_TYPES, ImageInputError
+from core.imaging import MAX_UPLOAD_BYTES, UPLOAD_LIMITS, UPLOAD_TYPES, ImageInputError
 from core.labs import digits
 from core.labs.base import TrainedModel
 from core.registry import get_lab
@@ -99,7 +99,7 @@ def drawing_tab(trained: TrainedModel) -> None:
 
 def upload_tab(trained: TrainedModel) -> None:
     upload = st.file_uploader(
-        "A photo or scan of one handwritten digit (dark on light or light on dark)",
+        f"A photo or scan of one handwritten digit, dark on light or light on dark ({UPLOAD_LIMITS})",
         type=list(UPLOAD_TYPES),
         key="digits-upload",
         max_upload_size=MAX_UPLOAD_BYTES // 2**20,

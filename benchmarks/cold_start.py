@@ -10,7 +10,6 @@ session may also pay for a cold OS file cache.
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,23 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import ROOT, Options, Result, benchmark, progress
+from benchmarks.servers import CHROMIUM, free_port, launch_chromium, stop_server
 
 TARGET_SECONDS = 5.0
 GIVE_UP_SECONDS = 120.0  # a server that is not up by then is broken, not slow
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -46,15 +32,6 @@ def start_server(command: list[str], log: Path, env: dict[str, str] | None = Non
     environment = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environment)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _failed(process: subprocess.Popen, log: Path, what: str) -> RuntimeError:
@@ -154,7 +131,7 @@ def cold_start(options: Options) -> Result:
         "Target checked on the median of the runs' catalogue_visible times.",
     ]
     with tempfile.TemporaryDirectory() as workdir, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             streamlit_runs = []
             for index in range(runs):

@@ -19,6 +19,9 @@ INK_THRESHOLD = 0.2  # a pixel brighter than this share of the brightest one cou
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOAD_PIXELS = 40_000_000  # 40 megapixels: any phone photo, not a decompression bomb
 UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp")
+UPLOAD_LIMITS = (  # what every front tells the student before they upload
+    f"png, jpg or webp, up to {MAX_UPLOAD_BYTES // 2**20} MB and {MAX_UPLOAD_PIXELS // 1_000_000} megapixels"
+)
 
 
 class ImageInputError(ValueError):

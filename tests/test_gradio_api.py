@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +18,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
 import gradio_app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from benchmarks.servers import free_port
 
 
 @pytest.fixture(scope="module")
