@@ -55,13 +55,15 @@ def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure
             line=dict(color=HELDOUT_COLOUR, width=1, dash="dot"),
             marker=dict(size=4),
         )
-    for prefix, colour, name in (
-        ("train", TRAIN_COLOUR, "train (epoch)"),
-        ("heldout", HELDOUT_COLOUR, "held-out (epoch)"),
+    # A train epoch figure is a mean over the epoch, so it sits mid-epoch; held-out figures are
+    # measured at the epoch's end.
+    for prefix, colour, name, shift in (
+        ("train", TRAIN_COLOUR, "train (epoch mean)", -0.5),
+        ("heldout", HELDOUT_COLOUR, "held-out (epoch end)", 0.0),
     ):
         series = history.epochs.get(f"{prefix}_{metric}", [])
         if series:
-            x, y = zip(*series, strict=True)
+            x, y = zip(*((epoch + shift, value) for epoch, value in series), strict=True)
             fig.add_scatter(
                 x=x,
                 y=y,
@@ -73,7 +75,7 @@ def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%")
     if metric == "loss" and any(v > 0 for _, v in train):
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", tickformat=".2~g")  # "0.2" rather than plotly's bare "2"
     return _layout(fig, metric.capitalize(), "epoch", metric)
 
 
