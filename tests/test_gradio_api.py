@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 import gradio_app
 from benchmarks.servers import free_port
+from core.registry import get_lab
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_api_lists_the_named_endpoints(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/classify", "/classify_drawing", "/model_info", "/train", "/stop"} <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/train"]["parameters"]]
-    assert train_params == [p.name for p in gradio_app.DIGITS.spec.params]
+    assert train_params == [p.name for p in get_lab("digits").spec.params]
 
 
 def test_classify_reads_a_photo_of_a_one(client: Client, tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""The Gradio app's tabs, one module per lab, and what they share (common.py)."""

@@ -1,0 +1,276 @@
+"""What every Gradio lab tab shares: controls drawn from a lab's spec, a training panel that
+streams a job into growing charts, a per-session home for jobs and models, and turning core's
+input errors into messages. A lab's tab (gradio_tabs/<lab>.py) is layout and event wiring on
+top of these."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from core import charts, checkpoints
+from core.data import DataUnavailableError
+from core.history import TrainingHistory
+from core.imaging import ImageInputError
+from core.labs.base import Lab, TrainedModel
+from core.runner import BusyError, Job, default_runner
+from core.specs import LabSpec, Param, SpecError
+
+LATEX = [
+    {"left": "$$", "right": "$$", "display": True},
+    {"left": "$", "right": "$", "display": False},
+]
+REFRESH_SECONDS = 0.5  # how often a running training redraws its charts
+MAX_PIXELS_SIDE = 1024  # /classify_drawing refuses bigger arrays: JSON that large is abuse
+CSS = """
+.pixelated img { image-rendering: pixelated; }
+"""
+
+# Errors from core that are the user's input, not a bug: shown as a message, never a traceback.
+USER_ERRORS = (SpecError, BusyError, ImageInputError, checkpoints.CheckpointError, DataUnavailableError)
+
+
+# --- generic helpers that every lab tab uses -----------------------------------------------
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn core's input errors into `gr.Error`: a toast in the UI, a clear error in the API."""
+    try:
+        yield
+    except USER_ERRORS as error:
+        raise gr.Error(str(error), print_exception=False) from None
+
+
+@dataclass
+class LabSession:
+    """One browser session's training job and trained model for one lab.
+
+    Kept in a `gr.State`, so each session has its own and never sees another's. `owner` is what
+    the runner uses to allow one active job per session.
+    """
+
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+    job: Job | None = None
+    trained: TrainedModel | None = None
+
+    def stop(self) -> None:
+        if self.job is not None and not self.job.done:
+            self.job.stop()
+
+
+def stop_session(session: LabSession | None) -> None:
+    """Stop the session's training, if any: for the Stop button, and for Gradio when it deletes a
+    closed session's state, so that the trainer is free for others."""
+    if session is not None:
+        session.stop()
+
+
+def session_state() -> gr.State:
+    return gr.State(None, delete_callback=stop_session)
+
+
+def lab_header(spec: LabSpec) -> None:
+    """The lab's title, summary and theory (collapsed, with LaTeX)."""
+    gr.Markdown(f"## {spec.heading}\n{spec.summary}")
+    if spec.theory:
+        with gr.Accordion("Theory", open=False):
+            gr.Markdown(spec.theory, latex_delimiters=LATEX)
+
+
+def param_control(param: Param) -> gr.Component:
+    """One input widget for one hyperparameter, chosen from its kind and range.
+
+    Sliders for short linear ranges; a number box for log-scale values (a linear slider from 1e-5
+    to 10 cannot reach the useful small rates) and for huge ranges such as seeds. Ranges are
+    enforced by `LabSpec.validate`, so every front end gives the same message.
+    """
+    common = {"label": param.label, "value": param.default}
+    if param.kind == "bool":
+        return gr.Checkbox(info=param.help, **common)
+    if param.kind == "choice":
+        if len(param.choices) <= 4:
+            return gr.Radio(list(param.choices), info=param.help, **common)
+        return gr.Dropdown(list(param.choices), info=param.help, **common)
+    span = None if param.low is None or param.high is None else param.high - param.low
+    if param.kind == "int" and span is not None and span <= 1024:
+        return gr.Slider(param.low, param.high, step=param.step or 1, info=param.help, **common)
+    if param.kind == "float" and param.step and span is not None and not param.log:
+        return gr.Slider(param.low, param.high, step=param.step, info=param.help, **common)
+    fmt = ",.0f" if param.kind == "int" else "g"
+    bounds = "" if span is None else f" ({param.low:{fmt}} to {param.high:{fmt}})"
+    return gr.Number(precision=0 if param.kind == "int" else None, info=param.help + bounds, **common)
+
+
+def spec_controls(spec: LabSpec) -> dict[str, gr.Component]:
+    """A control per hyperparameter, by name: pass it as an event's `inputs_kwargs`, so the
+    handler gets keyword arguments and the API names its parameters after the settings."""
+    return {param.name: param_control(param) for param in spec.params}
+
+
+def watch_job(job: Job, interval: float = REFRESH_SECONDS) -> Iterator[TrainingHistory]:
+    """The job's history, refreshed about every `interval` seconds and once more at the end.
+
+    Waiting on the job rather than sleeping means the last update comes as soon as the job is
+    done, and the regular tick keeps the queue place current while nothing else happens. The
+    tick also throttles redraws: a fast model takes dozens of steps a second.
+    """
+    history = TrainingHistory()
+    seen = 0
+    while True:
+        finished = job.wait(timeout=interval)
+        events = job.events_since(seen)
+        seen += len(events)
+        history.extend(events)
+        yield history
+        if finished:  # a finished job emits nothing more
+            return
+
+
+def progress_bar(fraction: float, width: int = 20) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def job_status(job: Job, history: TrainingHistory) -> str:
+    """A line of markdown: queue place, progress and the latest metrics, or the outcome."""
+    if job.state == "queued":
+        place = job.queue_position()
+        where = "next in line" if place <= 1 else f"place {place} in the line"
+        return f"**Queued**: {where} for a free trainer."
+    if job.state == "running":
+        if not history.total_steps:
+            return "**Loading** the data and building the model..."
+        parts = [f"step {history.step}/{history.total_steps}"]
+        for name, label, fmt in (
+            ("loss", "loss", ".3f"),
+            ("heldout_accuracy", "held-out accuracy", ".1%"),
+        ):
+            value = history.latest(name)
+            if value is not None:
+                parts.append(f"{label} {value:{fmt}}")
+        return f"**Training** `{progress_bar(history.fraction_done)}` " + " · ".join(parts)
+    return job.message  # the runner words each outcome itself
+
+
+def gallery_items(
+    images: np.ndarray, captions: Sequence[str], scale: int = 4
+) -> list[tuple[np.ndarray, str]]:
+    """(N, H, W) images in [0, 1] -> gallery entries, enlarged so the pixels stay crisp."""
+    return [
+        (charts.to_uint8(charts.upscale(image, scale)), caption)
+        for image, caption in zip(images, captions, strict=True)
+    ]
+
+
+def checkpoint_download(trained: TrainedModel | None) -> str | None:
+    """The trained model's checkpoint folder as a zip file path for a `gr.File`, if it was saved."""
+    if trained is None or trained.path is None or not trained.path.is_dir():
+        return None
+    target = Path(tempfile.mkdtemp(prefix="dll-download-")) / f"{trained.path.name}.zip"
+    target.write_bytes(checkpoints.archive_bytes(trained.path))
+    return str(target)
+
+
+def stream_training(
+    lab: Lab, session: LabSession, settings: dict[str, Any]
+) -> Iterator[tuple[Job, TrainingHistory]]:
+    """Validate, submit under this session's name and follow the job until it is done.
+
+    Bad settings or a second training from the same session raise gr.Error. If the browser goes
+    away mid-training, Gradio closes this generator and the job is stopped, so an orphaned
+    training does not hold the trainer that others are queueing for.
+    """
+    with user_errors():
+        session.job = job = default_runner().submit(lab, lab.spec.validate(settings), owner=session.owner)
+    try:
+        for history in watch_job(job):
+            yield job, history
+    finally:
+        session.stop()
+
+
+@dataclass
+class TrainingPanel:
+    """A lab's Train panel: controls from its spec, Train and Stop, live status, curves and
+    samples, and the download of the trained checkpoint."""
+
+    controls: dict[str, gr.Component]
+    train: gr.Button
+    stop: gr.Button
+    status: gr.Markdown
+    loss: gr.Plot
+    accuracy: gr.Plot
+    samples: gr.Gallery
+    download: gr.File
+
+    @property
+    def outputs(self) -> list[gr.Component]:
+        return [self.status, self.loss, self.accuracy, self.samples, self.download]
+
+    def live(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
+        shown = history.samples
+        return {
+            self.status: job_status(job, history),
+            self.loss: charts.training_curves(history, "loss"),
+            self.accuracy: charts.training_curves(history, "accuracy"),
+            self.samples: [] if shown is None else gallery_items(shown.images, shown.captions),
+        }
+
+    def finished(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
+        """The complete last update (an API client sees only the last one)."""
+        note = " Your model is now the model in use (see Try it)." if job.result else ""
+        return self.live(job, history) | {
+            self.status: job_status(job, history) + note,
+            self.download: checkpoint_download(job.result),
+        }
+
+
+def build_training_panel(spec: LabSpec) -> TrainingPanel:
+    with gr.Row():
+        with gr.Column(scale=1):
+            controls = spec_controls(spec)
+            with gr.Row():
+                train = gr.Button("Train", variant="primary")
+                stop = gr.Button("Stop", variant="stop")
+        with gr.Column(scale=2):
+            status = gr.Markdown("Set the hyperparameters and press **Train**.", label="status")
+            # Stacked, not side by side: each chart needs the width for its legend.
+            loss = gr.Plot(label="Loss")
+            accuracy = gr.Plot(label="Accuracy")
+            samples = gr.Gallery(
+                label="Held-out predictions", columns=6, height="auto", object_fit="contain", format="png"
+            )
+            download = gr.File(label="Download this session's model (checkpoint zip)")
+    return TrainingPanel(controls, train, stop, status, loss, accuracy, samples, download)
+
+
+def wire_training(
+    panel: TrainingPanel,
+    session: gr.State,
+    train: Callable[..., Iterator[dict]],
+    extra_outputs: Sequence[gr.Component] = (),
+) -> None:
+    """Connect Train and Stop as the public /train and /stop endpoints.
+
+    Trainings queue in the runner, which tells each its place, so Gradio must not queue them
+    too: no concurrency limit on these events.
+    """
+    panel.train.click(
+        train,
+        [session],
+        [session, *panel.outputs, *extra_outputs],
+        inputs_kwargs=panel.controls,
+        api_name="train",
+        concurrency_limit=None,
+        show_progress="hidden",  # the status line shows progress; spinners would hide the charts
+    )
+    panel.stop.click(stop_session, session, None, api_name="stop", concurrency_limit=None)
