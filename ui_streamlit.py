@@ -300,10 +300,8 @@ def model_facts(trained: TrainedModel) -> str:
     origins = {"bundled": "pretrained, bundled with the app", "session": "trained in this session"}
     origin = origins.get(trained.origin, f"loaded from {trained.origin}")
     parts = [f"**{trained.config.get('architecture', trained.lab_id)}**, {origin}"]
-    accuracy = trained.metrics.get("heldout_accuracy")
-    if isinstance(accuracy, float):
-        size = trained.metrics.get("heldout_size")
-        parts.append(f"held-out accuracy {accuracy:.1%}" + (f" on {size:,} images" if size else ""))
+    if headline := get_lab(trained.lab_id).headline(trained.metrics):
+        parts.append(headline)
     stopped_by = trained.metrics.get("stopped_by", "completed")
     if stopped_by != "completed":
         parts.append(f"training ended early ({stopped_by})")

@@ -200,28 +200,26 @@ def stream_training(
 
 @dataclass
 class TrainingPanel:
-    """A lab's Train panel: controls from its spec, Train and Stop, live status, curves and
-    samples, and the download of the trained checkpoint."""
+    """A lab's Train panel: controls from its spec, Train and Stop, live status, one growing chart
+    per metric, samples, and the download of the trained checkpoint."""
 
     controls: dict[str, gr.Component]
     train: gr.Button
     stop: gr.Button
     status: gr.Markdown
-    loss: gr.Plot
-    accuracy: gr.Plot
+    plots: dict[str, gr.Plot]  # metric name -> its chart
     samples: gr.Gallery
     download: gr.File
 
     @property
     def outputs(self) -> list[gr.Component]:
-        return [self.status, self.loss, self.accuracy, self.samples, self.download]
+        return [self.status, *self.plots.values(), self.samples, self.download]
 
     def live(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
         shown = history.samples
         return {
             self.status: job_status(job, history),
-            self.loss: charts.training_curves(history, "loss"),
-            self.accuracy: charts.training_curves(history, "accuracy"),
+            **{plot: charts.training_curves(history, metric) for metric, plot in self.plots.items()},
             self.samples: [] if shown is None else gallery_items(shown.images, shown.captions),
         }
 
@@ -234,7 +232,10 @@ class TrainingPanel:
         }
 
 
-def build_training_panel(spec: LabSpec) -> TrainingPanel:
+def build_training_panel(
+    spec: LabSpec, metrics: Sequence[str] = ("loss", "accuracy"), samples_label: str = "Samples"
+) -> TrainingPanel:
+    """The panel, with a chart for each of `metrics` (names as the lab's events carry them)."""
     with gr.Row():
         with gr.Column(scale=1):
             controls = spec_controls(spec)
@@ -244,13 +245,12 @@ def build_training_panel(spec: LabSpec) -> TrainingPanel:
         with gr.Column(scale=2):
             status = gr.Markdown("Set the hyperparameters and press **Train**.", label="status")
             # Stacked, not side by side: each chart needs the width for its legend.
-            loss = gr.Plot(label="Loss")
-            accuracy = gr.Plot(label="Accuracy")
+            plots = {metric: gr.Plot(label=metric.replace("_", " ").capitalize()) for metric in metrics}
             samples = gr.Gallery(
-                label="Held-out predictions", columns=6, height="auto", object_fit="contain", format="png"
+                label=samples_label, columns=6, height="auto", object_fit="contain", format="png"
             )
             download = gr.File(label="Download this session's model (checkpoint zip)")
-    return TrainingPanel(controls, train, stop, status, loss, accuracy, samples, download)
+    return TrainingPanel(controls, train, stop, status, plots, samples, download)
 
 
 def wire_training(

@@ -285,7 +285,7 @@ def build_tab() -> None:
                 inspect = build_report_panel("Held-out report")
 
         with gr.Tab("Train"):
-            training = build_training_panel(spec)
+            training = build_training_panel(spec, samples_label="Held-out predictions")
             trained_report = build_report_panel("Your model on held-out data")
 
     # Hidden: the inputs and outputs of the API-only endpoints.

@@ -60,6 +60,10 @@ class Lab:
         """Where the bundled pretrained checkpoint for these settings lives."""
         return CHECKPOINT_ROOT / self.spec.id
 
+    def headline(self, metrics: dict[str, Any]) -> str:
+        """The model's key held-out figure in a few words, for the fronts' model summaries."""
+        return ""
+
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         """Markdown body of the model card written beside a checkpoint."""
         return f"{self.spec.summary}\n"

@@ -215,6 +215,12 @@ class DigitsLab(Lab):
             "data": data.source.description,
         }
 
+    def headline(self, metrics: dict[str, Any]) -> str:
+        accuracy, size = metrics.get("heldout_accuracy"), metrics.get("heldout_size")
+        if not isinstance(accuracy, float):
+            return ""
+        return f"held-out accuracy {accuracy:.1%}" + (f" on {size:,} images" if size else "")
+
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         accuracy = metrics.get("heldout_accuracy")
         figure = f"{accuracy:.2%}" if isinstance(accuracy, float) else "n/a"
