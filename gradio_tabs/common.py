@@ -258,8 +258,10 @@ def wire_training(
     session: gr.State,
     train: Callable[..., Iterator[dict]],
     extra_outputs: Sequence[gr.Component] = (),
+    api_prefix: str = "",
 ) -> None:
-    """Connect Train and Stop as the public /train and /stop endpoints.
+    """Connect Train and Stop as the public /<api_prefix>train and /<api_prefix>stop endpoints
+    (Digits has no prefix; every other lab passes its own, e.g. "gan_", since names are unique).
 
     Trainings queue in the runner, which tells each its place, so Gradio must not queue them
     too: no concurrency limit on these events.
@@ -269,8 +271,8 @@ def wire_training(
         [session],
         [session, *panel.outputs, *extra_outputs],
         inputs_kwargs=panel.controls,
-        api_name="train",
+        api_name=f"{api_prefix}train",
         concurrency_limit=None,
         show_progress="hidden",  # the status line shows progress; spinners would hide the charts
     )
-    panel.stop.click(stop_session, session, None, api_name="stop", concurrency_limit=None)
+    panel.stop.click(stop_session, session, None, api_name=f"{api_prefix}stop", concurrency_limit=None)
