@@ -19,7 +19,7 @@ import gradio as gr
 from core.catalogue import catalogue
 from core.imaging import MAX_UPLOAD_BYTES
 from core.registry import get_lab
-from gradio_tabs import digits
+from gradio_tabs import denoise, digits, vae
 from gradio_tabs.common import CSS
 
 
@@ -39,7 +39,11 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
-LAB_TABS: dict[str, Callable[[], None]] = {"digits": digits.build_tab}
+LAB_TABS: dict[str, Callable[[], None]] = {
+    "digits": digits.build_tab,
+    "vae": vae.build_tab,
+    "denoise": denoise.build_tab,
+}
 
 
 def build_app() -> gr.Blocks:

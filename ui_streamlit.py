@@ -10,7 +10,7 @@ import math
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,10 +162,19 @@ def start_training(lab: Lab, state_key: str) -> None:
     st.session_state[state_key] = TrainingView(job)
 
 
-def show_training(state_key: str, hint: str, metrics: Sequence[str] = ("loss", "accuracy")) -> None:
+def show_training(
+    state_key: str,
+    hint: str,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    view_history: Callable[[TrainingHistory], None] | None = None,
+) -> None:
     """The session's training: status, progress, growing curves of `metrics` and the latest
     samples, or `hint` before the first one. Polls the job while it runs; when it ends, reruns
-    the whole page once so the rest of the page can offer the new model."""
+    the whole page once so the rest of the page can offer the new model.
+
+    A lab whose training needs other views (a GAN's two players on one chart) passes
+    `view_history`, which then draws from the history in place of the curves and samples; the
+    progress line still names `metrics[0]`."""
     view = training_view(state_key)
     if error := st.session_state.pop(f"{state_key}-error", None):
         st.error(error)
@@ -179,8 +188,11 @@ def show_training(state_key: str, hint: str, metrics: Sequence[str] = ("loss", "
     def live() -> None:
         view.poll()
         _status(view, state_key, metrics[0])
-        _curves(view.history, metrics, state_key)
-        _samples(view.history)
+        if view_history is not None:
+            view_history(view.history)
+        else:
+            _curves(view.history, metrics, state_key)
+            _samples(view.history)
         if was_active and view.job.done:
             st.rerun()
 

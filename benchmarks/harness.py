@@ -71,7 +71,14 @@ def benchmark(name: str, summary: str) -> Callable[[BenchmarkFunction], Benchmar
     return register
 
 
-MODULES = ("digits_speed", "classify_latency", "cold_start", "peak_memory")  # in run order
+MODULES = (
+    "digits_speed",
+    "classify_latency",
+    "vae_bench",
+    "denoise_bench",
+    "cold_start",
+    "peak_memory",
+)  # in run order
 
 
 def load_benchmarks() -> None:

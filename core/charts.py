@@ -30,6 +30,16 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go
     return fig
 
 
+ACRONYMS = {"psnr": "PSNR", "kl": "KL", "elbo": "ELBO", "mse": "MSE"}
+
+
+def metric_title(metric: str) -> str:
+    """A metric's name as a chart title: "psnr_gain" -> "PSNR gain", "loss" -> "Loss"."""
+    words = [ACRONYMS.get(word, word) for word in metric.split("_")]
+    title = " ".join(words)
+    return title[:1].upper() + title[1:]
+
+
 def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure:
     """Train metric per step, held-out metric as measured live, and both per epoch."""
     fig = go.Figure()
@@ -76,7 +86,63 @@ def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure
         fig.update_yaxes(tickformat=".0%")
     if metric == "loss" and any(v > 0 for _, v in train):
         fig.update_yaxes(type="log", tickformat=".2~g")  # "0.2" rather than plotly's bare "2"
-    return _layout(fig, metric.capitalize(), "epoch", metric)
+    title = metric_title(metric)
+    return _layout(fig, title, "epoch", title)
+
+
+SERIES_COLOURS = (TRAIN_COLOUR, HELDOUT_COLOUR, "#2ca02c", "#9467bd")
+
+
+def series_curves(
+    history: TrainingHistory,
+    series: Sequence[tuple[str, str]],
+    title: str,
+    y_title: str,
+    *,
+    smooth: int = 1,
+    reference: tuple[float, str] | None = None,
+    unit_range: bool = False,
+) -> go.Figure:
+    """Several per-step metrics on one chart, `series` as (metric, label) pairs: a GAN's two
+    losses, or D's opinion of real and of generated images. With `smooth` > 1 each raw series is
+    drawn faintly under its running mean over that many steps, since one step's figure is noisy.
+    `reference` draws a dotted horizontal line, e.g. (0.5, "balance")."""
+    fig = go.Figure()
+    for (metric, label), colour in zip(series, SERIES_COLOURS, strict=False):
+        points = history.steps.get(metric, [])
+        if not points:
+            continue
+        x, y = (np.asarray(values, dtype=float) for values in zip(*points, strict=True))
+        mean = y
+        if smooth > 1 and len(y) > 1:
+            fig.add_scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                name=label,
+                line=dict(color=colour, width=1),
+                opacity=0.25,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+            window = min(smooth, len(y))
+            mean = np.convolve(y, np.ones(window) / window, mode="valid")
+            mean = np.concatenate([np.cumsum(y[: window - 1]) / np.arange(1, window), mean])
+        fig.add_scatter(
+            x=x,
+            y=mean,
+            mode="lines+markers" if len(y) < 30 else "lines",
+            name=label,
+            line=dict(color=colour, width=2),
+            marker=dict(size=5),
+        )
+    if reference is not None:
+        fig.add_hline(
+            y=reference[0], line=dict(color="grey", dash="dot", width=1), annotation_text=reference[1]
+        )
+    if unit_range:
+        fig.update_yaxes(range=[0, 1.02])
+    return _layout(fig, title, "epoch", y_title)
 
 
 def probability_bars(probabilities: Sequence[float], classes: Sequence[str]) -> go.Figure:
@@ -119,6 +185,72 @@ def confusion_heatmap(confusion: np.ndarray, classes: Sequence[str]) -> go.Figur
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     return _layout(fig, "Confusion matrix (held-out)", "predicted", "true", height=420)
+
+
+CLASS_COLOURS = (  # ten distinguishable colours (Plotly's D3 palette), one per class
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+
+
+def class_scatter(
+    points: np.ndarray,
+    labels: Sequence[int],
+    classes: Sequence[str],
+    *,
+    title: str,
+    x_title: str = "x",
+    y_title: str = "y",
+    overlays: Sequence[tuple[str, np.ndarray]] = (),
+    height: int = 480,
+) -> go.Figure:
+    """2-D points coloured by class, one legend entry per class (a click on it hides the class).
+
+    Each point carries its row number in `customdata`, so a clicked point can be looked up.
+    `overlays` are named (K, 2) point sets drawn on top as large black markers, joined by a line
+    when K > 1 (a drawn digit, a path between two codes).
+    """
+    points = np.asarray(points, dtype=float)
+    labels = np.asarray(labels)
+    fig = go.Figure()
+    for index, name in enumerate(classes):
+        rows = np.flatnonzero(labels == index)
+        if len(rows) == 0:
+            continue
+        fig.add_scatter(
+            x=points[rows, 0].tolist(),  # plain lists: typed arrays lose points in some plotly.js
+            y=points[rows, 1].tolist(),
+            mode="markers",
+            name=str(name),
+            customdata=rows.tolist(),
+            marker=dict(size=5, color=CLASS_COLOURS[index % len(CLASS_COLOURS)], opacity=0.7),
+            hovertemplate=f"{name}<br>({x_title} %{{x:.2f}}, {y_title} %{{y:.2f}})<extra></extra>",
+        )
+    symbols = ("star", "x", "diamond", "cross")
+    for number, (name, overlay) in enumerate(overlays):
+        overlay = np.asarray(overlay, dtype=float).reshape(-1, 2)
+        fig.add_scatter(
+            x=overlay[:, 0],
+            y=overlay[:, 1],
+            mode="lines+markers" if len(overlay) > 1 else "markers",
+            name=name,
+            line=dict(color="black", width=2),
+            marker=dict(size=14, color="black", symbol=symbols[number % len(symbols)], line=dict(width=1)),
+            hovertemplate=f"{name}<br>({x_title} %{{x:.2f}}, {y_title} %{{y:.2f}})<extra></extra>",
+        )
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)  # equal units: distances read true
+    _layout(fig, title, x_title, y_title, height=height)
+    # One entry per class, in a column beside the plot, where it cannot cover the title.
+    fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, yanchor="top", itemsizing="constant"))
+    return fig
 
 
 def upscale(image: np.ndarray, factor: int = 8) -> np.ndarray:

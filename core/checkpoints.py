@@ -123,12 +123,16 @@ def read_checkpoint(directory: str | Path) -> Checkpoint:
 
 
 def parse_safetensors(data: bytes, name: str = WEIGHTS_FILE) -> dict[str, torch.Tensor]:
-    """Tensors from safetensors bytes; anything else (a pickle above all) is refused."""
-    if data[:2] == b"PK" or data[:1] == b"\x80":
-        raise CheckpointError(_pickle_refusal(name))
+    """Tensors from safetensors bytes; anything else (a pickle above all) is refused.
+
+    Parsing comes first: safetensors only reads a length and a JSON header, which is safe for
+    any bytes, and a valid file may well start with 0x80, a pickle's first byte (the low byte
+    of a 2,176-byte header is 0x80). Only bytes that fail to parse are named as a pickle."""
     try:
         return load_safetensors_bytes(data)
     except (SafetensorError, ValueError, RuntimeError) as error:
+        if data[:2] == b"PK" or data[:1] == b"\x80":
+            raise CheckpointError(_pickle_refusal(name)) from None
         raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
 
 

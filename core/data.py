@@ -158,3 +158,11 @@ def sklearn_digits() -> ImageData:
         "sklearn-digits", "fallback", "scikit-learn bundled data", int((~test).sum()), int(test.sum())
     )
     return ImageData(images[~test], labels[~test], images[test], labels[test], source, DIGIT_CLASSES)
+
+
+def training_data(config: dict, data_dir: str | None = None) -> ImageData:
+    """The data a checkpoint's model learnt from, read from its config: the offline fallback if
+    that is what it used, else its dataset resolved as usual (for its held-out split)."""
+    if config.get("data", {}).get("dataset") == "sklearn-digits":
+        return sklearn_digits()
+    return load_images(config.get("params", {}).get("dataset", "mnist"), data_dir)

@@ -14,7 +14,11 @@ from core.catalogue import READY
 if TYPE_CHECKING:
     from core.labs.base import Lab
 
-LAB_CLASSES = {"digits": "core.labs.digits:DigitsLab"}  # lab id -> "module:class"
+LAB_CLASSES = {  # lab id -> "module:class"
+    "digits": "core.labs.digits:DigitsLab",
+    "vae": "core.labs.vae:VAELab",
+    "denoise": "core.labs.denoise:DenoiseLab",
+}
 _labs: dict[str, Lab] = {}
 
 

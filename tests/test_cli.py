@@ -70,7 +70,7 @@ def test_train_prints_one_json_line_with_the_checkpoint(capsys, tmp_path, data_d
     [
         (["train", "digits", "--set", "epochs=0"], "out of range"),
         (["train", "digits", "--set", "colour=blue"], "unknown setting"),
-        (["train", "gan"], "unknown lab"),
+        (["train", "no-such-lab"], "unknown lab"),
         (["evaluate", "digits", "--checkpoint", "/nonexistent"], "no checkpoint folder"),
     ],
 )

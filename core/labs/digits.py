@@ -9,6 +9,7 @@ own normalisation layer, so a checkpoint takes plain [0, 1] pixels and cannot be
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.catalogue import DIGITS as SPEC
-from core.data import ImageData, load_images
+from core.data import ImageData, load_images, training_data
 from core.events import Event, Samples, Trained
 from core.imaging import ImageInputError, canvas_to_gray, read_upload, to_mnist_frame
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
@@ -328,13 +329,8 @@ def classify_upload(trained: TrainedModel, data: bytes) -> Prediction:
 
 
 def heldout_data(trained: TrainedModel, data_dir: str | None = None) -> ImageData:
-    """The held-out split of the data this model was trained on."""
-    dataset = trained.config.get("params", {}).get("dataset", "mnist")
-    if trained.config.get("data", {}).get("dataset") == "sklearn-digits":
-        from core.data import sklearn_digits
-
-        return sklearn_digits()
-    return load_images(dataset, data_dir)
+    """The data this model was trained on (its held-out split is what the views score)."""
+    return training_data(trained.config, data_dir)
 
 
 @dataclass
@@ -408,3 +404,43 @@ def feature_maps(trained: TrainedModel, frame: np.ndarray, limit: int = 16) -> l
         peak = maps.amax(dim=(1, 2), keepdim=True).clamp_min(1e-8)
         scaled.append((name, (maps.clamp_min(0) / peak).numpy()))
     return scaled
+
+
+# --- judging generated digits (GAN lab) -----------------------------------------------------
+
+CONFIDENT = 0.9  # a sample the judge reads with more than this probability counts as recognisable
+
+
+@functools.lru_cache(maxsize=1)
+def quality_judge() -> TrainedModel:
+    """The bundled default classifier, loaded once per process: the judge of generated digits.
+    Channels-last, which reads a batch of hundreds about 30% faster on a CPU."""
+    judge = DigitsLab().load_bundled()
+    judge.model.to(memory_format=torch.channels_last)
+    return judge
+
+
+def digit_quality(images: np.ndarray | torch.Tensor, judge: TrainedModel | None = None) -> dict[str, Any]:
+    """How recognisable and how varied generated digits are, read by the bundled classifier.
+
+    `images`: (N, 28, 28) or (N, 1, 28, 28) in [0, 1], white ink on black, MNIST-style. Returns
+    `confident_share`, the share read with probability > 0.9 (real held-out MNIST: about 0.96),
+    `class_entropy`, the entropy of the histogram of predicted digits divided by log 10 (1: all
+    ten equally often; mode collapse drives it towards 0), and that histogram, `class_counts`.
+    """
+    inputs = torch.as_tensor(
+        np.asarray(images, dtype=np.float32) if isinstance(images, np.ndarray) else images
+    )
+    inputs = inputs.detach().float().cpu().reshape(-1, 1, 28, 28).clamp(0.0, 1.0)
+    if len(inputs) == 0:
+        raise ValueError("digit_quality needs at least one image")
+    model = (judge or quality_judge()).model
+    probs = torch.cat([predict_tensor(model, inputs[i : i + 1024]) for i in range(0, len(inputs), 1024)])
+    counts = torch.bincount(probs.argmax(1), minlength=probs.shape[1]).double()
+    shares = counts[counts > 0] / counts.sum()
+    entropy = float(-(shares * shares.log()).sum() / np.log(probs.shape[1]))
+    return {
+        "confident_share": float((probs.max(1).values > CONFIDENT).double().mean()),
+        "class_entropy": max(0.0, entropy),
+        "class_counts": [int(c) for c in counts.tolist()],
+    }

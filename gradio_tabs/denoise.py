@@ -1,0 +1,293 @@
+"""The Denoising tab: corrupt a drawn or held-out digit and see it restored with the PSNR of each,
+train your own with live PSNR curves, and the named API endpoints /denoise (an image file) and
+/denoise_drawing (a 2-D list of pixels)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from core import charts, checkpoints
+from core.catalogue import DENOISE_ARCHITECTURES
+from core.data import training_data
+from core.labs import denoise
+from core.labs.base import TrainedModel
+from core.noise import DEFAULT_LEVELS, LEVEL_RANGE, MAX_SEED, NOISE_KINDS, NOISE_LABELS
+from core.registry import get_lab
+from gradio_tabs.common import (
+    MAX_PIXELS_SIDE,
+    LabSession,
+    build_training_panel,
+    lab_header,
+    session_state,
+    stream_training,
+    user_errors,
+    wire_training,
+)
+
+LAB = get_lab("denoise")
+SESSION_MODEL = "session"
+MODEL_CHOICES = [(f"Bundled {name}", name) for name in DENOISE_ARCHITECTURES] + [
+    ("This session's model", SESSION_MODEL)
+]
+NOISE_CHOICES = [(NOISE_LABELS[kind].capitalize(), kind) for kind in NOISE_KINDS]
+PAD_SIZE = 280  # ten pad pixels per MNIST pixel
+DRAW, HELDOUT = "Drawing", "Held-out digit"
+
+
+def blank_pad() -> np.ndarray:
+    """A black sheet for the drawing pad: white ink on black is what MNIST digits look like."""
+    return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
+
+
+@functools.lru_cache(maxsize=len(DENOISE_ARCHITECTURES))
+def bundled_denoiser(architecture: str) -> TrainedModel:
+    """A bundled checkpoint, loaded once per process and shared read-only by every session."""
+    return LAB.load_bundled({"architecture": architecture})
+
+
+def denoise_model(choice: str | None, session: LabSession | None) -> TrainedModel:
+    """The model a user picked; raises gr.Error when it is not available."""
+    choice = (choice or DENOISE_ARCHITECTURES[0]).strip()
+    if choice == SESSION_MODEL:
+        if session is None or session.trained is None:
+            raise gr.Error(
+                "This session has no trained model yet: train one in the Train tab, or pick a bundled model.",
+                print_exception=False,
+            )
+        return session.trained
+    if choice not in DENOISE_ARCHITECTURES:
+        options = ", ".join([*DENOISE_ARCHITECTURES, SESSION_MODEL])
+        raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
+    try:
+        return bundled_denoiser(choice)
+    except checkpoints.CheckpointError:
+        raise gr.Error(
+            f"The bundled {choice} model is not installed on this server "
+            f"({LAB.bundled_checkpoint({'architecture': choice})}); pick another or train your own.",
+            print_exception=False,
+        ) from None
+
+
+def model_info(choice: str | None, session: LabSession | None = None) -> str:
+    """API /denoise_model_info and the line under the model picker."""
+    try:
+        trained = denoise_model(choice, session)
+    except gr.Error as error:
+        return f"**Not available:** {error.message}"
+    who = "Bundled" if trained.origin == "bundled" else "This session's"
+    parts = [
+        f"{who} **{trained.config['architecture']}**, trained on {trained.metrics.get('noise', '?')} noise"
+    ]
+    if headline := LAB.headline(trained.metrics):
+        parts.append(headline)
+    if trained.metrics.get("stopped_by") not in (None, "completed"):
+        parts.append(f"training ended early ({trained.metrics['stopped_by']})")
+    return " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
+
+
+def api_result(result: denoise.DenoiseResult, trained: TrainedModel) -> dict[str, Any]:
+    """The API's JSON answer: PSNRs, the three 28x28 images, and which model gave them."""
+    return {
+        **result.to_dict(images=True),
+        "model": trained.config.get("architecture"),
+        "origin": trained.origin,
+        "trained_on": trained.data_source,
+    }
+
+
+def denoise_image_api(
+    image: str | None,
+    noise: str = "gaussian",
+    level: Any = DEFAULT_LEVELS["gaussian"],
+    seed: Any = 0,
+    model: str | None = None,
+    session: LabSession | None = None,
+) -> dict:
+    """API /denoise: an image file of one clean digit (png, jpg or webp, either polarity), a
+    noise (gaussian, salt-pepper, mask), its level in [0, 1], a seed and a model (skip-ae,
+    course, or session) -> {psnr_in, psnr_out, psnr_gain, clean, noisy, denoised, ...}."""
+    if not image:
+        raise gr.Error("No image was sent: attach a png, jpg or webp file of a digit.", print_exception=False)
+    data = Path(image).read_bytes()
+    trained = denoise_model(model, session)
+    with user_errors():
+        result = denoise.denoise_upload(trained, data, str(noise), level, seed)
+    return api_result(result, trained)
+
+
+def denoise_pixels_api(
+    pixels: Any,
+    noise: str = "gaussian",
+    level: Any = DEFAULT_LEVELS["gaussian"],
+    seed: Any = 0,
+    model: str | None = None,
+    session: LabSession | None = None,
+) -> dict:
+    """API /denoise_drawing: a 2-D list of grey pixels of a clean digit (white ink on black, 0-1
+    or 0-255, any size up to 1024x1024) and the same options -> the same JSON as /denoise."""
+    try:
+        array = np.asarray(pixels, dtype=np.float32)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.ndim != 2 or min(array.shape) == 0:
+        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
+    if max(array.shape) > MAX_PIXELS_SIDE:
+        raise gr.Error(
+            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
+        )
+    trained = denoise_model(model, session)
+    with user_errors():
+        result = denoise.denoise_drawing(trained, array, str(noise), level, seed)
+    return api_result(result, trained)
+
+
+def picture(image: np.ndarray, factor: int = 8) -> np.ndarray:
+    return charts.to_uint8(charts.upscale(image, factor))
+
+
+def try_view(
+    source: str,
+    editor: dict | None,
+    index: float | None,
+    noise: str,
+    level: float,
+    seed: float | None,
+    choice: str,
+    session: LabSession | None,
+) -> tuple:
+    """Clean, noisy and denoised pictures and a headline for the Try it panel. Problems (no
+    model, a blank pad, a number out of range) go in the headline: a live view should not pop
+    up error toasts."""
+    empty = (None, None, None)
+    try:
+        trained = denoise_model(choice, session)
+        with user_errors():
+            if source == HELDOUT:
+                data = training_data(trained.config)
+                clean = denoise.heldout_digit(data, int(index or 0))
+            else:
+                composite = None if editor is None else editor.get("composite")
+                if composite is None:
+                    return "### Draw a digit", *empty
+                clean = denoise.drawing_frame(composite)
+            result = denoise.corrupt_and_denoise(trained, clean, noise, level, int(seed or 0))
+    except gr.Error as error:
+        return f"### {error.message}", *empty
+    headline = (
+        f"### Noisy {result.psnr_in:.1f} dB → denoised **{result.psnr_out:.1f} dB** ({result.gain:+.1f} dB)"
+    )
+    return headline, picture(result.clean), picture(result.noisy), picture(result.denoised)
+
+
+def build_tab() -> None:
+    """The denoising lab: Try it (draw or pick a digit, choose the noise), Train, and the API."""
+    spec = LAB.spec
+    session = session_state()
+    lab_header(spec)
+    model_choice = gr.Radio(MODEL_CHOICES, value=DENOISE_ARCHITECTURES[0], label="Model in use")
+    model_text = gr.Markdown(model_info(DENOISE_ARCHITECTURES[0]), label="model")
+    image_options = {"format": "png", "interactive": False, "elem_classes": "pixelated", "height": 240}
+
+    with gr.Tabs():
+        with gr.Tab("Try it"):
+            with gr.Row():
+                with gr.Column():
+                    source = gr.Radio([DRAW, HELDOUT], value=DRAW, label="Digit")
+                    pad = gr.Sketchpad(
+                        value=blank_pad(),
+                        canvas_size=(PAD_SIZE, PAD_SIZE),
+                        fixed_canvas=True,
+                        brush=gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
+                        layers=False,
+                        transforms=(),
+                        label="Draw a digit (white on black, like MNIST)",
+                        elem_id="denoise-pad",
+                        type="numpy",
+                    )
+                    index = gr.Number(0, precision=0, minimum=0, label="Held-out digit number", visible=False)
+                with gr.Column():
+                    noise = gr.Radio(NOISE_CHOICES, value="gaussian", label="Noise")
+                    level = gr.Slider(
+                        *LEVEL_RANGE,
+                        value=DEFAULT_LEVELS["gaussian"],
+                        step=0.05,
+                        label="Level (Gaussian: standard deviation; others: share of pixels)",
+                    )
+                    seed = gr.Number(0, precision=0, minimum=0, maximum=MAX_SEED, label="Noise seed")
+                    reseed = gr.Button("🎲 New noise")
+            headline = gr.Markdown("### Draw a digit or pick a held-out one", elem_id="denoise-headline")
+            with gr.Row():
+                clean = gr.Image(label="Clean", **image_options)
+                noisy = gr.Image(label="Noisy", **image_options)
+                restored = gr.Image(label="Denoised", **image_options)
+        with gr.Tab("Train"):
+            training = build_training_panel(
+                spec,
+                metrics=("loss", "psnr", "psnr_gain"),
+                samples_label="Held-out digits: clean | noisy | denoised",
+            )
+
+    # Hidden: the inputs and outputs of the API-only endpoints.
+    with gr.Group(visible=False):
+        api_file = gr.File(type="filepath", label="image")
+        api_pixels = gr.JSON(label="pixels")
+        api_noise = gr.Textbox(value="gaussian", label="noise")
+        api_level = gr.Number(value=DEFAULT_LEVELS["gaussian"], label="level")
+        api_seed = gr.Number(value=0, label="seed")
+        api_model = gr.Textbox(value=DENOISE_ARCHITECTURES[0], label="model")
+        api_result_json = gr.JSON(label="result")
+        api_button = gr.Button()
+
+    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
+        state = state or LabSession()
+        for job, history in stream_training(LAB, state, settings):
+            yield {session: state, **training.live(job, history)}
+        if job.result is None:  # failed, or withdrawn from the queue: the status says why
+            return
+        state.trained = job.result
+        yield training.finished(job, history) | {
+            model_choice: SESSION_MODEL,
+            model_text: model_info(SESSION_MODEL, state),
+        }
+
+    interact = {"concurrency_limit": 4, "concurrency_id": "denoise-interact"}
+    api_options = [api_noise, api_level, api_seed, api_model, session]
+    api_button.click(
+        denoise_image_api, [api_file, *api_options], api_result_json, api_name="denoise", **interact
+    )
+    api_button.click(
+        denoise_pixels_api,
+        [api_pixels, *api_options],
+        api_result_json,
+        api_name="denoise_drawing",
+        **interact,
+    )
+    api_button.click(
+        model_info, [api_model, session], api_result_json, api_name="denoise_model_info", **interact
+    )
+    wire_training(training, session, on_train, [model_choice, model_text], api_prefix="denoise_")
+
+    # UI-only events: private, since widgets' payloads are no API to promise.
+    private = {"api_visibility": "private", **interact}
+    view_inputs = [source, pad, index, noise, level, seed, model_choice, session]
+    view_outputs = [headline, clean, noisy, restored]
+    model_choice.change(model_info, [model_choice, session], model_text, **private)
+    for control in (source, index, noise, level, seed, model_choice):
+        control.change(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
+    # `input` fires after every stroke; `change` lags a stroke behind in Gradio 6.
+    pad.input(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
+    pad.clear(blank_pad, None, pad, api_visibility="private")
+    source.change(
+        lambda chosen: (gr.update(visible=chosen == DRAW), gr.update(visible=chosen == HELDOUT)),
+        source,
+        [pad, index],
+        api_visibility="private",
+    )
+    noise.change(lambda kind: DEFAULT_LEVELS.get(kind, 0.5), noise, level, api_visibility="private")
+    reseed.click(lambda value: (int(value or 0) + 1) % (MAX_SEED + 1), seed, seed, api_visibility="private")

@@ -1,0 +1,28 @@
+"""The denoising page in Debian's Chromium: a digit drawn with the mouse comes back clean, noisy
+and denoised, with the PSNR of each."""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser, draw_seven  # noqa: F401
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_drawn_digit_is_denoised(app_url, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(f"{app_url}/denoise")
+    pad = page.locator("canvas.upper-canvas")
+    expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()
+
+    draw_seven(page, pad)
+
+    figures = page.locator(".st-key-denoise-try-figures")
+    expect(figures).to_contain_text("PSNR of the denoised output", timeout=PREDICTION_MS)
+    expect(figures).to_contain_text("dB")
+    expect(page.get_by_text("Denoised: ")).to_be_visible()
+    page.close()
