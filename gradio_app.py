@@ -19,7 +19,7 @@ import gradio as gr
 from core.catalogue import catalogue
 from core.imaging import MAX_UPLOAD_BYTES
 from core.registry import get_lab
-from gradio_tabs import denoise, digits, vae
+from gradio_tabs import denoise, digits, gan, vae
 from gradio_tabs.common import CSS
 
 
@@ -41,6 +41,7 @@ def catalogue_markdown() -> str:
 
 LAB_TABS: dict[str, Callable[[], None]] = {
     "digits": digits.build_tab,
+    "gan": gan.build_tab,
     "vae": vae.build_tab,
     "denoise": denoise.build_tab,
 }

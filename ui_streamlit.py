@@ -93,7 +93,7 @@ def param_control(param: Param, key: str) -> Any:
         )
     # A free float: step by the default's order of magnitude, so 1e-4 is not shown as 0.00.
     default = float(param.default)
-    step = param.step or (10 ** math.floor(math.log10(abs(default))) if default else 0.01)
+    step = param.step or (10.0 ** math.floor(math.log10(abs(default))) if default else 0.01)
     return st.number_input(
         min_value=param.low, max_value=param.high, value=default, step=step, format="%g", **common
     )

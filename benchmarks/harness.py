@@ -74,6 +74,7 @@ def benchmark(name: str, summary: str) -> Callable[[BenchmarkFunction], Benchmar
 MODULES = (
     "digits_speed",
     "classify_latency",
+    "gan_bench",
     "vae_bench",
     "denoise_bench",
     "cold_start",

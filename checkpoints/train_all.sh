@@ -11,3 +11,4 @@ python=${PYTHON:-.venv/bin/python}
 "$python" -m core train denoise --set noise=mixed --set noise_level=0.7 --set random_level=true --set epochs=15 --data-dir "$data_dir" --out checkpoints/denoise-skip-ae
 "$python" -m core train denoise --set architecture=course --set epochs=10 --set learning_rate=0.001 --set schedule=constant --set dark_start=false --data-dir "$data_dir" --out checkpoints/denoise-course
 "$python" -m core train vae --data-dir "$data_dir" --out checkpoints/vae-mlp-2d
+"$python" -m core train gan --set epochs=40 --data-dir "$data_dir" --out checkpoints/gan-dcgan

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 LAB_CLASSES = {  # lab id -> "module:class"
     "digits": "core.labs.digits:DigitsLab",
+    "gan": "core.labs.gan:GanLab",
     "vae": "core.labs.vae:VAELab",
     "denoise": "core.labs.denoise:DenoiseLab",
 }

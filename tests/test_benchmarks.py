@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {
     "digits_time_to_accuracy",
     "classify_latency",
+    "gan_time_to_quality",
+    "gan_interpolation_latency",
     "vae_elbo_at_equal_time",
     "vae_latency",
     "denoise_psnr_gain",

@@ -1,0 +1,306 @@
+"""GAN lab benchmarks: sample quality against seconds of training, and interpolation latency.
+
+gan_time_to_quality runs the app's default GAN recipe for DEFAULT_SECONDS and the course's
+recipe (`core.labs.gan.COURSE_RECIPE`: the fully connected GAN, Adam 2e-4, betas (0.5, 0.999),
+batch 64, latent 100) for COURSE_SECONDS, both through the app's own runner, one after the other
+in this process. Method, the same for both:
+- The training clock counts training steps and batch preparation. It stops while anything is
+  evaluated: the lab's own live grids, quality probes and final metrics, and the benchmark's
+  checks every CHECK_EVERY seconds of training.
+- A check generates EVAL_SIZE samples from the lab's fixed evaluation seed (the same latents
+  every time, as `python -m core evaluate gan` does) and has the bundled Digits classifier read
+  them: confident share (probability > 0.9) and class entropy (of log 10).
+- Time to target is the first check with confident share >= TARGET_SHARE and class entropy >=
+  TARGET_ENTROPY.
+- Both recipes get epochs enough never to finish before their budget.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from unittest import mock
+
+import torch
+
+from benchmarks.classify_latency import time_calls
+from benchmarks.digits_speed import TrainingClock, data_label
+from benchmarks.harness import Options, Result, benchmark, progress
+
+DEFAULT_SECONDS = 60.0
+COURSE_SECONDS = 90.0
+CHECK_EVERY = 5.0  # seconds of training between the benchmark's quality checks
+EPOCHS = 200  # more than either recipe gets through in its budget
+TARGET_SHARE = 0.80
+TARGET_ENTROPY = 0.95
+INTERPOLATION_TARGET_MS = 30.0
+
+
+@dataclass
+class Point:
+    seconds: float  # training clock
+    step: int
+    confident_share: float
+    class_entropy: float
+
+    @property
+    def on_target(self) -> bool:
+        return self.confident_share >= TARGET_SHARE and self.class_entropy >= TARGET_ENTROPY
+
+
+@dataclass
+class Run:
+    points: list[Point] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    train_seconds: float = 0.0
+    steps: int = 0
+    recipe_eval_seconds: float = 0.0
+    benchmark_eval_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    load: list[float] = field(default_factory=list)
+
+    def time_to_target(self) -> float | None:
+        return next((p.seconds for p in self.points if p.on_target), None)
+
+    def at(self, seconds: float) -> Point | None:
+        """The last check at or before `seconds` of training."""
+        before = [p for p in self.points if p.seconds <= seconds + 1e-9]
+        return before[-1] if before else None
+
+    def figures(self) -> dict[str, Any]:
+        final = self.points[-1]
+        reached = self.time_to_target()
+        return {
+            "confident_share": round(final.confident_share, 4),
+            "class_entropy": round(final.class_entropy, 4),
+            "time_to_target_s": None if reached is None else round(reached, 1),
+            "collapse": self.metrics.get("collapse"),
+            "train_seconds": round(self.train_seconds, 2),
+            "steps": self.steps,
+            "ms_per_step": round(1000 * self.train_seconds / max(1, self.steps), 1),
+            "recipe_eval_seconds": round(self.recipe_eval_seconds, 2),
+            "benchmark_eval_seconds": round(self.benchmark_eval_seconds, 2),
+            "wall_seconds": round(self.wall_seconds, 2),
+            "load_1min_before_after": self.load,
+        }
+
+
+class _ClockedContext:
+    """The runner's TrainContext, except that time is the benchmark's training clock: `elapsed`,
+    the time budget and `should_stop` all read it; `watch` also starts it."""
+
+    def __init__(self, ctx: Any, clock: TrainingClock, budget: float, on_watch: Any):
+        self._ctx, self._clock, self._on_watch = ctx, clock, on_watch
+        self.time_budget = budget
+
+    def watch(self, model: torch.nn.Module) -> None:
+        self._ctx.watch(model)
+        self._on_watch(model)
+        self._clock.start()
+
+    def elapsed(self) -> float:
+        return self._clock.now()
+
+    def should_stop(self) -> bool:
+        return self._ctx.should_stop() or self._clock.now() >= self.time_budget
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
+class _ObservedLab:
+    """The GAN lab, passed through to the runner, measured from inside the training thread:
+    between steps it can pause the clock and score the generator without racing the training."""
+
+    def __init__(self, lab: Any, budget: float, check_every: float, eval_size: int):
+        self._lab, self._budget, self._check_every, self._eval_size = lab, budget, check_every, eval_size
+        self.clock, self.run = TrainingClock(), Run()
+        self._next_check = check_every
+        self._model: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lab, name)
+
+    def train(self, params: dict[str, Any], ctx: Any) -> Iterator[Any]:
+        from core.events import Progress, Trained
+
+        clocked = _ClockedContext(ctx, self.clock, self._budget, self._on_watch)
+        for event in self._lab.train(params, clocked):
+            if isinstance(event, Progress):
+                self.run.steps, self.run.train_seconds = event.step, self.clock.now()
+                if self.clock.now() >= self._next_check:
+                    self._check(event.step)
+                    self._next_check += self._check_every
+            elif isinstance(event, Trained):
+                self._model = event.model
+                if not self.run.points or self.run.points[-1].step != self.run.steps:
+                    self._check(self.run.steps)  # the final model, scored like every other check
+            yield event
+
+    def _on_watch(self, model: torch.nn.Module) -> None:
+        self._model = model
+
+    def _check(self, step: int) -> None:
+        from core.labs.digits import digit_quality
+        from core.labs.gan import EVAL_SEED, generate_tensor, latents
+
+        with self.clock.paused("benchmark"):
+            z = latents(EVAL_SEED, self._eval_size, self._model.latent_dim)
+            quality = digit_quality(generate_tensor(self._model, z))
+        self.run.points.append(
+            Point(self.clock.now(), step, quality["confident_share"], quality["class_entropy"])
+        )
+
+
+def run_recipe(
+    params: dict[str, Any], data_dir: str, budget: float, check_every: float, eval_size: int
+) -> tuple[Run, dict[str, Any]]:
+    """One recipe through the app's runner for `budget` seconds of training; also returns the
+    data description the lab recorded."""
+    import core.labs.gan
+    from core.registry import get_lab
+    from core.runner import TrainingRunner
+
+    observed = _ObservedLab(get_lab("gan"), budget, check_every, eval_size)
+    clock, run = observed.clock, observed.run
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as runs, ExitStack() as patches:
+        # The lab's own views (live grids, quality probes, final metrics) are not training.
+        for name in ("generate_tensor", "sample_quality", "final_metrics"):
+            original = getattr(core.labs.gan, name)
+            patches.enter_context(mock.patch.object(core.labs.gan, name, clock.excluding(original, "recipe")))
+        runner = TrainingRunner(max_concurrent=1, out_root=runs)
+        started = time.perf_counter()
+        job = runner.submit(observed, params, owner="benchmark", data_dir=data_dir)
+        job.wait()
+        run.wall_seconds = time.perf_counter() - started
+    if job.result is None:
+        raise RuntimeError(f"the GAN training did not finish: {job.state}: {job.message}")
+    run.metrics = dict(job.result.metrics)
+    run.recipe_eval_seconds = clock.paused_seconds.get("recipe", 0.0)
+    run.benchmark_eval_seconds = clock.paused_seconds.get("benchmark", 0.0)
+    run.load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return run, job.result.config.get("data", {})
+
+
+def warm_up() -> None:
+    """A few untimed steps of both recipes, so neither pays PyTorch's one-off set-up."""
+    from core.labs.gan import build_gan, gan_step
+
+    generator = torch.Generator().manual_seed(0)
+    for recipe in ("dcgan", "mlp"):
+        model = build_gan(recipe, 100)
+        d_optimizer = torch.optim.Adam(model.discriminator.parameters(), 1e-4)
+        g_optimizer = torch.optim.Adam(model.generator.parameters(), 1e-4)
+        for _ in range(5):
+            real = torch.rand(64, 1, 28, 28, generator=generator) * 2 - 1
+            gan_step(model, real, torch.randn(64, 100, generator=generator), d_optimizer, g_optimizer)
+
+
+@benchmark(
+    "gan_time_to_quality",
+    "Share of generated digits the bundled classifier reads with probability > 0.9, and the "
+    "entropy of its predicted classes, against seconds of training: the app's default GAN recipe "
+    "for 60 s and the course's fully connected GAN for 90 s, both run by the app's runner.",
+)
+def gan_time_to_quality(options: Options) -> Result:
+    if not options.data_dir:
+        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    from core.catalogue import GAN
+    from core.labs.gan import COURSE_RECIPE, EVAL_SIZE, SAMPLE_EVERY
+
+    scale = 0.05 if options.quick else 1.0
+    check_every = 1.0 if options.quick else CHECK_EVERY
+    eval_size = 200 if options.quick else EVAL_SIZE
+    warm_up()
+    runs: dict[str, Run] = {}
+    data: dict[str, Any] = {}
+    budgets = {"default": DEFAULT_SECONDS * scale, "course": COURSE_SECONDS * scale}
+    recipes = {"default": {"epochs": EPOCHS}, "course": {**COURSE_RECIPE, "epochs": EPOCHS}}
+    for name, params in recipes.items():
+        progress(f"{name} GAN recipe, {budgets[name]:.0f} s of training...")
+        runs[name], data = run_recipe(params, options.data_dir, budgets[name], check_every, eval_size)
+
+    default, course = runs["default"], runs["course"]
+    figures: dict[str, Any] = {
+        "data": data_label(data),
+        "torch_threads": torch.get_num_threads(),
+        "default.recipe": ", ".join(f"{k}={v}" for k, v in GAN.defaults().items() if k != "seed"),
+        "course.recipe": ", ".join(f"{k}={v}" for k, v in COURSE_RECIPE.items()),
+    }
+    for name, run in runs.items():
+        figures |= {f"{name}.{k}": v for k, v in run.figures().items()}
+    at_default_budget = course.at(budgets["default"])
+    if at_default_budget is not None:
+        figures["course.confident_share_at_default_budget"] = round(at_default_budget.confident_share, 4)
+        figures["course.class_entropy_at_default_budget"] = round(at_default_budget.class_entropy, 4)
+    notes = [
+        f"Training seconds exclude every evaluation: the recipe's own (live grids every "
+        f"{SAMPLE_EVERY} steps, quality probes, final metrics) and this benchmark's checks every "
+        f"{check_every:.0f} s of training ({eval_size} samples from the fixed evaluation seed).",
+        "The course recipe is the lab's `mlp` recipe with the course's optimiser settings, run "
+        "by the same runner; quality is read by the same bundled Digits classifier for both.",
+        "On 2 cores, other busy processes slow PyTorch's threads several-fold and unevenly: "
+        "ms_per_step and load_1min_before_after say how much training each recipe got.",
+    ]
+    met = None
+    if data.get("dataset") != "mnist":
+        notes.append("Not trained on MNIST: the figures are not comparable with the target.")
+    elif not options.quick:
+        reached = default.time_to_target()
+        met = reached is not None and reached <= DEFAULT_SECONDS
+        figures["met.default_target_within_60s"] = met
+    return Result(
+        figures=figures,
+        target=f"default recipe >= {TARGET_SHARE:.0%} confident samples with class entropy >= "
+        f"{TARGET_ENTROPY} within {DEFAULT_SECONDS:.0f} s of training (course recipe reported "
+        f"after {COURSE_SECONDS:.0f} s)",
+        met=met,
+        notes=notes,
+        details={f"{name}_curve": [asdict(p) for p in run.points] for name, run in runs.items()},
+    )
+
+
+@benchmark(
+    "gan_interpolation_latency",
+    "Latency of the GAN lab's interactions with the bundled model: a 10-frame interpolation "
+    "(linear and spherical), a 64-sample grid, and the strip's PNG and GIF exports.",
+)
+def gan_interpolation_latency(options: Options) -> Result:
+    from core.labs.gan import animation_gif, interpolate, latent_from_seed, sample, strip_png
+    from core.registry import get_lab
+
+    trained = get_lab("gan").load_bundled()
+    runs = 20 if options.quick else 300
+    size = int(trained.config["latent_dim"])
+    z_a, z_b = latent_from_seed(1, size), latent_from_seed(2, size)
+    frames = interpolate(trained, z_a, z_b, 10)
+    timings = {
+        "interpolate_10_linear": time_calls(lambda: interpolate(trained, z_a, z_b, 10, "linear"), runs),
+        "interpolate_10_spherical": time_calls(lambda: interpolate(trained, z_a, z_b, 10, "spherical"), runs),
+        "sample_64": time_calls(lambda: sample(trained, 64, 0), runs),
+        "strip_png": time_calls(lambda: strip_png(frames), runs),
+        "animation_gif": time_calls(lambda: animation_gif(frames), max(10, runs // 5)),
+    }
+    figures: dict[str, Any] = {
+        "recipe": trained.config.get("recipe"),
+        "torch_threads": torch.get_num_threads(),
+    }
+    for name, timing in timings.items():
+        figures |= {f"{name}.{k}": v for k, v in timing.items()}
+    worst = max(timings["interpolate_10_linear"]["p95_ms"], timings["interpolate_10_spherical"]["p95_ms"])
+    return Result(
+        figures=figures,
+        target=f"10-frame interpolation p95 <= {INTERPOLATION_TARGET_MS:.0f} ms (linear and spherical)",
+        met=worst <= INTERPOLATION_TARGET_MS,
+        notes=[
+            "interpolate is `core.labs.gan.interpolate(trained, z_a, z_b, 10, mode)`: the path and "
+            "10 generator passes in one batch, returned as [0, 1] frames.",
+            f"The load average at the start says how busy the machine was: {os.getloadavg()[0]:.2f}.",
+        ],
+    )
