@@ -296,6 +296,45 @@ def pick_model(lab: Lab, params: dict[str, Any], state_key: str) -> TrainedModel
     return trained
 
 
+def train_button(lab: Lab, state_key: str, params: dict[str, Any] | None) -> None:
+    """The Train button: queues a training with the widgets' settings; off while the settings
+    are invalid or this session's training of this lab is still running."""
+    st.button(
+        "Train",
+        type="primary",
+        key=f"{lab.spec.id}-train",
+        disabled=params is None or training_active(state_key),
+        on_click=start_training,
+        args=(lab, state_key),
+        width="stretch",
+    )
+
+
+def training_sidebar(lab: Lab, state_key: str, course_recipe: dict[str, Any] | None = None) -> dict | None:
+    """The sidebar of a lab whose every setting is a training setting: the controls, the
+    course's recipe to compare with, and the Train button. Returns the valid settings, or None."""
+    with st.sidebar:
+        st.header("Train your own")
+        params = validated(lab.spec, param_controls(lab.spec))
+        if course_recipe:
+            settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
+            st.caption(f"The course recipe: {settings}.")
+        train_button(lab, state_key, params)
+    return params
+
+
+def model_section(lab: Lab, state_key: str, params: dict[str, Any] | None = None) -> TrainedModel | None:
+    """The "Model" section: pick the bundled, this session's or a loaded model, save or load a
+    checkpoint. Returns the model in use, or None (with a note) while there is none."""
+    st.subheader("Model")
+    trained = pick_model(lab, params or lab.spec.defaults(), state_key)
+    with st.expander("Save or load a checkpoint"):
+        checkpoint_tools(lab, trained, state_key)
+    if trained is None:
+        st.info("No model is available yet: train one with the settings in the sidebar.")
+    return trained
+
+
 def _keep_trained_model(state_key: str, choice_key: str) -> None:
     """Copy a finished job's model out of the job, so it stays usable while the next one
     trains, and select it the first time it appears."""

@@ -42,19 +42,6 @@ def training_settings() -> dict:
         return values
 
 
-def train_button(params: dict | None) -> None:
-    with st.sidebar:
-        st.button(
-            "Train",
-            type="primary",
-            key="denoise-train",
-            disabled=params is None or ui.training_active(TRAINING),
-            on_click=ui.start_training,
-            args=(LAB, TRAINING),
-            width="stretch",
-        )
-
-
 def training_section() -> None:
     st.subheader("Training")
     ui.show_training(
@@ -187,7 +174,8 @@ def main() -> None:
     architecture, picker = st.columns([1, 3])
     with architecture:
         params = ui.validated(SPEC, values | ui.param_controls(SPEC, ["architecture"]))
-    train_button(params)
+    with st.sidebar:
+        ui.train_button(LAB, TRAINING, params)
     with picker:
         trained = ui.pick_model(LAB, params or SPEC.defaults(), TRAINING)
     with st.expander("Save or load a checkpoint"):

@@ -289,32 +289,10 @@ def interpolate_tab(trained: TrainedModel) -> None:
 
 def main() -> None:
     ui.lab_header(SPEC)
-    with st.sidebar:
-        st.header("Train your own")
-        values = ui.param_controls(SPEC)
-        params = ui.validated(SPEC, values)
-        st.caption(
-            "The course recipe: "
-            + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in vae.COURSE_RECIPE.items())
-            + "."
-        )
-        st.button(
-            "Train",
-            type="primary",
-            key="vae-train",
-            disabled=params is None or ui.training_active(TRAINING),
-            on_click=ui.start_training,
-            args=(LAB, TRAINING),
-            width="stretch",
-        )
+    ui.training_sidebar(LAB, TRAINING, vae.COURSE_RECIPE)
     training_section()
-
-    st.subheader("Model")
-    trained = ui.pick_model(LAB, SPEC.defaults(), TRAINING)
-    with st.expander("Save or load a checkpoint"):
-        ui.checkpoint_tools(LAB, trained, TRAINING)
+    trained = ui.model_section(LAB, TRAINING)
     if trained is None:
-        st.info("No model is available yet: train one with the settings in the sidebar.")
         return
     if collapse := vae.collapse_warning(trained.metrics):
         st.warning(collapse)

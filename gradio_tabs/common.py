@@ -6,9 +6,10 @@ top of these."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,66 @@ class LabSession:
     def stop(self) -> None:
         if self.job is not None and not self.job.done:
             self.job.stop()
+
+
+SESSION_MODEL = "session"  # the model choice that means "the one this session trained"
+PAD_SIZE = 280  # drawing pads: ten pad pixels per MNIST pixel
+
+
+@functools.lru_cache(maxsize=16)
+def _bundled_model(lab: Lab, variant: tuple[tuple[str, Any], ...]) -> TrainedModel:
+    return lab.load_bundled(dict(variant) or None)
+
+
+def bundled_model(lab: Lab, params: Mapping[str, Any] | None = None) -> TrainedModel:
+    """A lab's bundled checkpoint for these settings (e.g. {"architecture": "cnn"}), loaded once
+    per process and shared read-only by every session."""
+    return _bundled_model(lab, tuple(sorted((params or {}).items())))
+
+
+def chosen_model(
+    lab: Lab,
+    choice: str | None,
+    session: LabSession | None,
+    bundled: Mapping[str, Mapping[str, Any] | None],
+) -> TrainedModel:
+    """The model a user picked: SESSION_MODEL for the session's own, or one of `bundled` (choice
+    -> the settings that name its checkpoint; the first is the default). Raises gr.Error with what
+    to do instead when it is not available."""
+    choice = (choice or next(iter(bundled))).strip()
+    if choice == SESSION_MODEL:
+        if session is None or session.trained is None:
+            raise gr.Error(
+                "This session has no trained model yet: train one in the Train tab, or pick a bundled model.",
+                print_exception=False,
+            )
+        return session.trained
+    if choice not in bundled:
+        options = ", ".join([*bundled, SESSION_MODEL])
+        raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
+    try:
+        return bundled_model(lab, bundled[choice])
+    except checkpoints.CheckpointError:
+        raise gr.Error(
+            f"The bundled {choice} model is not installed on this server "
+            f"({lab.bundled_checkpoint(dict(bundled[choice] or {}))}); pick another or train your own.",
+            print_exception=False,
+        ) from None
+
+
+def who_trained(trained: TrainedModel) -> str:
+    """'Bundled' or "This session's", for the fronts' model summaries."""
+    return "Bundled" if trained.origin == "bundled" else "This session's"
+
+
+def blank_pad(size: int = PAD_SIZE) -> np.ndarray:
+    """A black sheet for a drawing pad: white ink on black is what MNIST digits look like."""
+    return np.zeros((size, size, 3), dtype=np.uint8)
+
+
+def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
+    """A [0, 1] image enlarged by whole pixels to about `size` across, as 8-bit."""
+    return charts.to_uint8(charts.upscale(image, max(1, round(size / max(image.shape)))))
 
 
 def stop_session(session: LabSession | None) -> None:

@@ -4,7 +4,6 @@ train your own with live PSNR curves, and the named API endpoints /denoise (an i
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts
 from core.catalogue import DENOISE_ARCHITECTURES
 from core.data import training_data
 from core.labs import denoise
@@ -21,8 +20,12 @@ from core.noise import DEFAULT_LEVELS, LEVEL_RANGE, MAX_SEED, NOISE_KINDS, NOISE
 from core.registry import get_lab
 from gradio_tabs.common import (
     MAX_PIXELS_SIDE,
+    PAD_SIZE,
+    SESSION_MODEL,
     LabSession,
+    blank_pad,
     build_training_panel,
+    chosen_model,
     lab_header,
     session_state,
     stream_training,
@@ -31,47 +34,17 @@ from gradio_tabs.common import (
 )
 
 LAB = get_lab("denoise")
-SESSION_MODEL = "session"
 MODEL_CHOICES = [(f"Bundled {name}", name) for name in DENOISE_ARCHITECTURES] + [
     ("This session's model", SESSION_MODEL)
 ]
 NOISE_CHOICES = [(NOISE_LABELS[kind].capitalize(), kind) for kind in NOISE_KINDS]
-PAD_SIZE = 280  # ten pad pixels per MNIST pixel
+BUNDLED_MODELS = {name: {"architecture": name} for name in DENOISE_ARCHITECTURES}
 DRAW, HELDOUT = "Drawing", "Held-out digit"
-
-
-def blank_pad() -> np.ndarray:
-    """A black sheet for the drawing pad: white ink on black is what MNIST digits look like."""
-    return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
-
-
-@functools.lru_cache(maxsize=len(DENOISE_ARCHITECTURES))
-def bundled_denoiser(architecture: str) -> TrainedModel:
-    """A bundled checkpoint, loaded once per process and shared read-only by every session."""
-    return LAB.load_bundled({"architecture": architecture})
 
 
 def denoise_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or DENOISE_ARCHITECTURES[0]).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or pick a bundled model.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice not in DENOISE_ARCHITECTURES:
-        options = ", ".join([*DENOISE_ARCHITECTURES, SESSION_MODEL])
-        raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
-    try:
-        return bundled_denoiser(choice)
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled {choice} model is not installed on this server "
-            f"({LAB.bundled_checkpoint({'architecture': choice})}); pick another or train your own.",
-            print_exception=False,
-        ) from None
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:

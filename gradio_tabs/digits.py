@@ -3,7 +3,6 @@ it, and the named API endpoints /classify and /classify_drawing."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts
 from core.catalogue import DIGIT_ARCHITECTURES
 from core.imaging import UPLOAD_LIMITS
 from core.labs import digits
@@ -20,8 +19,12 @@ from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
     MAX_PIXELS_SIDE,
+    PAD_SIZE,
+    SESSION_MODEL,
     LabSession,
+    blank_pad,
     build_training_panel,
+    chosen_model,
     gallery_items,
     lab_header,
     session_state,
@@ -31,45 +34,15 @@ from gradio_tabs.common import (
 )
 
 LAB = get_lab("digits")
-SESSION_MODEL = "session"
 MODEL_CHOICES = [(f"Bundled {name}", name) for name in DIGIT_ARCHITECTURES] + [
     ("This session's model", SESSION_MODEL)
 ]
-PAD_SIZE = 280  # ten pad pixels per MNIST pixel
-
-
-def blank_pad() -> np.ndarray:
-    """A black sheet for the drawing pad: white ink on black is what MNIST digits look like."""
-    return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
-
-
-@functools.lru_cache(maxsize=len(DIGIT_ARCHITECTURES))
-def bundled_digits_model(architecture: str) -> TrainedModel:
-    """A bundled checkpoint, loaded once per process and shared read-only by every session."""
-    return LAB.load_bundled({"architecture": architecture})
+BUNDLED_MODELS = {name: {"architecture": name} for name in DIGIT_ARCHITECTURES}
 
 
 def digits_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or DIGIT_ARCHITECTURES[0]).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or pick a bundled model.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice not in DIGIT_ARCHITECTURES:
-        options = ", ".join([*DIGIT_ARCHITECTURES, SESSION_MODEL])
-        raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
-    try:
-        return bundled_digits_model(choice)
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled {choice} model is not installed on this server (checkpoints/digits-{choice}); "
-            "pick another model or train your own.",
-            print_exception=False,
-        ) from None
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
 
 
 def model_summary(trained: TrainedModel) -> str:

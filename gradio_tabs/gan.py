@@ -5,7 +5,6 @@ and /gan_model_info."""
 
 from __future__ import annotations
 
-import functools
 import math
 import tempfile
 from collections.abc import Iterator
@@ -14,15 +13,18 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts
 from core.history import TrainingHistory
 from core.labs import gan
 from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
+    SESSION_MODEL,
     LabSession,
     build_training_panel,
+    chosen_model,
     lab_header,
+    picture,
     session_state,
     stream_training,
     user_errors,
@@ -30,38 +32,14 @@ from gradio_tabs.common import (
 )
 
 LAB = get_lab("gan")
-BUNDLED, SESSION_MODEL = "bundled", "session"
+BUNDLED = "bundled"
 MODEL_CHOICES = [("Bundled (default recipe)", BUNDLED), ("This session's model", SESSION_MODEL)]
 GRID_SAMPLES = 32
 
 
-@functools.lru_cache(maxsize=1)
-def bundled_gan() -> TrainedModel:
-    """The bundled checkpoint, loaded once per process and shared read-only by every session."""
-    return LAB.load_bundled()
-
-
 def gan_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or BUNDLED).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or use the bundled one.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice != BUNDLED:
-        raise gr.Error(
-            f"Unknown model {choice!r}: choose {BUNDLED} or {SESSION_MODEL}.", print_exception=False
-        )
-    try:
-        return bundled_gan()
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled GAN is not installed on this server ({LAB.bundled_checkpoint()}); train your own.",
-            print_exception=False,
-        ) from None
+    return chosen_model(LAB, choice, session, {BUNDLED: None})
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
@@ -78,11 +56,6 @@ def model_info(choice: str | None, session: LabSession | None = None) -> str:
     if collapse := trained.metrics.get("collapse"):
         text += f"\n\n⚠️ **{collapse}**"
     return text
-
-
-def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
-    """A [0, 1] image enlarged by whole pixels to about `size` across, as 8-bit."""
-    return charts.to_uint8(charts.upscale(image, max(1, round(size / max(image.shape)))))
 
 
 def written(data: bytes, suffix: str) -> str:

@@ -4,7 +4,6 @@ train your own with live ELBO curves, and the named API endpoints /vae_decode, /
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts
 from core.data import training_data
 from core.imaging import ImageInputError
 from core.labs import vae
@@ -20,9 +19,13 @@ from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
     MAX_PIXELS_SIDE,
+    SESSION_MODEL,
     LabSession,
+    blank_pad,
     build_training_panel,
+    chosen_model,
     lab_header,
+    picture,
     session_state,
     stream_training,
     user_errors,
@@ -30,43 +33,15 @@ from gradio_tabs.common import (
 )
 
 LAB = get_lab("vae")
-BUNDLED, SESSION_MODEL = "bundled", "session"
+BUNDLED = "bundled"
 MODEL_CHOICES = [("Bundled (default recipe, 2-D latent)", BUNDLED), ("This session's model", SESSION_MODEL)]
 PAD_SIZE = 200
 SLIDER_LIMIT = vae.Z_LIMIT  # codes reach beyond the prior's ±3: cover all that decode
 
 
-def blank_pad() -> np.ndarray:
-    return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
-
-
-@functools.lru_cache(maxsize=1)
-def bundled_vae() -> TrainedModel:
-    """The bundled checkpoint, loaded once per process and shared read-only by every session."""
-    return LAB.load_bundled()
-
-
 def vae_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or BUNDLED).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or use the bundled one.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice != BUNDLED:
-        raise gr.Error(
-            f"Unknown model {choice!r}: choose {BUNDLED} or {SESSION_MODEL}.", print_exception=False
-        )
-    try:
-        return bundled_vae()
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled VAE is not installed on this server ({LAB.bundled_checkpoint()}); train your own.",
-            print_exception=False,
-        ) from None
+    return chosen_model(LAB, choice, session, {BUNDLED: None})
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
@@ -83,11 +58,6 @@ def model_info(choice: str | None, session: LabSession | None = None) -> str:
     if collapse := vae.collapse_warning(trained.metrics):
         text += f"\n\n**{collapse}**"
     return text
-
-
-def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
-    """A [0, 1] image enlarged by whole pixels to about `size` across, as 8-bit."""
-    return charts.to_uint8(charts.upscale(image, max(1, round(size / max(image.shape)))))
 
 
 def strip(images: np.ndarray, columns: int, size: int) -> np.ndarray:
@@ -248,7 +218,7 @@ def build_tab() -> None:
     model_choice = gr.Radio(MODEL_CHOICES, value=BUNDLED, label="Model in use")
     model_text = gr.Markdown(model_info(BUNDLED), label="model")
     pad_options = {
-        "value": blank_pad(),
+        "value": blank_pad(PAD_SIZE),
         "canvas_size": (PAD_SIZE, PAD_SIZE),
         "fixed_canvas": True,
         "brush": gr.Brush(default_size=10, colors=["#ffffff"], color_mode="fixed"),
@@ -367,7 +337,7 @@ def build_tab() -> None:
         **private,
     )
     for sketch in (pad, pad_a, pad_b):
-        sketch.clear(blank_pad, None, sketch, api_visibility="private")
+        sketch.clear(lambda: blank_pad(PAD_SIZE), None, sketch, api_visibility="private")
     go_button.click(
         interpolation_view,
         [pad_a, pad_b, steps, model_choice, session],

@@ -7,9 +7,7 @@ The app runs in this process on a free port. Trainings are capped at a few steps
 from __future__ import annotations
 
 import json
-import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,32 +15,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-import gradio_app
-from benchmarks.servers import free_port
 from core.registry import get_lab
-
-
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    # Read by the runner at submit time: a test training stops after 20 steps.
-    previous = os.environ.get("DLL_MAX_STEPS")
-    os.environ["DLL_MAX_STEPS"] = "20"
-    port = free_port()
-    gradio_app.demo.launch(prevent_thread_lock=True, server_port=port, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        gradio_app.demo.close()
-        if previous is None:
-            os.environ.pop("DLL_MAX_STEPS", None)
-        else:
-            os.environ["DLL_MAX_STEPS"] = previous
-
-
-@pytest.fixture
-def client(app_url: str) -> Client:
-    """A fresh client is a fresh session: its own gr.State, its own model."""
-    return Client(app_url, verbose=False)
 
 
 def draw_one(path: Path) -> Path:

@@ -3,38 +3,12 @@ tiny training that becomes the session's model."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
-
-import gradio_app
-from benchmarks.servers import free_port
-
-
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    previous = os.environ.get("DLL_MAX_STEPS")
-    os.environ["DLL_MAX_STEPS"] = "20"  # read by the runner at submit time
-    port = free_port()
-    gradio_app.demo.launch(prevent_thread_lock=True, server_port=port, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        gradio_app.demo.close()
-        if previous is None:
-            os.environ.pop("DLL_MAX_STEPS", None)
-        else:
-            os.environ["DLL_MAX_STEPS"] = previous
-
-
-@pytest.fixture
-def client(app_url: str) -> Client:
-    return Client(app_url, verbose=False)
 
 
 def test_the_vae_endpoints_are_listed(client: Client) -> None:
