@@ -18,8 +18,21 @@ import gradio as gr
 
 from core.catalogue import catalogue
 from core.imaging import MAX_UPLOAD_BYTES
-from core.registry import get_lab
-from gradio_tabs import denoise, digits, gan, vae
+from gradio_tabs import (
+    attention,
+    binary_addition,
+    binary_ae,
+    binary_prior,
+    charlstm,
+    denoise,
+    digits,
+    gan,
+    mnist_rows,
+    palindromes,
+    seq2seq,
+    transformer,
+    vae,
+)
 from gradio_tabs.common import CSS
 
 
@@ -44,6 +57,15 @@ LAB_TABS: dict[str, Callable[[], None]] = {
     "gan": gan.build_tab,
     "vae": vae.build_tab,
     "denoise": denoise.build_tab,
+    "mnist-rows": mnist_rows.build_tab,
+    "charlstm": charlstm.build_tab,
+    "binary-ae": binary_ae.build_tab,
+    "binary-prior": binary_prior.build_tab,
+    "attention": attention.build_tab,
+    "seq2seq": seq2seq.build_tab,
+    "transformer": transformer.build_tab,
+    "palindromes": palindromes.build_tab,
+    "binary-addition": binary_addition.build_tab,
 }
 
 
@@ -53,10 +75,10 @@ def build_app() -> gr.Blocks:
     with gr.Blocks(title="Deep Learning Labs", delete_cache=(3600, 86400)) as app, gr.Tabs():
         with gr.Tab("Labs"):
             gr.Markdown(catalogue_markdown())
-        for lab_id, build_tab in LAB_TABS.items():
-            spec = get_lab(lab_id).spec
+        # Tabs in the catalogue's order, so labs of one topic sit together.
+        for spec in (spec for specs in catalogue().values() for spec in specs if spec.id in LAB_TABS):
             with gr.Tab(spec.heading):
-                build_tab()
+                LAB_TABS[spec.id]()
     return app
 
 

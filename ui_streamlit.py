@@ -70,6 +70,10 @@ def param_control(param: Param, key: str) -> Any:
         return st.checkbox(value=param.default, **common)
     if param.kind == "choice":
         return st.selectbox(options=param.choices, index=param.choices.index(param.default), **common)
+    if param.kind == "multichoice":
+        return st.multiselect(options=param.choices, default=list(param.default), **common)
+    if param.kind == "text":
+        return st.text_area(value=param.default, height=160, **common)
     if param.kind == "float" and param.log and bounded and param.low > 0:
         return st.select_slider(
             options=log_options(param), value=param.default, format_func="{:g}".format, **common
@@ -410,3 +414,23 @@ def show_grid(images: np.ndarray, *, columns: int = 8, size: int = 320, caption:
     grid = charts.tile(images, columns)
     factor = max(1, round(size / max(grid.shape)))
     st.image(charts.to_uint8(charts.upscale(grid, factor)), caption=caption)
+
+
+def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
+    """A black pad to draw one digit on in white ink, as MNIST digits look, with a caption on how
+    to use it; returns the RGBA pixels drawn so far, or None before the first stroke."""
+    # Imported here: the component registers itself on import, which needs a running Streamlit app.
+    from streamlit_drawable_canvas import st_canvas
+
+    canvas = st_canvas(
+        stroke_width=18,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        width=size,
+        height=size,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=key,
+    )
+    st.caption("Draw one digit, as large as you like. The bin icon clears the pad.")
+    return canvas.image_data

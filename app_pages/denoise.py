@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 import ui_streamlit as ui
 from core import charts
@@ -19,7 +18,6 @@ from core.registry import get_lab
 LAB = get_lab("denoise")
 SPEC = LAB.spec
 TRAINING = "denoise-training"  # session-state key of this page's training
-PAD_SIZE = 280  # ten screen pixels per MNIST pixel, as on the Digits page
 DRAW, HELDOUT = "Draw a digit", "A held-out digit"
 
 
@@ -56,21 +54,11 @@ def training_section() -> None:
 
 def drawn_digit() -> np.ndarray | None:
     """The drawing pad's digit as a 28x28 frame, or None while the pad is empty."""
-    canvas = st_canvas(
-        stroke_width=18,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        width=PAD_SIZE,
-        height=PAD_SIZE,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key="denoise-try-pad",
-    )
-    st.caption("Draw one digit, as large as you like. The bin icon clears the pad.")
-    if canvas.image_data is None:
+    drawing = ui.drawing_pad("denoise-try-pad")
+    if drawing is None:
         return None
     try:
-        return denoise.drawing_frame(canvas.image_data)
+        return denoise.drawing_frame(drawing)
     except ImageInputError:
         return None  # an empty or cleared pad
 
@@ -139,7 +127,7 @@ def try_it(trained: TrainedModel) -> None:
         if choice == DRAW:
             clean = drawn_digit()
         elif clean is not None:  # the digit where the pad would be
-            st.image(charts.to_uint8(charts.upscale(clean, PAD_SIZE // 28)), caption="The held-out digit")
+            st.image(charts.to_uint8(charts.upscale(clean, 10)), caption="The held-out digit")
     if clean is None:
         if choice == DRAW:
             st.info(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 import ui_streamlit as ui
 from core import charts
@@ -17,7 +16,6 @@ from core.registry import get_lab
 LAB = get_lab("digits")
 SPEC = LAB.spec
 TRAINING = "digits-training"  # session-state key of this page's training
-PAD_SIZE = 280  # ten screen pixels per MNIST pixel
 
 
 @st.cache_resource(max_entries=16, show_spinner="Scoring the held-out digits...")
@@ -58,22 +56,10 @@ def show_prediction(prediction: digits.Prediction, key: str) -> None:
 def drawing_tab(trained: TrainedModel) -> None:
     pad, result = st.columns([1, 2])
     with pad:
-        canvas = st_canvas(
-            stroke_width=18,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
-            width=PAD_SIZE,
-            height=PAD_SIZE,
-            drawing_mode="freedraw",
-            return_image_data=True,
-            key="digits-pad",
-        )
-        st.caption("Draw one digit, as large as you like. The bin icon clears the pad.")
+        drawing = ui.drawing_pad("digits-pad")
     with result:
         try:
-            prediction = (
-                digits.classify_drawing(trained, canvas.image_data) if canvas.image_data is not None else None
-            )
+            prediction = digits.classify_drawing(trained, drawing) if drawing is not None else None
         except ImageInputError:
             prediction = None  # a cleared pad
         if prediction is None:

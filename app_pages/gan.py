@@ -115,7 +115,7 @@ def samples_tab(trained: TrainedModel) -> None:
         return
     images = gan.sample(trained, count, seed)
     with right:
-        st.image([enlarged(image, 2) for image in images], caption=[f"#{i}" for i in range(count)])
+        st.image([enlarged(image, 2) for image in images], caption=gan.sample_names(trained, count, seed))
     with left:
         quality = gan.sample_quality(images, trained.config)
         if "confident_share" in quality:
@@ -188,7 +188,21 @@ def nudge_tab(trained: TrainedModel) -> None:
         seed = seed_box("Start from the sample of seed", "gan-nudge-seed", "3")
         if seed is None:
             return
-        base = gan.latent_from_seed(seed, gan.latent_size(trained))
+        base = gan.latent_from_reference(trained, str(seed))
+        own = gan.asked_class(trained, base)
+        if own is not None:
+            classes = trained.config.get("classes") or [str(d) for d in range(trained.model.classes)]
+            digit = st.selectbox(
+                "Class to draw",
+                range(len(classes)),
+                index=own,
+                format_func=lambda d: classes[d] + (" (the seed's)" if d == own else ""),
+                key=f"gan-nudge-class-{seed}",
+                help="This model was told which class to draw: change it and keep the same z.",
+            )
+            base_drawn, base = base, gan.with_class(trained, base, digit)
+        else:
+            base_drawn = base
         values = {}
         for dim in range(min(gan.NUDGE_DIMS, len(base))):
             values[dim] = st.slider(
@@ -198,11 +212,13 @@ def nudge_tab(trained: TrainedModel) -> None:
                 step=0.1,
                 key=f"gan-nudge-{seed}-{dim}",
             )
-        st.caption(f"The other {len(base) - len(values)} dimensions keep the seed's values.")
+        st.caption(
+            f"The other {trained.model.latent_dim - len(values)} dimensions of z keep the seed's values."
+        )
     z = gan.nudge(base, values)
     with result:
         before, after = st.columns(2)
-        before.image(enlarged(gan.generate(trained, base)[0], 8), caption=f"Seed {seed} as drawn")
+        before.image(enlarged(gan.generate(trained, base_drawn)[0], 8), caption=f"Seed {seed} as drawn")
         after.image(enlarged(gan.generate(trained, z)[0], 8), caption="With your sliders")
         dim = st.selectbox(
             "Sweep one dimension", range(len(values)), format_func=lambda d: f"z{d + 1}", key="gan-sweep"

@@ -147,10 +147,10 @@ class _ObservedLab:
 
     def _check(self, step: int) -> None:
         from core.labs.digits import digit_quality
-        from core.labs.gan import EVAL_SEED, generate_tensor, latents
+        from core.labs.gan import EVAL_SEED, generate_tensor
 
         with self.clock.paused("benchmark"):
-            z = latents(EVAL_SEED, self._eval_size, self._model.latent_dim)
+            z = self._model.latents(EVAL_SEED, self._eval_size)
             quality = digit_quality(generate_tensor(self._model, z))
         self.run.points.append(
             Point(self.clock.now(), step, quality["confident_share"], quality["class_entropy"])
@@ -193,13 +193,15 @@ def warm_up() -> None:
     from core.labs.gan import build_gan, gan_step
 
     generator = torch.Generator().manual_seed(0)
-    for recipe in ("dcgan", "mlp"):
+    for recipe in ("cdcgan", "mlp"):
         model = build_gan(recipe, 100)
         d_optimizer = torch.optim.Adam(model.discriminator.parameters(), 1e-4)
         g_optimizer = torch.optim.Adam(model.generator.parameters(), 1e-4)
-        for _ in range(5):
+        for step in range(5):
             real = torch.rand(64, 1, 28, 28, generator=generator) * 2 - 1
-            gan_step(model, real, torch.randn(64, 100, generator=generator), d_optimizer, g_optimizer)
+            z = model.latents(step, 64)
+            classes = z[:, model.latent_dim :] if model.classes else None
+            gan_step(model, real, z, d_optimizer, g_optimizer, real_classes=classes)
 
 
 @benchmark(
@@ -272,13 +274,12 @@ def gan_time_to_quality(options: Options) -> Result:
     "(linear and spherical), a 64-sample grid, and the strip's PNG and GIF exports.",
 )
 def gan_interpolation_latency(options: Options) -> Result:
-    from core.labs.gan import animation_gif, interpolate, latent_from_seed, sample, strip_png
+    from core.labs.gan import animation_gif, interpolate, latent_from_reference, sample, strip_png
     from core.registry import get_lab
 
     trained = get_lab("gan").load_bundled()
     runs = 20 if options.quick else 300
-    size = int(trained.config["latent_dim"])
-    z_a, z_b = latent_from_seed(1, size), latent_from_seed(2, size)
+    z_a, z_b = latent_from_reference(trained, "1"), latent_from_reference(trained, "2")
     frames = interpolate(trained, z_a, z_b, 10)
     timings = {
         "interpolate_10_linear": time_calls(lambda: interpolate(trained, z_a, z_b, 10, "linear"), runs),

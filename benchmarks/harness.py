@@ -77,6 +77,13 @@ MODULES = (
     "gan_bench",
     "vae_bench",
     "denoise_bench",
+    "binary_bench",
+    "transformer_bench",
+    "attention_bench",
+    "seq2seq_bench",
+    "mnist_rows_bench",
+    "charlstm_bench",
+    "sequence_bench",
     "cold_start",
     "peak_memory",
 )  # in run order

@@ -11,4 +11,16 @@ python=${PYTHON:-.venv/bin/python}
 "$python" -m core train denoise --set noise=mixed --set noise_level=0.7 --set random_level=true --set epochs=15 --data-dir "$data_dir" --out checkpoints/denoise-skip-ae
 "$python" -m core train denoise --set architecture=course --set epochs=10 --set learning_rate=0.001 --set schedule=constant --set dark_start=false --data-dir "$data_dir" --out checkpoints/denoise-course
 "$python" -m core train vae --data-dir "$data_dir" --out checkpoints/vae-mlp-2d
-"$python" -m core train gan --set epochs=40 --data-dir "$data_dir" --out checkpoints/gan-dcgan
+"$python" -m core train gan --set epochs=20 --data-dir "$data_dir" --out checkpoints/gan-cdcgan
+"$python" -m core train gan --set recipe=dcgan --set epochs=40 --data-dir "$data_dir" --out checkpoints/gan-dcgan
+"$python" -m core train attention --set task=reverse --out checkpoints/attention-reverse
+"$python" -m core train attention --set task=copy --out checkpoints/attention-copy
+DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --out checkpoints/seq2seq-gru-additive
+"$python" -m core train mnist-rows --set models=rnn,lstm,gru,birnn,bilstm --data-dir "$data_dir" --out checkpoints/mnist-rows-all
+"$python" -m core train charlstm --out checkpoints/charlstm-default
+# The prior learns the codes of the bundled autoencoder, so it must come after it.
+"$python" -m core train binary-ae --data-dir "$data_dir" --out checkpoints/binary-ae-fast
+"$python" -m core train binary-prior --data-dir "$data_dir" --out checkpoints/binary-prior-lstm
+"$python" -m core train palindromes --time-budget 360 --out checkpoints/palindromes
+"$python" -m core train binary-addition --out checkpoints/binary-addition
+DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=3 --time-budget 240 --out checkpoints/transformer-en-fr

@@ -30,7 +30,7 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go
     return fig
 
 
-ACRONYMS = {"psnr": "PSNR", "kl": "KL", "elbo": "ELBO", "mse": "MSE"}
+ACRONYMS = {"psnr": "PSNR", "kl": "KL", "elbo": "ELBO", "mse": "MSE", "bleu": "BLEU"}
 
 
 def metric_title(metric: str) -> str:
@@ -102,13 +102,15 @@ def series_curves(
     smooth: int = 1,
     reference: tuple[float, str] | None = None,
     unit_range: bool = False,
+    colours: Sequence[str] = SERIES_COLOURS,
 ) -> go.Figure:
     """Several per-step metrics on one chart, `series` as (metric, label) pairs: a GAN's two
     losses, or D's opinion of real and of generated images. With `smooth` > 1 each raw series is
     drawn faintly under its running mean over that many steps, since one step's figure is noisy.
-    `reference` draws a dotted horizontal line, e.g. (0.5, "balance")."""
+    `reference` draws a dotted horizontal line, e.g. (0.5, "balance"). More than four series
+    need more `colours` (CLASS_COLOURS has ten)."""
     fig = go.Figure()
-    for (metric, label), colour in zip(series, SERIES_COLOURS, strict=False):
+    for (metric, label), colour in zip(series, colours, strict=False):
         points = history.steps.get(metric, [])
         if not points:
             continue
@@ -276,3 +278,135 @@ def tile(images: np.ndarray, columns: int = 8, pad: int = 1, fill: float = 0.5) 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
+
+
+def matrix_heatmap(
+    matrix: np.ndarray, title: str, x_title: str, y_title: str, *, height: int = 320
+) -> go.Figure:
+    """A matrix of signed values (hidden states, weights) as a heatmap centred on 0: red is
+    positive, blue negative, white zero, so the sign reads at a glance."""
+    matrix = np.asarray(matrix, dtype=float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.tolist(),
+            x=list(range(1, matrix.shape[1] + 1)),
+            y=list(range(1, matrix.shape[0] + 1)),
+            colorscale="RdBu",
+            reversescale=True,
+            zmid=0,
+            hovertemplate=f"{x_title} %{{x}}, {y_title} %{{y}}: %{{z:.2f}}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, x_title, y_title, height=height)
+
+
+def word_heatmap(
+    weights: np.ndarray,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    title: str,
+    *,
+    x_title: str = "keys",
+    y_title: str = "queries",
+    value_format: str = ".2f",
+    zmax: float | None = 1.0,
+) -> go.Figure:
+    """Attention weights (rows attend over columns) with each cell's value written in it.
+
+    The axes are positions labelled with the words, so a word that appears twice ("the ... the")
+    keeps two rows instead of plotly merging them into one category. Masked cells (NaN) stay
+    blank. `zmax` fixes the colour scale (1 for weights) so two heatmaps compare by eye."""
+    weights = np.asarray(weights, dtype=float)
+    text = [["" if np.isnan(v) else format(v, value_format) for v in row] for row in weights]
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.where(np.isnan(weights), None, weights).tolist(),
+            x=list(range(len(columns))),
+            y=list(range(len(rows))),
+            colorscale="Blues",
+            zmin=0.0 if zmax is not None else None,
+            zmax=zmax,
+            text=text,
+            texttemplate="%{text}" if weights.size <= 400 else None,  # too many cells to read
+            customdata=[[f"{r} → {c}" for c in columns] for r in rows],
+            hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickvals=list(range(len(columns))), ticktext=list(columns), side="top", tickangle=-45)
+    fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=list(rows), autorange="reversed")
+    height = max(260, 60 + 28 * len(rows))
+    _layout(fig, title, x_title, y_title, height=height)
+    fig.update_layout(margin=dict(l=80, r=10, t=90, b=20))
+    return fig
+
+
+def attention_grid(
+    weights: np.ndarray, rows: Sequence[str], columns: Sequence[str], title: str, *, row_name: str = "layer"
+) -> go.Figure:
+    """(layers, heads, R, C) attention weights as small multiples, one heatmap per layer (down)
+    and head (across), on one colour scale from 0 to 1, so the heads compare at a glance."""
+    from plotly.subplots import make_subplots  # only the attention labs need it
+
+    weights = np.asarray(weights, dtype=float)
+    layers, heads = weights.shape[:2]
+    titles = [f"{row_name} {layer + 1}, head {head + 1}" for layer in range(layers) for head in range(heads)]
+    fig = make_subplots(
+        rows=layers, cols=heads, subplot_titles=titles, horizontal_spacing=0.03, vertical_spacing=0.12
+    )
+    labels = [[f"{r} → {c}" for c in columns] for r in rows]
+    for layer in range(layers):
+        for head in range(heads):
+            fig.add_trace(
+                go.Heatmap(
+                    z=weights[layer, head].tolist(),
+                    colorscale="Blues",
+                    zmin=0.0,
+                    zmax=1.0,
+                    showscale=layer == 0 and head == 0,
+                    customdata=labels,
+                    hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
+                ),
+                row=layer + 1,
+                col=head + 1,
+            )
+    fig.update_xaxes(
+        tickvals=list(range(len(columns))), ticktext=list(columns), tickangle=-60, tickfont_size=9
+    )
+    fig.update_yaxes(
+        tickvals=list(range(len(rows))), ticktext=list(rows), autorange="reversed", tickfont_size=9
+    )
+    fig.update_yaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=True, col=1)
+    height = layers * max(220, 40 + 16 * len(rows)) + 80
+    _layout(fig, title, "", "", height=height)
+    return fig
+
+
+def per_model_curves(
+    history: TrainingHistory,
+    models: Sequence[tuple[str, str]],
+    metric: str,
+    title: str,
+    y_title: str,
+    *,
+    smooth: int = 1,
+) -> go.Figure:
+    """Several models trained side by side, one colour each: `models` as (name, label) pairs and
+    `metric` a pattern such as "heldout_{name}_accuracy". Its per-step points are drawn as in
+    `series_curves`, and its per-epoch points, where the history has them, as diamonds (a short
+    run may have no live point yet but always has its epoch end)."""
+    series = [(metric.format(name=name), label) for name, label in models]
+    fig = series_curves(history, series, title, y_title, smooth=smooth, colours=CLASS_COLOURS)
+    for (name, label), colour in zip(models, CLASS_COLOURS, strict=False):
+        points = history.epochs.get(metric.format(name=name), [])
+        if points:
+            x, y = zip(*points, strict=True)
+            fig.add_scatter(
+                x=x,
+                y=y,
+                mode="markers",
+                name=f"{label} (epoch end)",
+                marker=dict(size=10, symbol="diamond", color=colour),
+            )
+    return fig

@@ -21,8 +21,16 @@ from core.imaging import ImageInputError
 from core.registry import UnknownLabError, get_lab, ready_labs
 from core.runner import TrainingRunner
 from core.specs import SpecError, parse_assignments
+from core.tokens import TextInputError
 
-USER_ERRORS = (SpecError, CheckpointError, DataUnavailableError, ImageInputError, UnknownLabError)
+USER_ERRORS = (
+    SpecError,
+    CheckpointError,
+    DataUnavailableError,
+    ImageInputError,
+    TextInputError,
+    UnknownLabError,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

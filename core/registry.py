@@ -19,6 +19,15 @@ LAB_CLASSES = {  # lab id -> "module:class"
     "gan": "core.labs.gan:GanLab",
     "vae": "core.labs.vae:VAELab",
     "denoise": "core.labs.denoise:DenoiseLab",
+    "transformer": "core.labs.transformer:TransformerLab",
+    "mnist-rows": "core.labs.mnist_rows:MnistRowsLab",
+    "charlstm": "core.labs.charlstm:CharLSTMLab",
+    "attention": "core.labs.attention:AttentionLab",
+    "seq2seq": "core.labs.seq2seq:Seq2seqLab",
+    "palindromes": "core.labs.palindromes:PalindromesLab",
+    "binary-addition": "core.labs.binary_addition:BinaryAdditionLab",
+    "binary-ae": "core.labs.binary_ae:BinaryAELab",
+    "binary-prior": "core.labs.binary_prior:BinaryPriorLab",
 }
 _labs: dict[str, Lab] = {}
 

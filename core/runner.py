@@ -261,7 +261,7 @@ class TrainingRunner:
         out_dir: str | Path | None = None,
     ) -> Job:
         """Validate the settings and queue a training; raises SpecError or BusyError."""
-        checked = lab.spec.validate(params)
+        checked = lab.check_params(lab.spec.validate(params))
         seed = int(checked.get("seed", seed))
         time_budget = _cap(time_budget, _env_float("DLL_TIME_BUDGET"))
         max_steps = _cap(max_steps, _env_float("DLL_MAX_STEPS"))

@@ -9,6 +9,7 @@ value that one front accepts is accepted by every other.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ class Param:
     """One hyperparameter: its type, range, default and a line of help for the UI."""
 
     name: str
-    kind: str  # "int", "float", "choice" or "bool"
+    kind: str  # "int", "float", "choice", "bool", "multichoice" (several choices) or "text"
     default: Any
     help: str
     label: str = ""
@@ -31,12 +32,17 @@ class Param:
     choices: tuple[str, ...] = ()
     log: bool = False  # draw as a log-scale slider (learning rates)
     step: float | None = None
+    # For "text": returns the cleaned text or raises SpecError saying what is wrong with it (a
+    # list of sentences that is empty, say); it must not import torch (see core.catalogue).
+    check: Callable[[str], str] | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ("int", "float", "choice", "bool"):
+        if self.kind not in ("int", "float", "choice", "bool", "multichoice", "text"):
             raise ValueError(f"unknown parameter kind {self.kind!r}")
         if self.kind == "choice" and self.default not in self.choices:
             raise ValueError(f"default {self.default!r} of {self.name} is not a choice")
+        if self.kind == "multichoice" and not set(self.default) <= set(self.choices):
+            raise ValueError(f"default {self.default!r} of {self.name} is not a subset of the choices")
         if not self.label:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
         self.coerce(self.default)  # a spec with a bad default fails at import
@@ -58,10 +64,31 @@ class Param:
                 options = ", ".join(self.choices)
                 raise SpecError(f"{self.label}: {text!r} is not one of {options}")
             return text
+        if self.kind == "multichoice":
+            return self._several(value)
+        if self.kind == "text":
+            if not isinstance(value, str):
+                raise SpecError(f"{self.label}: expected text, got {value!r}")
+            return self.check(value) if self.check else value
         number = self._number(value)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
             raise SpecError(f"{self.label}: {value!r} is out of range [{self.low:g}, {self.high:g}]")
         return number
+
+    def _several(self, value: Any) -> list[str]:
+        """A list of choices, in the order the choices are listed: from a list, or from a
+        comma-separated string (the CLI's `--set models=rnn,lstm`). At least one is needed."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise SpecError(f"{self.label}: expected a list of choices, got {value!r}")
+        picked = {str(item).strip() for item in items} - {""}
+        unknown = sorted(picked - set(self.choices))
+        if unknown:
+            options = ", ".join(self.choices)
+            raise SpecError(f"{self.label}: {', '.join(map(repr, unknown))} not among {options}")
+        if not picked:
+            raise SpecError(f"{self.label}: pick at least one of {', '.join(self.choices)}")
+        return [choice for choice in self.choices if choice in picked]
 
     def _number(self, value: Any) -> int | float:
         if isinstance(value, bool):

@@ -24,6 +24,7 @@ from core.imaging import ImageInputError
 from core.labs.base import Lab, TrainedModel
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
+from core.tokens import TextInputError
 
 LATEX = [
     {"left": "$$", "right": "$$", "display": True},
@@ -36,7 +37,14 @@ CSS = """
 """
 
 # Errors from core that are the user's input, not a bug: shown as a message, never a traceback.
-USER_ERRORS = (SpecError, BusyError, ImageInputError, checkpoints.CheckpointError, DataUnavailableError)
+USER_ERRORS = (
+    SpecError,
+    BusyError,
+    ImageInputError,
+    TextInputError,
+    checkpoints.CheckpointError,
+    DataUnavailableError,
+)
 
 
 # --- generic helpers that every lab tab uses -----------------------------------------------
@@ -118,9 +126,73 @@ def who_trained(trained: TrainedModel) -> str:
     return "Bundled" if trained.origin == "bundled" else "This session's"
 
 
+def model_summary_markdown(lab: Lab, trained: TrainedModel, details: str | None = None) -> str:
+    """Who trained the model and what it is, the lab's headline figures and whether its training
+    ended early; then `details` (by default the data it was trained on) as a paragraph."""
+    parts = [f"{who_trained(trained)} **{trained.config.get('architecture', lab.spec.id)}**"]
+    if headline := lab.headline(trained.metrics):
+        parts.append(headline)
+    if (stopped_by := trained.metrics.get("stopped_by")) not in (None, "completed"):
+        parts.append(f"training ended early ({stopped_by})")
+    if details is None:
+        details = f"Trained on: {trained.data_source}"
+    return " · ".join(parts) + f"\n\n{details}"
+
+
+def model_info_markdown(
+    lab: Lab,
+    choice: str | None,
+    session: LabSession | None,
+    bundled: Mapping[str, Mapping[str, Any] | None],
+    details: Callable[[TrainedModel], str] | None = None,
+) -> str:
+    """The line under a model picker and a lab's /<lab>_model_info endpoint: the summary of the
+    model picked (see `chosen_model`), with `details(trained)` if given, or why it is missing."""
+    try:
+        trained = chosen_model(lab, choice, session, bundled)
+    except gr.Error as error:
+        return f"**Not available:** {error.message}"
+    return model_summary_markdown(lab, trained, None if details is None else details(trained))
+
+
+def drawing_pixels(pixels: Any) -> np.ndarray:
+    """An API call's drawing (a 2-D list of grey pixels) as an array; gr.Error when it is not
+    one, or is larger than MAX_PIXELS_SIDE on a side."""
+    try:
+        array = np.asarray(pixels, dtype=np.float32)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if array.ndim != 2 or min(array.shape) == 0:
+        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
+    if max(array.shape) > MAX_PIXELS_SIDE:
+        raise gr.Error(
+            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
+        )
+    return array
+
+
 def blank_pad(size: int = PAD_SIZE) -> np.ndarray:
     """A black sheet for a drawing pad: white ink on black is what MNIST digits look like."""
     return np.zeros((size, size, 3), dtype=np.uint8)
+
+
+def digit_pad(**options: Any) -> gr.Sketchpad:
+    """A drawing pad for one digit in white ink on a black sheet, like MNIST, that gives its
+    picture as numpy; `options` (elem_id, visible...) go to gr.Sketchpad. Clearing the pad removes
+    its black sheet too, and white ink on white is invisible, so Clear puts the sheet back."""
+    settings = {
+        "value": blank_pad(),
+        "canvas_size": (PAD_SIZE, PAD_SIZE),
+        "fixed_canvas": True,
+        "brush": gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
+        "layers": False,
+        "transforms": (),
+        "label": "Draw a digit (white on black, like MNIST)",
+        "type": "numpy",
+    }
+    pad = gr.Sketchpad(**(settings | options))
+    pad.clear(blank_pad, None, pad, api_visibility="private")
+    return pad
 
 
 def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
@@ -161,6 +233,12 @@ def param_control(param: Param) -> gr.Component:
         if len(param.choices) <= 4:
             return gr.Radio(list(param.choices), info=param.help, **common)
         return gr.Dropdown(list(param.choices), info=param.help, **common)
+    if param.kind == "multichoice":
+        return gr.CheckboxGroup(
+            list(param.choices), info=param.help, **(common | {"value": list(param.default)})
+        )
+    if param.kind == "text":
+        return gr.Textbox(lines=6, max_lines=20, info=param.help, **common)
     span = None if param.low is None or param.high is None else param.high - param.low
     if param.kind == "int" and span is not None and span <= 1024:
         return gr.Slider(param.low, param.high, step=param.step or 1, info=param.help, **common)
@@ -337,3 +415,27 @@ def wire_training(
         show_progress="hidden",  # the status line shows progress; spinners would hide the charts
     )
     panel.stop.click(stop_session, session, None, api_name=f"{api_prefix}stop", concurrency_limit=None)
+
+
+def training_updates(
+    lab: Lab,
+    panel: TrainingPanel,
+    session: gr.State,
+    state: LabSession | None,
+    settings: dict[str, Any],
+    views: Callable[[TrainingHistory], dict[gr.Component, Any]] | None = None,
+    on_model: Callable[[LabSession], dict[gr.Component, Any]] | None = None,
+) -> Iterator[dict[gr.Component, Any]]:
+    """What a lab's Train handler yields: the panel's live view, plus `views(history)` (the lab's
+    own charts), while the job runs. When it ends with a model, that becomes the session's model
+    and the last update is complete, since an API client sees only that one: the finished panel,
+    the views and `on_model(state)` (e.g. the model picker set to SESSION_MODEL)."""
+    state = state or LabSession()
+    shown: dict[gr.Component, Any] = {}
+    for job, history in stream_training(lab, state, settings):
+        shown = {} if views is None else views(history)
+        yield {session: state, **panel.live(job, history), **shown}
+    if job.result is None:  # failed, or withdrawn from the queue: the status says why
+        return
+    state.trained = job.result
+    yield panel.finished(job, history) | shown | ({} if on_model is None else on_model(state))

@@ -19,13 +19,12 @@ from core.labs.base import TrainedModel
 from core.noise import DEFAULT_LEVELS, LEVEL_RANGE, MAX_SEED, NOISE_KINDS, NOISE_LABELS
 from core.registry import get_lab
 from gradio_tabs.common import (
-    MAX_PIXELS_SIDE,
-    PAD_SIZE,
     SESSION_MODEL,
     LabSession,
-    blank_pad,
     build_training_panel,
     chosen_model,
+    digit_pad,
+    drawing_pixels,
     lab_header,
     session_state,
     stream_training,
@@ -104,16 +103,7 @@ def denoise_pixels_api(
 ) -> dict:
     """API /denoise_drawing: a 2-D list of grey pixels of a clean digit (white ink on black, 0-1
     or 0-255, any size up to 1024x1024) and the same options -> the same JSON as /denoise."""
-    try:
-        array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError):
-        array = np.empty(0)
-    if array.ndim != 2 or min(array.shape) == 0:
-        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
-    if max(array.shape) > MAX_PIXELS_SIDE:
-        raise gr.Error(
-            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
-        )
+    array = drawing_pixels(pixels)
     trained = denoise_model(model, session)
     with user_errors():
         result = denoise.denoise_drawing(trained, array, str(noise), level, seed)
@@ -172,17 +162,7 @@ def build_tab() -> None:
             with gr.Row():
                 with gr.Column():
                     source = gr.Radio([DRAW, HELDOUT], value=DRAW, label="Digit")
-                    pad = gr.Sketchpad(
-                        value=blank_pad(),
-                        canvas_size=(PAD_SIZE, PAD_SIZE),
-                        fixed_canvas=True,
-                        brush=gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
-                        layers=False,
-                        transforms=(),
-                        label="Draw a digit (white on black, like MNIST)",
-                        elem_id="denoise-pad",
-                        type="numpy",
-                    )
+                    pad = digit_pad(elem_id="denoise-pad")
                     index = gr.Number(0, precision=0, minimum=0, label="Held-out digit number", visible=False)
                 with gr.Column():
                     noise = gr.Radio(NOISE_CHOICES, value="gaussian", label="Noise")
@@ -255,7 +235,6 @@ def build_tab() -> None:
         control.change(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
     # `input` fires after every stroke; `change` lags a stroke behind in Gradio 6.
     pad.input(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
-    pad.clear(blank_pad, None, pad, api_visibility="private")
     source.change(
         lambda chosen: (gr.update(visible=chosen == DRAW), gr.update(visible=chosen == HELDOUT)),
         source,

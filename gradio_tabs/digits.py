@@ -18,13 +18,12 @@ from core.labs import digits
 from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
-    MAX_PIXELS_SIDE,
-    PAD_SIZE,
     SESSION_MODEL,
     LabSession,
-    blank_pad,
     build_training_panel,
     chosen_model,
+    digit_pad,
+    drawing_pixels,
     gallery_items,
     lab_header,
     session_state,
@@ -94,16 +93,7 @@ def classify_image_file(
 def classify_pixels(pixels: Any, model: str | None = None, session: LabSession | None = None) -> dict:
     """API /classify_drawing: a 2-D list of grey pixels (white ink on black, 0-1 or 0-255, any
     size up to 1024x1024) -> the same JSON as /classify."""
-    try:
-        array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError):
-        array = np.empty(0)
-    if array.ndim != 2 or min(array.shape) == 0:
-        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
-    if max(array.shape) > MAX_PIXELS_SIDE:
-        raise gr.Error(
-            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
-        )
+    array = drawing_pixels(pixels)
     trained = digits_model(model, session)
     with user_errors():
         return prediction_result(digits.classify_drawing(trained, array), trained)
@@ -220,17 +210,7 @@ def build_tab() -> None:
             with gr.Row():
                 with gr.Column():
                     with gr.Tab("Draw"):
-                        pad = gr.Sketchpad(
-                            value=blank_pad(),
-                            canvas_size=(PAD_SIZE, PAD_SIZE),
-                            fixed_canvas=True,
-                            brush=gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
-                            layers=False,
-                            transforms=(),
-                            label="Draw a digit (white on black, like MNIST)",
-                            elem_id="digits-pad",
-                            type="numpy",
-                        )
+                        pad = digit_pad(elem_id="digits-pad")
                     with gr.Tab("Upload"):
                         upload = gr.Image(
                             type="filepath",
@@ -307,7 +287,5 @@ def build_tab() -> None:
     model_choice.change(drawing_view, [pad, model_choice, session], view_outputs, **private)
     # `input` fires after every stroke; `change` lags a stroke behind in Gradio 6.
     pad.input(drawing_view, [pad, model_choice, session], view_outputs, trigger_mode="always_last", **private)
-    # Clearing the pad removes its black sheet too, and white ink on white is invisible: put it back.
-    pad.clear(blank_pad, None, pad, api_visibility="private")
     upload.change(upload_view, [upload, model_choice, session], view_outputs, **private)
     inspect_button.click(on_inspect, [model_choice, session], inspect.outputs, **private)

@@ -119,9 +119,10 @@ def sample_view(seed: str, count: float, choice: str, session: LabSession | None
         trained = gan_model(choice, session)
         with user_errors():
             images = gan.sample(trained, int(count), gan.parse_seed(seed))
+            names = gan.sample_names(trained, int(count), gan.parse_seed(seed))
     except gr.Error as error:
         return [], f"**{error.message}**"
-    items = [(picture(image, 112), f"#{i}") for i, image in enumerate(images)]
+    items = [(picture(image, 112), name) for image, name in zip(images, names, strict=True)]
     quality = gan.sample_quality(images, trained.config)
     note = "Click two samples to interpolate between them."
     if "confident_share" in quality:
@@ -148,22 +149,33 @@ def interpolation_view(
     return strip_picture(frames), gif, [png, gif], note
 
 
-def nudge_view(seed: str, choice: str, session: LabSession | None, *values: float) -> tuple:
+SEEDS_CLASS = "the seed's"
+
+
+def nudge_view(seed: str, choice: str, session: LabSession | None, digit: str, *values: float) -> tuple:
+    """The seed's sample as drawn and with the sliders (and, for a conditional model, the class
+    picked in `digit`)."""
     try:
         trained = gan_model(choice, session)
         with user_errors():
-            base = gan.latent_from_seed(seed, gan.latent_size(trained))
+            base = gan.latent_from_reference(trained, str(seed))
+            asked = base
+            if digit not in (None, "", SEEDS_CLASS) and trained.model.classes:
+                asked = gan.with_class(trained, base, digit)
     except gr.Error as error:
         return None, None, f"**{error.message}**"
-    z = gan.nudge(base, dict(enumerate(values)))
-    return picture(gan.generate(trained, base)[0]), picture(gan.generate(trained, z)[0]), ""
+    z = gan.nudge(asked, dict(enumerate(values)))
+    note = ""
+    if (own := gan.asked_class(trained, base)) is not None:
+        note = f"Seed {seed} asks for class {own}; with your choice: class {gan.asked_class(trained, z)}."
+    return picture(gan.generate(trained, base)[0]), picture(gan.generate(trained, z)[0]), note
 
 
 def nudge_reset(seed: str, choice: str, session: LabSession | None) -> list[Any]:
     """The sliders set to the seed's own values, so a new seed starts from its sample."""
     try:
         trained = gan_model(choice, session)
-        base = gan.latent_from_seed(seed, gan.latent_size(trained))
+        base = gan.latent_from_reference(trained, str(seed))
     except (gr.Error, gan.LatentInputError):
         return [gr.update()] * gan.NUDGE_DIMS
     return [float(np.clip(v, *gan.NUDGE_RANGE)) for v in base[: gan.NUDGE_DIMS]]
@@ -252,6 +264,11 @@ def build_tab() -> None:
         with gr.Tab("Nudge"), gr.Row():
             with gr.Column():
                 nudge_seed = gr.Textbox("3", label="Start from the sample of seed")
+                nudge_class = gr.Dropdown(
+                    [SEEDS_CLASS, *map(str, range(10))],
+                    value=SEEDS_CLASS,
+                    label="Class to draw (conditional models)",
+                )
                 sliders = [
                     gr.Slider(*gan.NUDGE_RANGE, value=0.0, step=0.1, label=f"z{d + 1}")
                     for d in range(gan.NUDGE_DIMS)
@@ -335,10 +352,10 @@ def build_tab() -> None:
         [path_strip, animation, downloads, path_note],
         **private,
     )
-    nudge_inputs = [nudge_seed, model_choice, session, *sliders]
+    nudge_inputs = [nudge_seed, model_choice, session, nudge_class, *sliders]
     nudge_seed.change(nudge_reset, [nudge_seed, model_choice, session], sliders, **private)
-    for slider in sliders:
-        slider.change(
+    for control in (nudge_class, *sliders):
+        control.change(
             nudge_view, nudge_inputs, [as_drawn, nudged, nudge_note], trigger_mode="always_last", **private
         )
     position.change(

@@ -33,28 +33,24 @@ def data_dir() -> str:
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The whole Gradio app served on a free loopback port, once for every API test: what an
-    outside program (gradio_client) talks to. Trainings stop after 20 steps (DLL_MAX_STEPS is
-    read by the runner when a job is submitted)."""
+    outside program (gradio_client) talks to."""
     import gradio_app
     from benchmarks.servers import free_port
 
-    previous = os.environ.get("DLL_MAX_STEPS")
-    os.environ["DLL_MAX_STEPS"] = "20"
     port = free_port()
     gradio_app.demo.launch(prevent_thread_lock=True, server_port=port, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
         gradio_app.demo.close()
-        if previous is None:
-            os.environ.pop("DLL_MAX_STEPS", None)
-        else:
-            os.environ["DLL_MAX_STEPS"] = previous
 
 
 @pytest.fixture
-def client(app_url: str):
-    """A fresh gradio_client is a fresh session: its own gr.State, its own model."""
+def client(app_url: str, monkeypatch):
+    """A fresh gradio_client is a fresh session: its own gr.State, its own model. While the test
+    runs, a training it starts stops after 20 steps (the runner reads DLL_MAX_STEPS when a job
+    is submitted, and the server runs in this process)."""
     from gradio_client import Client
 
+    monkeypatch.setenv("DLL_MAX_STEPS", "20")
     return Client(app_url, verbose=False)

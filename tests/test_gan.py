@@ -86,6 +86,52 @@ def test_every_recipe_maps_latents_to_28x28_images_and_images_to_one_logit(recip
     assert model.discriminator(images).shape == (3, 1)
 
 
+def test_the_conditional_recipe_draws_the_class_it_is_given_and_judges_image_class_pairs():
+    model = gan.build_gan("cdcgan", 16).eval()
+    assert model.classes == 10
+    z = model.latents(5, 4)
+    assert z.shape == (4, 26) and torch.equal(z[:, 16:].sum(1), torch.ones(4))
+    images = model(z)
+    assert images.shape == (4, 1, 28, 28) and images.abs().max() <= 1
+    with torch.no_grad():
+        other = z.clone()
+        other[:, 16:] = torch.roll(z[:, 16:], 1, dims=1)  # same z, another digit asked for
+        assert not torch.allclose(model(other), images)
+        assert model.judge(images, z[:, 16:]).shape == (4, 1)
+
+
+def test_conditional_latents_name_a_digit_per_seed_evenly_and_keep_the_prefix_rule():
+    many = gan.latents(3, 2000, 8, classes=10)
+    counts = many[:, 8:].argmax(1).bincount(minlength=10)
+    assert counts.min() > 150 and counts.max() < 250  # about 200 each
+    assert torch.equal(gan.latents(3, 5, 8, classes=10), many[:5])  # a seed's first k of n
+
+
+def test_a_conditional_interpolation_mixes_the_two_digits_linearly_even_on_the_sphere():
+    trained = untrained("cdcgan")
+    z_a, z_b = gan.latent_from_reference(trained, "1"), gan.latent_from_reference(trained, "2")
+    z_b[100:] = np.roll(z_a[100:], 3)  # make sure the two ask for different digits
+    path = gan.latent_path(trained, z_a, z_b, 3, "spherical")
+    np.testing.assert_allclose(path[1, 100:], (z_a[100:] + z_b[100:]) / 2, atol=1e-6)
+    np.testing.assert_allclose(path[[0, -1]], np.stack([z_a, z_b]), atol=1e-5)
+    frames = gan.interpolate(trained, z_a, z_b, 3, "spherical")
+    np.testing.assert_allclose(frames[-1], gan.generate(trained, z_b)[0], atol=1e-5)
+
+
+def test_a_conditional_model_can_be_asked_for_another_class_and_names_each_samples_class():
+    trained = untrained("cdcgan")
+    names = gan.sample_names(trained, 4, 7)
+    z = gan.sample_latents(trained, 4, 7)
+    assert names == [f"#{i}: {gan.asked_class(trained, row)}" for i, row in enumerate(z)]
+    seven = gan.with_class(trained, z[0], 7)
+    assert gan.asked_class(trained, seven) == 7 and np.array_equal(seven[:100], z[0, :100])
+    with pytest.raises(gan.LatentInputError, match="out of range"):
+        gan.with_class(trained, z[0], 10)
+    with pytest.raises(gan.LatentInputError, match="without classes"):
+        gan.with_class(untrained("dcgan"), z[0, :100], 3)
+    assert gan.sample_names(untrained("dcgan"), 2, 7) == ["#0", "#1"]
+
+
 # --- interactions --------------------------------------------------------------------------------
 
 
@@ -373,7 +419,7 @@ def test_cli_interpolate_clamps_the_steps_and_says_so(capsys, tmp_path, checkpoi
             "not a number",
         ),
         (["interpolate", "gan", "--from", "1", "--to", "2", "--out", "x.pdf"], "must end in"),
-        (["train", "gan", "--set", "recipe=wgan"], "not one of dcgan, mlp"),
+        (["train", "gan", "--set", "recipe=wgan"], "not one of cdcgan, dcgan, mlp"),
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_code_two(

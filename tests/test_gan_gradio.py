@@ -53,6 +53,6 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     outputs = client.predict(epochs=1, api_name="/gan_train")
     status, model_choice, model_text = outputs[0], outputs[-2], outputs[-1]
     assert "Training finished (ended by the step limit)" in status
-    assert model_choice == "session" and "This session's **dcgan** GAN" in model_text
+    assert model_choice == "session" and "This session's **cdcgan** GAN" in model_text
     _, summary = client.predict("3", 8, "session", api_name="/gan_sample")
     assert summary["n"] == 8

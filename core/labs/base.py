@@ -60,6 +60,12 @@ class Lab:
         """Where the bundled pretrained checkpoint for these settings lives."""
         return CHECKPOINT_ROOT / self.spec.id
 
+    def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Checks that span several settings, run on the validated settings before a training
+        is queued (a Transformer's heads must divide its width); raise SpecError saying what to
+        change. Returns the settings."""
+        return params
+
     def headline(self, metrics: dict[str, Any]) -> str:
         """The model's key held-out figure in a few words, for the fronts' model summaries."""
         return ""

@@ -1,13 +1,19 @@
 """GAN lab: train a generator against a discriminator live, then walk its latent space.
 
-Two recipes. The course's fully connected GAN (G 100-128-256-512-1024-784 with batch norm and
+Three recipes. The course's fully connected GAN (G 100-128-256-512-1024-784 with batch norm and
 LeakyReLU(0.2), tanh; D 784-512-256-1 with LeakyReLU(0.2); Adam 2e-4, betas (0.5, 0.999), batch
-64; `COURSE_RECIPE`), and the default: a small DCGAN (two transposed convs up, three strided
-convs down) trained at Adam 2e-3 with a light R1 penalty on D and samples drawn from a running
-average of G's weights, which reads as recognisable digits several times sooner on a laptop CPU
-(see benchmarks/gan_bench.py). Both use the binary cross-entropy of the course, computed from
-D's logits (`binary_cross_entropy_with_logits` is the same maths as a sigmoid followed by BCE,
-without its overflow for confident logits), and the non-saturating generator loss.
+64; `COURSE_RECIPE`); a small DCGAN (two transposed convs up, three strided convs down) trained
+at Adam 2e-3 with a light R1 penalty on D and samples drawn from a running average of G's
+weights; and the default, the same DCGAN told which digit to draw: G gets a class vector beside
+z and D judges (image, class) pairs through a projection (Miyato & Koyama, 2018). Knowing the
+digit, G stops drawing shapes halfway between two, and its samples read as digits several times
+sooner on a laptop CPU (see benchmarks/gan_bench.py). All use the binary cross-entropy of the
+course, computed from D's logits (`binary_cross_entropy_with_logits` is the same maths as a
+sigmoid followed by BCE, without its overflow for confident logits), and the non-saturating
+generator loss.
+
+A conditional model's latent vector is z followed by the class vector (one-hot; a mix of two
+while interpolating), so seeds, interpolation and sliders work the same for every recipe.
 
 While training: D and G losses, D(x) and D(G(z)) every step; a grid from fixed noise every few
 dozen steps, kept as a timeline in the checkpoint so a student can scrub from the first step to
@@ -147,6 +153,40 @@ def conv_discriminator(width: int = 16) -> nn.Sequential:
     )
 
 
+class ConditionalGenerator(nn.Module):
+    """G(z, c): the conv generator fed z and a learnt embedding of the class vector c, so that
+    a one-hot c asks for one digit and a mix of two asks for something between them."""
+
+    def __init__(self, latent_dim: int, classes: int, embedding: int = 16):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.embed = nn.Linear(classes, embedding, bias=False)  # one-hot @ weight: a lookup
+        nn.init.normal_(self.embed.weight)  # as nn.Embedding starts
+        self.net = conv_generator(latent_dim + embedding)
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        z, classes = latent[:, : self.latent_dim], latent[:, self.latent_dim :]
+        return self.net(torch.cat([z, self.embed(classes)], dim=1))
+
+
+class ProjectionDiscriminator(nn.Module):
+    """D(x, c) = w·h(x) + b + <embed(c), h(x)>: the conv discriminator's features h(x) scored as
+    usual, plus how well they match the class c. A real 3 passed off as a 5 scores as fake, so
+    G must draw the digit it was asked for."""
+
+    def __init__(self, classes: int, width: int = 16):
+        super().__init__()
+        self.body = conv_discriminator(width)
+        self.head = self.body[-1]
+        self.body[-1] = nn.Identity()
+        self.embed = nn.Linear(classes, self.head.in_features, bias=False)
+        nn.init.normal_(self.embed.weight)
+
+    def forward(self, images: torch.Tensor, classes: torch.Tensor) -> torch.Tensor:
+        features = self.body(images)
+        return self.head(features) + (self.embed(classes) * features).sum(dim=1, keepdim=True)
+
+
 class GAN(nn.Module):
     """Generator and discriminator in one module, so one checkpoint holds the pair; optionally
     `average`, a running average of the generator's weights that draws the samples; and the
@@ -159,12 +199,14 @@ class GAN(nn.Module):
         latent_dim: int,
         snapshots: int = 0,
         average: bool = False,
+        classes: int = 0,
     ):
         super().__init__()
         self.generator = generator
         self.discriminator = discriminator
         self.average = copy.deepcopy(generator).requires_grad_(False) if average else None
         self.latent_dim = latent_dim
+        self.classes = classes  # > 0: conditional, the latent ends in a class vector this long
         self.register_buffer("timeline", torch.zeros(snapshots, GRID_SIZE, 28, 28, dtype=torch.uint8))
 
     @property
@@ -173,8 +215,16 @@ class GAN(nn.Module):
         return self.average if self.average is not None else self.generator
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """Latents (N, latent_dim) -> images (N, 1, 28, 28) in [-1, 1]."""
+        """Latents (N, latent_dim + classes) -> images (N, 1, 28, 28) in [-1, 1]."""
         return self.sampler(z)
+
+    def judge(self, images: torch.Tensor, classes: torch.Tensor | None) -> torch.Tensor:
+        """D's logits for images (and, for a conditional GAN, the classes they claim to be)."""
+        return self.discriminator(images) if not self.classes else self.discriminator(images, classes)
+
+    def latents(self, seed: int, n: int) -> torch.Tensor:
+        """The n latents a seed names for this model (see `latents`)."""
+        return latents(seed, n, self.latent_dim, self.classes)
 
     @torch.no_grad()
     def update_average(self, decay: float) -> None:
@@ -187,7 +237,19 @@ class GAN(nn.Module):
             mean.copy_(buffer)
 
 
-def build_gan(recipe: str, latent_dim: int, snapshots: int = 0, average: bool = False) -> GAN:
+def build_gan(
+    recipe: str, latent_dim: int, snapshots: int = 0, average: bool = False, classes: int = 10
+) -> GAN:
+    """An untrained GAN; `classes` is used by the conditional recipe only."""
+    if recipe == "cdcgan":
+        return GAN(
+            ConditionalGenerator(latent_dim, classes),
+            ProjectionDiscriminator(classes),
+            latent_dim,
+            snapshots,
+            average,
+            classes,
+        )
     if recipe == "dcgan":
         return GAN(conv_generator(latent_dim), conv_discriminator(), latent_dim, snapshots, average)
     if recipe == "mlp":
@@ -208,13 +270,21 @@ def to_unit_range(images: torch.Tensor) -> np.ndarray:
     return ((images.detach().float().cpu()[:, 0] + 1.0) / 2.0).clamp(0.0, 1.0).numpy()
 
 
-def latents(seed: int, n: int, latent_dim: int) -> torch.Tensor:
+def latents(seed: int, n: int, latent_dim: int, classes: int = 0) -> torch.Tensor:
     """n latent vectors drawn from N(0, I) by a generator seeded with `seed`: the same seed always
-    gives the same vectors, so a seed names a sample (and row 0 is `latent_from_seed(seed)`)."""
+    gives the same vectors, so a seed names a sample (and row 0 is `latent_from_seed(seed)`).
+    With `classes`, each row also gets a one-hot class vector, the classes equally likely."""
     # numpy fills row after row, so the first k rows of n are the k rows of k (torch's
-    # vectorised randn draws differently for different sizes).
-    rows = np.random.default_rng(int(seed)).standard_normal((n, latent_dim), dtype=np.float32)
-    return torch.from_numpy(rows)
+    # vectorised randn draws differently for different sizes). The class comes from one more
+    # normal number per row, for the same reason: its CDF is uniform on (0, 1).
+    extra = 1 if classes else 0
+    rows = np.random.default_rng(int(seed)).standard_normal((n, latent_dim + extra), dtype=np.float32)
+    z = torch.from_numpy(rows[:, :latent_dim].copy())
+    if not classes:
+        return z
+    uniform = torch.special.ndtr(torch.from_numpy(rows[:, latent_dim]))
+    labels = (uniform * classes).long().clamp(0, classes - 1)
+    return torch.cat([z, F.one_hot(labels, classes).float()], dim=1)
 
 
 def gan_step(
@@ -224,18 +294,22 @@ def gan_step(
     d_optimizer: torch.optim.Optimizer,
     g_optimizer: torch.optim.Optimizer,
     r1_weight: float = 0.0,
+    real_classes: torch.Tensor | None = None,
 ) -> dict[str, float]:
     """One step of each player; returns the losses and D's mean opinions (before its update).
 
     D: BCE with real images labelled 1 and generated ones 0, plus, when `r1_weight` > 0, the R1
     penalty r1_weight/2 * E|grad_x D(x)|^2 on the real images. G: the non-saturating loss, BCE
-    of D's opinion of fresh fakes against the label 1, i.e. -log D(G(z)).
+    of D's opinion of fresh fakes against the label 1, i.e. -log D(G(z)). A conditional GAN's
+    D reads real images with their one-hot `real_classes` and fakes with the class each was
+    asked for (the end of its latent).
     """
     fake = model.generator(z)
+    fake_classes = z[:, model.latent_dim :] if model.classes else None
     if r1_weight:
         real = real.detach().requires_grad_(True)
-    real_logits = model.discriminator(real)
-    fake_logits = model.discriminator(fake.detach())  # D's step must not train G
+    real_logits = model.judge(real, real_classes)
+    fake_logits = model.judge(fake.detach(), fake_classes)  # D's step must not train G
     d_loss = F.binary_cross_entropy_with_logits(
         real_logits, torch.ones_like(real_logits)
     ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
@@ -248,7 +322,7 @@ def gan_step(
     d_optimizer.step()
 
     model.discriminator.requires_grad_(False)  # G's step needs D's input gradients only
-    judged = model.discriminator(fake)
+    judged = model.judge(fake, fake_classes)
     g_loss = F.binary_cross_entropy_with_logits(judged, torch.ones_like(judged))
     g_optimizer.zero_grad(set_to_none=True)
     g_loss.backward()
@@ -400,7 +474,8 @@ class GanLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         snapshots = len(config.get("timeline", {}).get("steps", []))
         average = float(config.get("params", {}).get("average", 0.0)) > 0
-        return build_gan(config["recipe"], int(config["latent_dim"]), snapshots, average)
+        classes = len(config.get("classes", [])) or 10
+        return build_gan(config["recipe"], int(config["latent_dim"]), snapshots, average, classes)
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
         recipe = (params or {}).get("recipe", SPEC.param("recipe").default)
@@ -417,14 +492,15 @@ class GanLab(Lab):
             "recipe": params["recipe"],
             "latent_dim": params["latent_dim"],
             "output": {"size": [28, 28], "range": [0, 1], "polarity": "white ink on black"},
-            "latent": "z ~ N(0, I); `latents(seed, n, latent_dim)` names each sample by a seed",
+            "latent": "z ~ N(0, I), then for the conditional recipe a one-hot class vector; "
+            "`latents(seed, n, latent_dim, classes)` names each sample by a seed",
             "data": data.source.to_dict(),
             "classes": list(data.classes),
             "real_pairwise_distance": mean_pairwise_distance(real_sample.float().div(255).numpy()),
             "params": params,
         }
         model = self.build_model(config).to(ctx.device)
-        if params["recipe"] == "dcgan":
+        if params["recipe"] != "mlp":
             # NHWC: convolutions run faster on a CPU (a training step about 10% here).
             model = model.to(memory_format=torch.channels_last)
         betas = (0.5, 0.999)
@@ -435,8 +511,9 @@ class GanLab(Lab):
             raise SpecError(f"Batch size: {batch_size} is more than the {len(real)} training images")
         steps_per_epoch = len(real) // batch_size  # whole batches only: batch norm needs company
         total_steps = params["epochs"] * steps_per_epoch
-        grid_z = latents(GRID_SEED, GRID_SIZE, params["latent_dim"]).to(ctx.device)
-        probe_z = latents(PROBE_SEED, PROBE_SIZE, params["latent_dim"])
+        grid_z = model.latents(GRID_SEED, GRID_SIZE).to(ctx.device)
+        probe_z = model.latents(PROBE_SEED, PROBE_SIZE)
+        labels = data.train_labels.to(ctx.device)
         noise = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 1)  # G's inputs, per job
         watch, timeline = CollapseWatch(), Timeline()
 
@@ -459,9 +536,14 @@ class GanLab(Lab):
                 step += 1
                 index = order[batch * batch_size : (batch + 1) * batch_size]
                 z = torch.randn(batch_size, params["latent_dim"], device=ctx.device, generator=noise)
+                real_classes = None
+                if model.classes:  # fakes ask for digits at random; real ones carry their labels
+                    asked = torch.randint(model.classes, (batch_size,), device=ctx.device, generator=noise)
+                    z = torch.cat([z, F.one_hot(asked, model.classes).float()], dim=1)
+                    real_classes = F.one_hot(labels[index], model.classes).float()
                 # Lazy R1 (as in StyleGAN2): every R1_EVERY steps, R1_EVERY times the weight.
                 r1 = params["r1_penalty"] * R1_EVERY if step % R1_EVERY == 0 else 0.0
-                metrics = gan_step(model, real[index], z, d_optimizer, g_optimizer, r1)
+                metrics = gan_step(model, real[index], z, d_optimizer, g_optimizer, r1, real_classes)
                 # The average starts short (decay 0.1, 0.17, ...) so early samples are not stale.
                 model.update_average(min(params["average"], step / (9 + step)))
                 # The runner's NaN and divergence guard watches "loss": both players' losses.
@@ -610,7 +692,7 @@ class GanLab(Lab):
 
 def final_metrics(model: GAN, config: dict[str, Any], watch: CollapseWatch) -> dict[str, Any]:
     """The trained model's quality on EVAL_SIZE samples, and its collapse verdict."""
-    images = generate_tensor(model, latents(EVAL_SEED, EVAL_SIZE, model.latent_dim))
+    images = generate_tensor(model, model.latents(EVAL_SEED, EVAL_SIZE))
     quality = sample_quality(images, config)
     return quality | {"collapse": collapse_verdict(quality, config) or watch.d_won or None}
 
@@ -681,18 +763,29 @@ def output_suffix(out: str, allowed: Sequence[str]) -> str:
 
 
 def latent_size(trained: TrainedModel) -> int:
-    return int(trained.config["latent_dim"])
+    """How many numbers make one of this model's latents: z, and the class vector if any."""
+    return trained.model.latent_dim + trained.model.classes
 
 
-def latent_from_seed(seed: Any, latent_dim: int = 100) -> np.ndarray:
-    """The latent vector a seed names: (latent_dim,) float32, drawn from N(0, I)."""
-    return latents(parse_seed(seed), 1, latent_dim)[0].numpy()
+def latent_from_seed(seed: Any, latent_dim: int = 100, classes: int = 0) -> np.ndarray:
+    """The latent vector a seed names: (latent_dim [+ classes],) float32 (see `latents`)."""
+    return latents(parse_seed(seed), 1, latent_dim, classes)[0].numpy()
 
 
 def sample_latents(trained: TrainedModel, n: Any, seed: Any) -> np.ndarray:
     """The (n, latent_dim) latents behind `sample(trained, n, seed)`; row i is sample i."""
     n = check_count(n, (1, MAX_SAMPLES), "Number of samples")
-    return latents(parse_seed(seed), n, latent_size(trained)).numpy()
+    return trained.model.latents(parse_seed(seed), n).numpy()
+
+
+def sample_names(trained: TrainedModel, n: Any, seed: Any) -> list[str]:
+    """Captions for `sample(trained, n, seed)`: '#i', and for a conditional model the class each
+    sample was asked to be ('#3: 7')."""
+    z = sample_latents(trained, n, seed)
+    if not trained.model.classes:
+        return [f"#{i}" for i in range(len(z))]
+    names = trained.config.get("classes") or [str(c) for c in range(trained.model.classes)]
+    return [f"#{i}: {names[asked_class(trained, row)]}" for i, row in enumerate(z)]
 
 
 def latent_from_reference(trained: TrainedModel, text: str) -> np.ndarray:
@@ -701,9 +794,9 @@ def latent_from_reference(trained: TrainedModel, text: str) -> np.ndarray:
     seed_text, has_index, index_text = str(text).partition(":")
     seed = parse_seed(seed_text)
     if not has_index:
-        return latents(seed, 1, latent_size(trained))[0].numpy()
+        return trained.model.latents(seed, 1)[0].numpy()
     index = check_count(index_text, (0, MAX_SAMPLES - 1), "Sample index")
-    return latents(seed, index + 1, latent_size(trained))[index].numpy()
+    return trained.model.latents(seed, index + 1)[index].numpy()
 
 
 def check_latents(z: Any, size: int) -> torch.Tensor:
@@ -763,8 +856,18 @@ def interpolate(
     if len(a) != 1 or len(b) != 1:
         raise LatentInputError("interpolate between two single latent vectors")
     count, _ = clamp_steps(steps)
-    path = interpolation_path(a[0].numpy(), b[0].numpy(), count, mode)
-    return generate_tensor(trained.model, torch.from_numpy(path))
+    return generate_tensor(trained.model, torch.from_numpy(latent_path(trained, a[0], b[0], count, mode)))
+
+
+def latent_path(trained: TrainedModel, z_a: Any, z_b: Any, steps: int, mode: str = "linear") -> np.ndarray:
+    """The latents along the path: z on the line or circle (`interpolation_path`); a conditional
+    model's class vector always on the line, so the frames morph from one digit to the other."""
+    a, b = np.asarray(z_a, dtype=np.float32), np.asarray(z_b, dtype=np.float32)
+    size = trained.model.latent_dim
+    z = interpolation_path(a[:size], b[:size], steps, mode)
+    if not trained.model.classes:
+        return z
+    return np.concatenate([z, interpolation_path(a[size:], b[size:], steps, "linear")], axis=1)
 
 
 def nudge(z: Any, values: Mapping[int, float]) -> np.ndarray:
@@ -778,6 +881,24 @@ def nudge(z: Any, values: Mapping[int, float]) -> np.ndarray:
         if not math.isfinite(number):
             raise LatentInputError(f"Dimension {dim}: expected a finite number, got {value!r}")
         vector[int(dim)] = min(max(number, NUDGE_RANGE[0]), NUDGE_RANGE[1])
+    return vector
+
+
+def asked_class(trained: TrainedModel, z: Any) -> int | None:
+    """The class a conditional model's latent asks for (the largest entry of its class vector),
+    or None for an unconditional model."""
+    if not trained.model.classes:
+        return None
+    return int(np.argmax(np.asarray(z, dtype=np.float32).reshape(-1)[trained.model.latent_dim :]))
+
+
+def with_class(trained: TrainedModel, z: Any, digit: Any) -> np.ndarray:
+    """A copy of one latent asking a conditional model for another class (0 to classes - 1)."""
+    if not trained.model.classes:
+        raise LatentInputError("this model draws no chosen class: it was trained without classes")
+    digit = check_count(digit, (0, trained.model.classes - 1), "Class")
+    vector = check_latents(z, latent_size(trained))[0].numpy().copy()
+    vector[trained.model.latent_dim :] = np.eye(trained.model.classes, dtype=np.float32)[digit]
     return vector
 
 

@@ -1,0 +1,77 @@
+"""Sentence pairs as id lists, shared by the translation labs (seq2seq and Transformer): what a
+source sentence becomes, how pairs are batched with little padding, and which typed text can be
+translated at all."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from core.tokens import EOS, PAD, SOS, TextInputError, Vocab, tokenize
+
+MAX_TEXT_CHARS = 1_000  # longer input is refused: the models translate sentences, not pages
+MAX_SOURCE_TOKENS = 40  # longer sentences are cut here (training sentences have at most ~30)
+BUCKET_BATCHES = 50  # batches drawn from one length-sorted chunk, so little padding is needed
+
+
+def encode_source(vocab: Vocab, text: str) -> list[int]:
+    """Source ids ending in EOS, so the encoder reads where the sentence ends."""
+    return [*vocab.encode(text)[: MAX_SOURCE_TOKENS - 1], EOS]
+
+
+def pad_rows(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Id lists padded with PAD to the longest, as one (N, width) tensor, and their lengths."""
+    width = max(len(row) for row in rows)
+    padded = torch.tensor([row + [PAD] * (width - len(row)) for row in rows], dtype=torch.long)
+    return padded, torch.tensor([len(row) for row in rows])
+
+
+@dataclass
+class EncodedPairs:
+    """A corpus as id lists: sources end in EOS; targets are SOS ... EOS."""
+
+    sources: list[list[int]]
+    targets: list[list[int]]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, str]], source_vocab: Vocab, target_vocab: Vocab) -> EncodedPairs:
+        sources = [encode_source(source_vocab, s) for s, _ in pairs]
+        targets = [[SOS, *target_vocab.encode(t), EOS] for _, t in pairs]
+        return cls(sources, targets)
+
+    def batches(self, batch_size: int, rng: random.Random) -> list[list[int]]:
+        """Shuffled batches of indexes; each batch is cut from a length-sorted chunk of
+        BUCKET_BATCHES batches, so sentences in a batch have similar lengths (less padding,
+        and on a CPU padding is paid for in full)."""
+        order = list(range(len(self.sources)))
+        rng.shuffle(order)
+        chunk = batch_size * BUCKET_BATCHES
+        batches = []
+        for start in range(0, len(order), chunk):
+            part = sorted(order[start : start + chunk], key=lambda i: len(self.targets[i]))
+            batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+        rng.shuffle(batches)
+        return batches
+
+    def tensors(self, indexes: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The (source, target) batch of these pairs, each padded."""
+        sources, _ = pad_rows([self.sources[i] for i in indexes])
+        targets, _ = pad_rows([self.targets[i] for i in indexes])
+        return sources, targets
+
+
+def check_text(text: Any) -> str:
+    """The text, stripped, or TextInputError saying why it cannot be translated."""
+    if not isinstance(text, str) or not text.strip():
+        raise TextInputError("Type a sentence to translate: the text is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextInputError(
+            f"The text is {len(text):,} characters long; the translator takes one sentence of at most "
+            f"{MAX_TEXT_CHARS:,} characters."
+        )
+    if not tokenize(text):
+        raise TextInputError("The text has no words to translate.")
+    return text.strip()

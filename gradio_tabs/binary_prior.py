@@ -1,0 +1,175 @@
+"""The autoregressive prior tab: generate 48-bit codes at a temperature, decode them with the
+autoencoder the prior was trained on and see which training digit each reproduced; train your
+own prior with live curves; and the API endpoint /binary_prior_generate."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from core import checkpoints
+from core.labs import binary_prior
+from core.labs.base import TrainedModel
+from core.registry import get_lab
+from gradio_tabs.common import (
+    LabSession,
+    build_training_panel,
+    gallery_items,
+    lab_header,
+    session_state,
+    stream_training,
+    user_errors,
+    wire_training,
+)
+
+LAB = get_lab("binary-prior")
+BUNDLED, SESSION_MODEL = "bundled", "session"
+MODEL_CHOICES = [("Bundled (lstm)", BUNDLED), ("This session's model", SESSION_MODEL)]
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_prior() -> TrainedModel:
+    return LAB.load_bundled()
+
+
+def prior(choice: str | None, session: LabSession | None) -> TrainedModel:
+    """The prior a user picked; raises gr.Error when it is not available."""
+    choice = (choice or BUNDLED).strip()
+    if choice == SESSION_MODEL:
+        if session is None or session.trained is None:
+            raise gr.Error(
+                "This session has no trained prior yet: train one in the Train tab, or use the bundled one.",
+                print_exception=False,
+            )
+        return session.trained
+    if choice != BUNDLED:
+        raise gr.Error(f"Unknown model {choice!r}: choose bundled or session.", print_exception=False)
+    try:
+        return bundled_prior()
+    except checkpoints.CheckpointError:
+        raise gr.Error(
+            f"The bundled prior is not installed on this server ({LAB.bundled_checkpoint()}).",
+            print_exception=False,
+        ) from None
+
+
+def model_info(choice: str | None, session: LabSession | None = None) -> str:
+    try:
+        trained = prior(choice, session)
+    except gr.Error as error:
+        return f"**Not available:** {error.message}"
+    who = "Bundled" if trained.origin == "bundled" else "This session's"
+    parts = [f"{who} **{trained.config['model']}** prior"]
+    if headline := LAB.headline(trained.metrics):
+        parts.append(headline)
+    return " · ".join(parts)
+
+
+def generate_api(
+    n: Any = 16,
+    temperature: Any = 1.0,
+    seed: Any = 0,
+    model: str | None = None,
+    session: LabSession | None = None,
+) -> dict:
+    """API /binary_prior_generate: how many codes (1-512), the temperature (0 = greedy; above 10 is
+    clamped), a seed and a model (bundled or session) -> {memorisation_rate, notes, samples: [{bits,
+    match (training digit number or null when new), nearest, distance}]}."""
+    trained = prior(model, session)
+    with user_errors():
+        return binary_prior.generate(trained, n, temperature, seed).to_dict()
+
+
+def generate_view(
+    n: float, temperature: float, seed: float, choice: str, session: LabSession | None
+) -> tuple:
+    """A headline and a gallery: each generated digit followed by the training digit it equals."""
+    try:
+        trained = prior(choice, session)
+        with user_errors():
+            result = binary_prior.generate(trained, int(n or 1), temperature, int(seed or 0))
+    except gr.Error as error:
+        return f"### {error.message}", []
+    images, captions = [], []
+    for index in range(len(result.bits)):
+        distance, nearest = int(result.distance[index]), int(result.nearest[index])
+        images.append(result.images[index])
+        if distance == 0:
+            captions.append(f"sample {index}: = training digit {nearest}")
+            images.append(result.originals[index])
+            captions.append(f"training digit {nearest}")
+        else:
+            captions.append(f"sample {index}: new ({distance} bits from digit {nearest})")
+    notes = "".join(f"\n\n*{note}*" for note in result.notes)
+    headline = (
+        f"### Memorisation: **{result.rate:.0%}** ({int((result.distance == 0).sum())} of "
+        f"{len(result.bits)} codes equal a training digit's){notes}"
+    )
+    return headline, gallery_items(images, captions, scale=3)
+
+
+def build_tab() -> None:
+    spec = LAB.spec
+    session = session_state()
+    lab_header(spec)
+    model_choice = gr.Radio(MODEL_CHOICES, value=BUNDLED, label="Prior in use")
+    model_text = gr.Markdown(model_info(BUNDLED), label="model")
+
+    with gr.Tabs():
+        with gr.Tab("Generate"):
+            with gr.Row():
+                n = gr.Slider(1, 64, value=16, step=1, label="Samples")
+                temperature = gr.Number(
+                    1.0,
+                    minimum=0,
+                    label=f"Temperature (0: greedy; clamped at {binary_prior.TEMPERATURE_MAX:g})",
+                )
+                seed = gr.Number(0, precision=0, minimum=0, label="Seed")
+                go = gr.Button("Generate", variant="primary")
+            headline = gr.Markdown("### Press Generate", elem_id="binary-prior-headline")
+            gallery = gr.Gallery(
+                label="Generated | the training digit it reproduced", columns=8, height="auto"
+            )
+        with gr.Tab("Train"):
+            training = build_training_panel(
+                spec,
+                metrics=("loss", "bit_accuracy", "memorisation"),
+                samples_label="Generated | the training digit it reproduced",
+            )
+
+    with gr.Group(visible=False):
+        api_n = gr.Number(value=16, label="n")
+        api_temperature = gr.Number(value=1.0, label="temperature")
+        api_seed = gr.Number(value=0, label="seed")
+        api_model = gr.Textbox(value=BUNDLED, label="model")
+        api_result = gr.JSON(label="result")
+        api_button = gr.Button()
+
+    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
+        state = state or LabSession()
+        for job, history in stream_training(LAB, state, settings):
+            yield {session: state, **training.live(job, history)}
+        if job.result is None:
+            return
+        state.trained = job.result
+        yield training.finished(job, history) | {
+            model_choice: SESSION_MODEL,
+            model_text: model_info(SESSION_MODEL, state),
+        }
+
+    interact = {"concurrency_limit": 4, "concurrency_id": "binary-prior-interact"}
+    api_button.click(
+        generate_api,
+        [api_n, api_temperature, api_seed, api_model, session],
+        api_result,
+        api_name="binary_prior_generate",
+        **interact,
+    )
+    wire_training(training, session, on_train, [model_choice, model_text], api_prefix="binary_prior_")
+
+    private = {"api_visibility": "private", **interact}
+    model_choice.change(model_info, [model_choice, session], model_text, **private)
+    go.click(generate_view, [n, temperature, seed, model_choice, session], [headline, gallery], **private)

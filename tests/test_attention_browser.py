@@ -1,0 +1,27 @@
+"""The attention page in Debian's Chromium: a sentence typed into the query box is read by the
+explorer, whose strongest-key line and heatmap follow it."""
+
+from __future__ import annotations
+
+import pytest
+from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_typed_query_is_explored(app_url, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    page.goto(f"{app_url}/attention")
+    query = page.get_by_label("Query sentence (its words ask)")
+    expect(query).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("Each query word's strongest key")).to_be_visible(timeout=PREDICTION_MS)
+
+    query.fill("my hungry dogs")
+    query.press("Enter")
+
+    expect(page.get_by_text("hungry →")).to_be_visible(timeout=PREDICTION_MS)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    page.close()

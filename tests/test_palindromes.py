@@ -1,0 +1,237 @@
+"""The palindromes lab: the hand-written LSTM and RNN against PyTorch's, the data, a tiny sweep
+through the runner, the bundled models, the interaction's answers and bad input, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from core.cli import main
+from core.events import EpochEnd, Progress
+from core.labs import palindromes
+from core.recurrent import GatedLSTM, SequenceInputError, VanillaRNN, check_temperature
+from core.registry import get_lab
+from core.runner import TrainingRunner
+from core.specs import SpecError
+
+LAB = get_lab("palindromes")
+TINY = {
+    "mode": "sweep",
+    "shortest": 5,
+    "longest": 7,
+    "length_step": 2,
+    "hidden_size": 16,
+    "steps_per_length": 40,
+}
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return LAB.load_bundled()
+
+
+def train(params: dict, tmp_path, max_steps: int | None = None):
+    runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
+    job = runner.submit(LAB, params, max_steps=max_steps)
+    assert job.wait(timeout=300), "the training did not finish"
+    return job
+
+
+# --- the models are the equations ---------------------------------------------------------
+
+
+def test_the_gated_lstm_computes_what_pytorchs_lstm_computes():
+    torch.manual_seed(0)
+    ours = GatedLSTM(3, 5)
+    reference = nn.LSTM(3, 5)  # the same gate order: input, forget, cell candidate, output
+    with torch.no_grad():
+        reference.weight_ih_l0.copy_(ours.weight_input.T)
+        reference.weight_hh_l0.copy_(ours.weight_hidden.T)
+        reference.bias_ih_l0.copy_(ours.bias)
+        reference.bias_hh_l0.zero_()
+    inputs = torch.randn(7, 4, 3)
+    states, recording = ours(inputs, record=True)
+    expected, _ = reference(inputs)
+    assert torch.allclose(states, expected, atol=1e-5)
+    assert set(recording.gates) == {"input", "forget", "cell", "output"}
+    assert recording.gates["forget"].shape == (7, 4, 5) and recording.cell.shape == (7, 4, 5)
+    assert recording.gates["forget"].min() > 0 and recording.gates["forget"].max() < 1
+
+
+def test_the_lstm_starts_with_forget_bias_one_and_xavier_weights():
+    lstm = GatedLSTM(10, 64)
+    biases = lstm.bias.detach().view(4, 64)
+    assert torch.equal(biases[1], torch.ones(64)) and not biases[[0, 2, 3]].any()
+    bound = math.sqrt(6 / (10 + 64))  # Xavier-uniform bound of one gate's input weights
+    assert lstm.weight_input.abs().max() <= bound + 1e-6
+
+
+def test_the_rnn_starts_as_pytorch_does_unless_xavier_is_asked_for():
+    bound = 1 / math.sqrt(128)
+    plain, wide = VanillaRNN(10, 128), VanillaRNN(10, 128, init="xavier")
+    assert plain.weight_hidden.abs().max() <= bound and plain.bias.abs().max() <= bound
+    # Xavier's range is sqrt(3) times wider for a square matrix: spectral radius near 1, not 0.6.
+    assert wide.weight_hidden.abs().max() > bound and not wide.bias.any()
+
+
+def test_the_vanilla_rnn_computes_what_pytorchs_rnn_computes():
+    torch.manual_seed(0)
+    ours = VanillaRNN(3, 5)
+    reference = nn.RNN(3, 5)
+    with torch.no_grad():
+        reference.weight_ih_l0.copy_(ours.weight_input.T)
+        reference.weight_hh_l0.copy_(ours.weight_hidden.T)
+        reference.bias_ih_l0.copy_(ours.bias)
+        reference.bias_hh_l0.zero_()
+    inputs = torch.randn(6, 2, 3)
+    assert torch.allclose(ours(inputs)[0], reference(inputs)[0], atol=1e-5)
+
+
+# --- data and training --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [5, 6, 30])
+def test_palindromes_read_the_same_backwards_and_the_answer_is_the_first_digit(length):
+    sequences = palindromes.palindromes(length, 50, torch.Generator().manual_seed(1))
+    assert sequences.shape == (50, length) and torch.equal(sequences, sequences.flip(1))
+    prefixes, last = palindromes.split(sequences)
+    assert prefixes.shape == (50, length - 1) and torch.equal(last, prefixes[:, 0])
+    again, _ = palindromes.heldout_set(length)
+    assert torch.equal(again, palindromes.heldout_set(length)[0])  # fixed: the same every time
+
+
+def test_a_tiny_sweep_trains_both_models_at_each_length_and_saves_them(tmp_path):
+    job = train(TINY, tmp_path)
+    assert job.state == "finished", job.message
+    ends = [e for e in job.events_since(0) if isinstance(e, EpochEnd)]
+    assert [e.metrics["length"] for e in ends] == [5, 7]
+    steps = [e for e in job.events_since(0) if isinstance(e, Progress)]
+    assert all("lstm_loss" in e.metrics or "rnn_loss" in e.metrics for e in steps)
+    assert any("heldout_lstm_accuracy" in e.metrics for e in steps)
+
+    loaded = LAB.load(job.checkpoint_dir)
+    assert loaded.model.lengths == [5, 7] and loaded.config["hidden_size"] == 16
+    report = LAB.evaluate(loaded)
+    assert [row["length"] for row in report["accuracy_by_length"]] == [5, 7]
+    recorded = {row["length"]: row["lstm"] for row in loaded.metrics["lengths"]}
+    assert {row["length"]: row["lstm"] for row in report["accuracy_by_length"]} == pytest.approx(recorded)
+
+
+def test_both_models_learn_short_palindromes_and_stop_at_100_percent(tmp_path):
+    params = {"mode": "single", "longest": 5, "hidden_size": 32, "steps_per_length": 300}
+    job = train(params, tmp_path)
+    (row,) = job.result.metrics["lengths"]
+    assert row["lstm"] == 1.0 and row["rnn"] == 1.0
+    assert row["steps"] < 300  # both stopped early, once right on every held-out palindrome
+
+
+def test_a_step_limit_keeps_only_the_lengths_it_reached(tmp_path):
+    job = train(TINY, tmp_path, max_steps=10)
+    assert job.result.metrics["stopped_by"] == "step limit"
+    assert job.result.model.lengths == [5]
+
+
+def test_a_sweep_whose_shortest_is_longer_than_its_longest_is_refused():
+    with pytest.raises(SpecError, match=r"Shortest T .* is longer than the longest"):
+        TrainingRunner(max_concurrent=1).submit(LAB, {"shortest": 20, "longest": 10})
+
+
+def test_sweep_lengths_always_end_at_the_longest():
+    assert palindromes.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 30, "length_step": 5}) == [
+        5,
+        10,
+        15,
+        20,
+        25,
+        30,
+    ]
+    assert (
+        palindromes.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 12, "length_step": 5})[-1] == 12
+    )
+    assert palindromes.sweep_lengths({"mode": "single", "shortest": 5, "longest": 12, "length_step": 5}) == [
+        12
+    ]
+
+
+# --- the bundled models and the interaction -----------------------------------------------
+
+
+def test_the_bundled_sweep_shows_the_course_result(bundled):
+    rows = {row["length"]: row for row in bundled.metrics["lengths"]}
+    assert all(row["lstm"] == 1.0 for row in rows.values())  # LSTM: 100% at every length
+    longest = max(rows)
+    assert longest == 30 and bundled.metrics["lstm_perfect_up_to"] == 30
+    assert all(row["rnn"] <= palindromes.NEAR_CHANCE for t, row in rows.items() if t >= 20)  # RNN: ~chance
+
+
+def test_a_long_prefix_is_answered_by_the_lstm_with_its_gates(bundled):
+    result = palindromes.predict_last_digit(bundled, "7" + "1234567890" * 2 + "09876543")
+    assert result.length == 30 and result.expected == 7
+    assert result.guesses["lstm"].digit == 7
+    assert result.guesses["lstm"].probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert result.gates["forget"].shape == (29, bundled.config["hidden_size"])
+    assert len(palindromes.busiest_units(result, 8)) == 8
+    assert "cannot start a palindrome" in " ".join(result.notes)  # 7 ... 2 is no palindrome start
+
+
+def test_a_length_without_its_own_pair_uses_the_nearest(bundled):
+    result = palindromes.predict_last_digit(bundled, "123321" + "12")  # T = 9
+    assert result.model_length in bundled.model.lengths
+    if 9 not in bundled.model.lengths:
+        assert f"trained at T = {result.model_length} answers" in " ".join(result.notes)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("12a4", "only the digits 0-9"),
+        ("", "type the first digits"),
+        ("12", r"T = 3, but these models were trained at T = 5"),
+        ("1" * 45, r"T = 46"),
+        (None, "expected a string of digits"),
+    ],
+)
+def test_bad_prefixes_get_a_clear_message(bundled, prefix, message):
+    with pytest.raises(SequenceInputError, match=message):
+        palindromes.predict_last_digit(bundled, prefix)
+
+
+def test_temperatures_are_clamped_with_a_note_and_nonsense_is_refused(bundled):
+    cold = palindromes.predict_last_digit(bundled, "1234432", 0)
+    assert cold.temperature == 0.05 and "clamped to 0.05" in cold.notes[0]
+    hot = palindromes.predict_last_digit(bundled, "1234432", 1e6)
+    assert hot.temperature == 20 and "clamped to 20" in hot.notes[0]
+    assert hot.guesses["lstm"].confidence < cold.guesses["lstm"].confidence  # flattened
+    assert check_temperature("2") == (2.0, "")
+    for bad in (-1, float("nan"), "warm"):
+        with pytest.raises(SequenceInputError, match="temperature"):
+            check_temperature(bad)
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def test_the_cli_answers_a_prefix_as_json(capsys):
+    assert main(["palindrome", "1234543", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["expected"] == 1 and result["length"] == 8
+    assert set(result["predictions"]) == {"lstm", "rnn"}
+    assert len(result["lstm_gate_means"]["forget"]) == 7
+
+
+def test_the_cli_reports_bad_input_in_one_line(capsys):
+    assert main(["palindrome", "12x45"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "Traceback" not in error and error.count("\n") == 1
+
+
+def test_evaluate_reports_accuracy_per_t(capsys, tmp_path):
+    job = train(TINY, tmp_path)
+    assert main(["evaluate", "palindromes", "--checkpoint", str(job.checkpoint_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [row["length"] for row in report["accuracy_by_length"]] == [5, 7]
+    assert {"lstm_perfect_up_to", "rnn_near_chance_from", "lstm_100_percent_at_every_length"} <= set(report)

@@ -1,0 +1,113 @@
+"""The seq2seq lab's core: masking and packing, both models trained in alternation through the
+runner, the checkpoint holding both, translation with <unk> and alignment, bad input, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from core.cli import main as cli
+from core.labs import seq2seq
+from core.labs.base import TrainedModel
+from core.registry import get_lab
+from core.runner import TrainingRunner
+from core.tokens import PAD, TextInputError
+
+LAB = get_lab("seq2seq")
+TINY = {"corpus_size": 300, "epochs": 1, "batch_size": 32, "embedding": 16, "hidden": 24}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[TrainedModel, list]:
+    """Both models, trained for a few steps on a small corpus, and the job's events."""
+    runner = TrainingRunner(max_concurrent=1, out_root=tmp_path_factory.mktemp("runs"))
+    job = runner.submit(LAB, TINY, owner="test", max_steps=6)
+    assert job.wait(timeout=180)
+    assert job.state == "finished", job.message
+    return job.result, job.events_since(0)
+
+
+def test_attention_ignores_padding_and_the_encoder_stops_at_the_last_word():
+    model = seq2seq.Seq2seq(20, 20, "gru", 8, 12, attention="dot").eval()
+    short = torch.tensor([[5, 6, 2]])
+    padded = torch.tensor([[5, 6, 2, PAD, PAD], [7, 8, 9, 10, 2]])
+    with torch.no_grad():
+        _, alone = model.encode(short, torch.tensor([3]))
+        _, batched = model.encode(padded, torch.tensor([3, 5]))
+    assert torch.allclose(alone[0, 0], batched[0, 0], atol=1e-6)  # packing: no pads read
+    _, weights = model.greedy(padded, torch.tensor([3, 5]), max_len=4)
+    assert np.allclose(weights[0, :, 3:], 0.0) and np.allclose(weights.sum(-1), 1.0)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+@pytest.mark.parametrize("kind", ["additive", "dot", "none"])
+def test_every_model_gives_logits_for_each_target_word(cell, kind):
+    model = seq2seq.Seq2seq(30, 40, cell, 8, 12, attention=kind)
+    source, lengths = seq2seq.pad_rows([[4, 5, 2], [6, 7, 8, 2]])
+    target, _ = seq2seq.pad_rows([[1, 9, 10, 2], [1, 11, 2]])
+    logits = model(source, lengths, target, forced=[True, False, True])
+    assert logits.shape == (2, 3, 40)
+
+
+def test_one_training_trains_both_models_step_for_step(tiny):
+    trained, events = tiny
+    progress = [e for e in events if type(e).__name__ == "Progress"]
+    assert [e.step for e in progress] == [1, 2, 3, 4, 5, 6]
+    assert all({"loss_attention", "loss_plain", "loss"} <= set(e.metrics) for e in progress)
+    assert trained.metrics["steps_each"] == 6
+    assert trained.metrics["train_seconds_attention"] > 0 and trained.metrics["train_seconds_plain"] > 0
+    for name in ("bleu", "bleu_long"):
+        for model in seq2seq.MODELS:
+            assert 0 <= trained.metrics[f"heldout_{name}_{model}"] <= 100
+    assert trained.metrics["heldout_size"] == 500 and trained.metrics["heldout_long_size"] > 50
+
+
+def test_the_checkpoint_holds_both_models_and_reloads(tiny):
+    trained, _ = tiny
+    names = load_file(trained.path / "model.safetensors").keys()
+    assert {name.split(".")[0] for name in names} == {"attention", "plain"}
+    loaded = LAB.load(trained.path)
+    again = LAB.evaluate(loaded)
+    assert again["heldout_bleu_attention"] == trained.metrics["heldout_bleu_attention"]
+    assert "never trained on" in again["dataset"]
+
+
+def test_translation_shows_unknown_words_and_an_alignment(tiny):
+    trained, _ = tiny
+    result = seq2seq.translate(trained, "The zorblax sees the red car 😀")
+    assert result.unknown == ["zorblax", "😀"]
+    assert "<unk>" in result.source_tokens and result.source_tokens[-1] == "<eos>"
+    assert any("<unk>" in note for note in result.notes)
+    assert result.alignment.shape == (len(result.target_tokens), len(result.source_tokens))
+    assert np.allclose(result.alignment.sum(axis=1), 1.0)
+    assert isinstance(result.plain, str)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the text is empty"),
+        ("a" * 2000, "2,000 characters long"),
+        ("zorblax quuxly 😀", "None of these words is in the model's English vocabulary"),
+        ("...", "no words to translate"),
+    ],
+)
+def test_bad_text_gets_a_clear_message(tiny, text, message):
+    with pytest.raises(TextInputError, match=message):
+        seq2seq.translate(tiny[0], text)
+
+
+def test_cli_translate_and_evaluate(tiny, capsys):
+    trained, _ = tiny
+    assert cli(["seq2seq-translate", "the cat sleeps.", "--checkpoint", str(trained.path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"attention", "plain", "alignment", "source_tokens"} <= set(data)
+    assert cli(["evaluate", "seq2seq", "--checkpoint", str(trained.path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"heldout_bleu_attention", "heldout_bleu_plain", "heldout_bleu_long_attention"} <= set(report)
+    assert cli(["seq2seq-translate", "", "--checkpoint", str(trained.path)]) == 2
+    assert capsys.readouterr().err.startswith("error: Type a sentence")
