@@ -3,8 +3,6 @@ drawing to 48 bits, decode bits with some flipped, generate codes, and their bad
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,28 +11,10 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-import gradio_app
-from benchmarks.servers import free_port
 from core.registry import get_lab
 
 PIXELS = [[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
 CODE = "0011" * 12
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    previous = os.environ.get("DLL_MAX_STEPS")
-    os.environ["DLL_MAX_STEPS"] = "4"
-    port = free_port()
-    gradio_app.demo.launch(prevent_thread_lock=True, server_port=port, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        gradio_app.demo.close()
-        if previous is None:
-            os.environ.pop("DLL_MAX_STEPS", None)
-        else:
-            os.environ["DLL_MAX_STEPS"] = previous
 
 
 def seven(path: Path) -> str:
