@@ -5,7 +5,6 @@ endpoints /binary_ae_encode (an image file), /binary_ae_encode_drawing (a 2-D li
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,59 +12,36 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts
 from core.data import training_data
 from core.labs import binary_ae
 from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
-    MAX_PIXELS_SIDE,
+    SESSION_MODEL,
     LabSession,
     build_training_panel,
+    chosen_model,
+    digit_pad,
+    drawing_pixels,
     lab_header,
     session_state,
     stream_training,
     user_errors,
+    who_trained,
     wire_training,
 )
 
 LAB = get_lab("binary-ae")
-BUNDLED, SESSION_MODEL = "bundled", "session"
+BUNDLED = "bundled"
 MODEL_CHOICES = [("Bundled (fast)", BUNDLED), ("This session's model", SESSION_MODEL)]
-PAD_SIZE = 280
 MEMORISED, DRAW = "Memorised digit", "Drawing"
 BIT_CHOICES = [str(index) for index in range(binary_ae.CODE_BITS)]
 
 
-def blank_pad() -> np.ndarray:
-    return np.zeros((PAD_SIZE, PAD_SIZE, 3), dtype=np.uint8)
-
-
-@functools.lru_cache(maxsize=1)
-def bundled_autoencoder() -> TrainedModel:
-    """The bundled checkpoint, loaded once per process and shared read-only by every session."""
-    return LAB.load_bundled()
-
-
 def autoencoder(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    choice = (choice or BUNDLED).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or use the bundled one.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice != BUNDLED:
-        raise gr.Error(f"Unknown model {choice!r}: choose bundled or session.", print_exception=False)
-    try:
-        return bundled_autoencoder()
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled model is not installed on this server ({LAB.bundled_checkpoint()}).",
-            print_exception=False,
-        ) from None
+    return chosen_model(LAB, choice, session, {BUNDLED: None})
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
@@ -73,7 +49,7 @@ def model_info(choice: str | None, session: LabSession | None = None) -> str:
         trained = autoencoder(choice, session)
     except gr.Error as error:
         return f"**Not available:** {error.message}"
-    who = "Bundled" if trained.origin == "bundled" else "This session's"
+    who = who_trained(trained)
     parts = [f"{who} **{trained.config['architecture']}**"]
     if headline := LAB.headline(trained.metrics):
         parts.append(headline)
@@ -93,16 +69,7 @@ def encode_image_api(image: str | None, model: str | None = None, session: LabSe
 def encode_pixels_api(pixels: Any, model: str | None = None, session: LabSession | None = None) -> dict:
     """API /binary_ae_encode_drawing: a 2-D list of grey pixels (white ink on black, 0-1 or 0-255,
     up to 1024x1024) -> the same JSON as /binary_ae_encode."""
-    try:
-        array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError):
-        array = np.empty(0)
-    if array.ndim != 2 or min(array.shape) == 0:
-        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
-    if max(array.shape) > MAX_PIXELS_SIDE:
-        raise gr.Error(
-            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
-        )
+    array = drawing_pixels(pixels)
     trained = autoencoder(model, session)
     with user_errors():
         return binary_ae.encode_drawing(trained, array).to_dict(images=True)
@@ -192,17 +159,7 @@ def build_tab() -> None:
                 with gr.Column():
                     source = gr.Radio([MEMORISED, DRAW], value=MEMORISED, label="Digit")
                     index = gr.Number(0, precision=0, minimum=0, label="Memorised digit number")
-                    pad = gr.Sketchpad(
-                        value=blank_pad(),
-                        canvas_size=(PAD_SIZE, PAD_SIZE),
-                        fixed_canvas=True,
-                        brush=gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
-                        layers=False,
-                        transforms=(),
-                        label="Draw a digit (white on black, like MNIST)",
-                        type="numpy",
-                        visible=False,
-                    )
+                    pad = digit_pad(visible=False)
                 with gr.Column():
                     flips = gr.CheckboxGroup(
                         BIT_CHOICES,
@@ -270,7 +227,6 @@ def build_tab() -> None:
     for control in (source, index, flips, model_choice):
         control.change(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
     pad.input(try_view, view_inputs, view_outputs, trigger_mode="always_last", **private)
-    pad.clear(blank_pad, None, pad, api_visibility="private")
     clear_flips.click(lambda: [], None, flips, api_visibility="private")
     source.change(
         lambda chosen: (gr.update(visible=chosen == DRAW), gr.update(visible=chosen == MEMORISED)),

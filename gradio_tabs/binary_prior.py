@@ -4,56 +4,36 @@ own prior with live curves; and the API endpoint /binary_prior_generate."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
-from core import checkpoints
 from core.labs import binary_prior
 from core.labs.base import TrainedModel
 from core.registry import get_lab
 from gradio_tabs.common import (
+    SESSION_MODEL,
     LabSession,
     build_training_panel,
+    chosen_model,
     gallery_items,
     lab_header,
     session_state,
     stream_training,
     user_errors,
+    who_trained,
     wire_training,
 )
 
 LAB = get_lab("binary-prior")
-BUNDLED, SESSION_MODEL = "bundled", "session"
+BUNDLED = "bundled"
 MODEL_CHOICES = [("Bundled (lstm)", BUNDLED), ("This session's model", SESSION_MODEL)]
 
 
-@functools.lru_cache(maxsize=1)
-def bundled_prior() -> TrainedModel:
-    return LAB.load_bundled()
-
-
 def prior(choice: str | None, session: LabSession | None) -> TrainedModel:
-    """The prior a user picked; raises gr.Error when it is not available."""
-    choice = (choice or BUNDLED).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained prior yet: train one in the Train tab, or use the bundled one.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice != BUNDLED:
-        raise gr.Error(f"Unknown model {choice!r}: choose bundled or session.", print_exception=False)
-    try:
-        return bundled_prior()
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled prior is not installed on this server ({LAB.bundled_checkpoint()}).",
-            print_exception=False,
-        ) from None
+    """The model a user picked; raises gr.Error when it is not available."""
+    return chosen_model(LAB, choice, session, {BUNDLED: None})
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
@@ -61,7 +41,7 @@ def model_info(choice: str | None, session: LabSession | None = None) -> str:
         trained = prior(choice, session)
     except gr.Error as error:
         return f"**Not available:** {error.message}"
-    who = "Bundled" if trained.origin == "bundled" else "This session's"
+    who = who_trained(trained)
     parts = [f"{who} **{trained.config['model']}** prior"]
     if headline := LAB.headline(trained.metrics):
         parts.append(headline)

@@ -78,5 +78,5 @@ def test_generate_matches_samples_to_training_digits_and_clamps_the_temperature(
     assert hot["temperature"] == 10 and "clamped" in hot["notes"][0]
     with pytest.raises(AppError, match="temperature must be 0"):
         client.predict(4, -0.5, 0, "bundled", api_name="/binary_prior_generate")
-    with pytest.raises(AppError, match="no trained prior yet"):
+    with pytest.raises(AppError, match="no trained model yet"):
         client.predict(4, 1.0, 0, "session", api_name="/binary_prior_generate")
