@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import torch
 
 from core import checkpoints
 from core.device import pick_device
-from core.events import Event, Progress, Status, Trained
+from core.events import EpochEnd, Event, Progress, Status, Trained
 from core.labs.base import Lab, TrainedModel
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class TrainContext:
         self._good_step = 0
         self._reference_loss: float | None = None
         self._clock_start: float | None = None
+        self.best: BestEpoch | None = None  # the epoch whose held-out figure was best so far
 
     def watch(self, model: torch.nn.Module) -> None:
         """Register the model being trained and start the training clock (data is ready)."""
@@ -83,6 +85,27 @@ class TrainContext:
             job.stop_reason = "step limit"
             return True
         return False
+
+    def _check_epoch(self, event: EpochEnd) -> None:
+        """Remember the weights of the best epoch so far by the lab's `best_metric`."""
+        rule = self._job.lab.best_metric
+        if rule is None or self._model is None or rule[0] not in event.metrics:
+            return
+        name, direction = rule
+        value = float(event.metrics[name])
+        if not math.isfinite(value):
+            return
+        if self.best is not None:
+            gain = value - self.best.value if direction == "max" else self.best.value - value
+            if gain <= 0:
+                return
+        state = {k: v.detach().to("cpu", copy=True) for k, v in self._model.state_dict().items()}
+        self.best = BestEpoch(event.epoch, name, value, dict(event.metrics), state, is_last=True)
+
+    def _note_epoch(self, event: EpochEnd) -> None:
+        if self.best is not None and self.best.epoch != event.epoch:
+            self.best.is_last = False
+        self._check_epoch(event)
 
     def _check_step(self, event: Progress) -> None:
         """Called by the runner on every step: keep the last healthy weights, and stop when the
@@ -121,6 +144,18 @@ class TrainContext:
             self._model.load_state_dict(self._good_state)
 
 
+@dataclass
+class BestEpoch:
+    """The weights and held-out figures of the best epoch of a training so far."""
+
+    epoch: int
+    metric: str
+    value: float
+    metrics: dict[str, float]
+    state: dict[str, torch.Tensor]
+    is_last: bool  # the model's current weights are these (nothing trained since)
+
+
 class Job:
     """One training: its settings, state, event log and result. Safe to read from any thread."""
 
@@ -152,6 +187,7 @@ class Job:
         self.message = ""
         self.stop_reason = ""  # "user", "time budget", "step limit", "nan"
         self.nan_message = ""
+        self.best_note = ""  # set when an early stop went back to the best epoch's weights
         self.last_step = 0
         self.result: TrainedModel | None = None
         self.checkpoint_dir: Path | None = None
@@ -233,9 +269,16 @@ class TrainingRunner:
     served."""
 
     def __init__(
-        self, max_concurrent: int | None = None, out_root: str | Path | None = None, device: str = "auto"
+        self,
+        max_concurrent: int | None = None,
+        out_root: str | Path | None = None,
+        device: str = "auto",
+        max_queued: int | None = None,
     ):
         self.max_concurrent = max(1, max_concurrent or int(os.environ.get("DLL_MAX_TRAININGS", "1")))
+        # A queue longer than this is refused up front: better "try again in a few minutes"
+        # than a place 40 that the student watches for an hour.
+        self.max_queued = max(1, max_queued or int(os.environ.get("DLL_MAX_QUEUE", "20")))
         self.out_root = Path(
             out_root
             or os.environ.get("DLL_RUNS_DIR")
@@ -271,6 +314,12 @@ class TrainingRunner:
                     raise BusyError(
                         "A training of yours is already queued or running: stop it or wait for it to finish."
                     )
+            if len(self._waiting) >= self.max_queued:
+                raise BusyError(
+                    f"The training queue is full ({len(self._waiting)} trainings waiting for "
+                    f"{self.max_concurrent} trainer{'s' if self.max_concurrent > 1 else ''}): "
+                    "try again in a few minutes, or use a bundled model meanwhile."
+                )
             job_id = f"{lab.spec.id}-{os.getpid()}-{next(self._ids)}"
             job = Job(
                 self,
@@ -342,13 +391,15 @@ class TrainingRunner:
             for event in job.lab.train(job.params, ctx):
                 if isinstance(event, Progress):
                     ctx._check_step(event)
+                elif isinstance(event, EpochEnd):
+                    ctx._note_epoch(event)
                 if isinstance(event, Trained):
                     trained = event
                 else:
                     job._emit(event)
             if trained is None:
                 raise RuntimeError(f"lab {job.lab.spec.id} ended its training without a model")
-            self._finish(job, trained)
+            self._finish(job, _keep_best(job, ctx, trained))
         except Exception as error:  # a lab bug or bad data must never take the server down
             log.exception("training %s failed", job.id)
             job._set_state("failed", f"Training failed: {error}")
@@ -371,12 +422,36 @@ class TrainingRunner:
         if job.stop_reason == "nan":
             job._set_state("stopped", job.nan_message + save_note, metrics=metrics)
         elif job.stop_reason == "user":
-            job._set_state(
-                "stopped", "Stopped on request; the model as it was is kept." + save_note, metrics=metrics
-            )
+            kept = job.best_note or " The model as it was is kept."
+            job._set_state("stopped", "Stopped on request." + kept + save_note, metrics=metrics)
         else:
             ended = f" (ended by the {job.stop_reason})" if job.stop_reason else ""
-            job._set_state("finished", f"Training finished{ended}." + save_note, metrics=metrics)
+            message = f"Training finished{ended}." + job.best_note + save_note
+            job._set_state("finished", message, metrics=metrics)
+
+
+def _keep_best(job: Job, ctx: TrainContext, trained: Trained) -> Trained:
+    """A training stopped early (by its user, time budget or step limit) keeps its best epoch's
+    weights: a stop in the middle of a bad stretch must not cost the student the better model
+    they watched a minute before. A NaN stop already went back to the last healthy step."""
+    best = ctx.best
+    if job.stop_reason in ("", "nan") or best is None or best.is_last:
+        return trained
+    trained.model.load_state_dict(best.state)
+    metrics = dict(trained.metrics)
+    try:  # re-score, so every figure shown is the kept model's
+        rescored = job.lab.evaluate(
+            TrainedModel(job.lab.spec.id, trained.model, trained.config, metrics), job.data_dir
+        )
+        metrics.update({k: v for k, v in rescored.items() if k in metrics})
+    except Exception:  # the epoch's own held-out figures are the next best thing
+        log.exception("re-scoring the best epoch of %s failed", job.id)
+        metrics.update({k: v for k, v in best.metrics.items() if k in metrics})
+    metrics["kept_best_epoch"] = best.epoch
+    metrics[f"kept_best_{best.metric}"] = best.value
+    figure = f"{best.metric.replace('_', ' ')} {best.value:.4g}"
+    job.best_note = f" The weights of epoch {best.epoch}, its best ({figure}), were kept."
+    return Trained(trained.model, trained.config, metrics)
 
 
 def _env_float(name: str) -> float | None:

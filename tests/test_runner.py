@@ -175,3 +175,73 @@ def test_same_seed_same_result(runner):
     second = runner.submit(ToyLab(), {"steps": 3}, seed=7)
     second.wait(30)
     assert first.result.metrics["weight"] == second.result.metrics["weight"]
+
+
+def test_a_full_queue_refuses_new_trainings_with_a_message(tmp_path):
+    runner = TrainingRunner(max_concurrent=1, out_root=tmp_path, device="cpu", max_queued=2)
+    lab = ToyLab()
+    lab.gate = threading.Semaphore(0)
+    jobs = [runner.submit(lab, {"steps": 2}, owner=f"student-{i}") for i in range(3)]  # 1 runs, 2 wait
+    with pytest.raises(BusyError, match="queue is full"):
+        runner.submit(lab, {"steps": 2}, owner="student-late")
+    for _ in range(6):
+        lab.gate.release()
+    assert all(job.wait(30) and job.state == "finished" for job in jobs)
+    late = runner.submit(lab, {"steps": 1}, owner="student-late")  # room again
+    lab.gate.release()
+    assert late.wait(30) and late.state == "finished"
+
+
+class EpochLab(Lab):
+    """Scripted held-out scores per epoch; the weight after epoch k is k, so the test can tell
+    which epoch's weights were kept. `stop_after` epochs, the test's hand presses Stop."""
+
+    spec = LabSpec(
+        "epochs",
+        "Epochs",
+        "Testing",
+        "Scripted epochs.",
+        params=(Param("stop_after", "int", 0, "press stop after this epoch (0: never)", low=0, high=10),),
+    )
+    best_metric = ("heldout_score", "max")
+    scores = (0.5, 0.9, 0.6, 0.4)
+
+    def build_model(self, config):
+        return nn.Linear(1, 1, bias=False)
+
+    def evaluate(self, trained, data_dir=None):
+        return {"heldout_score": self.scores[round(trained.model.weight.item()) - 1]}
+
+    def train(self, params, ctx):
+        model = self.build_model({})
+        ctx.watch(model)
+        for epoch, score in enumerate(self.scores, start=1):
+            with torch.no_grad():
+                model.weight.fill_(float(epoch))
+            yield Progress(epoch, len(self.scores), epoch, {"loss": 1.0})
+            yield EpochEnd(epoch, epoch, {"heldout_score": score})
+            if epoch == params["stop_after"]:
+                ctx._job.stop()  # as the Stop button does, from outside the loop
+            if ctx.should_stop():
+                break
+        yield Trained(model, {"lab": "epochs"}, {"heldout_score": score, "weight": model.weight.item()})
+
+
+def test_a_stopped_training_keeps_its_best_epochs_weights(runner):
+    job = runner.submit(EpochLab(), {"stop_after": 3})
+    assert job.wait(30) and job.state == "stopped"
+    assert job.result.model.weight.item() == 2.0  # epoch 2 scored 0.9; epoch 3 only 0.6
+    assert job.result.metrics["heldout_score"] == 0.9  # re-scored: the kept model's figure
+    assert job.result.metrics["kept_best_epoch"] == 2
+    assert "epoch 2" in job.message and "were kept" in job.message
+    saved = checkpoints.read_checkpoint(job.checkpoint_dir)
+    assert saved.state_dict["weight"].item() == 2.0
+
+
+def test_a_stop_at_the_best_epoch_and_a_full_training_keep_the_last_weights(runner):
+    at_best = runner.submit(EpochLab(), {"stop_after": 2}, owner="a")
+    assert at_best.wait(30) and at_best.result.model.weight.item() == 2.0
+    assert "kept_best_epoch" not in at_best.result.metrics
+    full = runner.submit(EpochLab(), {}, owner="b")  # completed: the lab's final model stands
+    assert full.wait(30) and full.state == "finished"
+    assert full.result.model.weight.item() == 4.0

@@ -42,6 +42,10 @@ class Lab:
     spec: LabSpec
     # A step whose loss exceeds this multiple of the first step's loss counts as divergence.
     divergence_factor: float = 100.0
+    # The held-out figure in each EpochEnd that says which weights are best, and whether
+    # higher ("max") or lower ("min") is better. When set, a training stopped early (by the
+    # user, its time budget or step limit) keeps its best epoch's weights, not the last ones.
+    best_metric: tuple[str, str] | None = None
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         """Yield training events; the last one is `Trained`. Check `ctx.should_stop()` after

@@ -219,6 +219,7 @@ def triple_strip(clean: np.ndarray, noisy: np.ndarray, denoised: np.ndarray) -> 
 
 class DenoiseLab(Lab):
     spec = SPEC
+    best_metric = ("heldout_psnr", "max")
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_denoiser(config["architecture"])

@@ -129,6 +129,7 @@ def random_shift(batch: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
 
 class DigitsLab(Lab):
     spec = SPEC
+    best_metric = ("heldout_accuracy", "max")
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_classifier(

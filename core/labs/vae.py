@@ -231,6 +231,7 @@ def one_per_class(labels: torch.Tensor, classes: int) -> torch.Tensor:
 
 class VAELab(Lab):
     spec = SPEC
+    best_metric = ("heldout_loss", "min")  # the held-out negative ELBO
     # The negative ELBO starts at 200 to 550 nats per image (with or without mean_init) and only
     # falls from there: twenty times the first step's value is a blow-up.
     divergence_factor = 20.0
