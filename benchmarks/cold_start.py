@@ -9,34 +9,26 @@ session may also pay for a cold OS file cache.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import ROOT, Options, Result, benchmark, progress
-from benchmarks.servers import CHROMIUM, free_port, launch_chromium, stop_server
+from benchmarks.servers import (
+    CHROMIUM,
+    GIVE_UP_SECONDS,
+    failed,
+    free_port,
+    launch_chromium,
+    start_server,
+    stop_server,
+    wait_until_answers,
+)
 
 TARGET_SECONDS = 5.0
-GIVE_UP_SECONDS = 120.0  # a server that is not up by then is broken, not slow
-
-
-def start_server(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start a server from the repo root, its output to `log` (read back if it fails)."""
-    environment = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
-    with log.open("wb") as out:
-        return subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environment)
-
-
-def _failed(process: subprocess.Popen, log: Path, what: str) -> RuntimeError:
-    tail = log.read_text(errors="replace")[-2000:]
-    return RuntimeError(f"{what} (exit code {process.poll()}); server output:\n{tail}")
 
 
 def streamlit_run(page: Any, workdir: Path) -> dict[str, float]:
@@ -60,9 +52,9 @@ def streamlit_run(page: Any, workdir: Path) -> dict[str, float]:
                 break
             except PlaywrightError:  # connection refused: not listening yet
                 if process.poll() is not None:
-                    raise _failed(process, log, "streamlit exited before it answered") from None
+                    raise failed(process, log, "streamlit exited before it answered") from None
                 if time.perf_counter() - started > GIVE_UP_SECONDS:
-                    raise _failed(process, log, "streamlit did not answer") from None
+                    raise failed(process, log, "streamlit did not answer") from None
                 time.sleep(0.05)
         answered = time.perf_counter() - started
         timeout_ms = GIVE_UP_SECONDS * 1000
@@ -72,7 +64,7 @@ def streamlit_run(page: Any, workdir: Path) -> dict[str, float]:
             # The catalogue is drawn top to bottom: the last lab's summary means all of it is there.
             page.get_by_text(last_card.summary).first.wait_for(state="visible", timeout=timeout_ms)
         except PlaywrightError as error:
-            raise _failed(process, log, f"the home page did not render: {error}") from None
+            raise failed(process, log, f"the home page did not render: {error}") from None
         rendered = time.perf_counter() - started
     finally:
         stop_server(process)
@@ -87,18 +79,8 @@ def gradio_run(workdir: Path) -> float:
     started = time.perf_counter()
     process = start_server([sys.executable, "gradio_app.py"], log, env)
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    if response.status == 200:
-                        return time.perf_counter() - started
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if process.poll() is not None:
-                raise _failed(process, log, "gradio_app.py exited before it answered")
-            if time.perf_counter() - started > GIVE_UP_SECONDS:
-                raise _failed(process, log, "gradio_app.py did not answer")
-            time.sleep(0.05)
+        wait_until_answers(f"http://127.0.0.1:{port}/", process, log)
+        return time.perf_counter() - started
     finally:
         stop_server(process)
 

@@ -34,6 +34,7 @@ class Options:
     quick: bool = False
     data_dir: str | None = None
     out: Path = DEFAULT_OUT
+    sessions: tuple[int, ...] = ()  # the load benchmark's class sizes (default: its own)
 
 
 @dataclass
@@ -86,6 +87,7 @@ MODULES = (
     "sequence_bench",
     "cold_start",
     "peak_memory",
+    "load_bench",
 )  # in run order
 
 
@@ -212,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     parser.add_argument("--data-dir", default=default_data_dir(), help="MNIST in torchvision's layout")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for results.json, RESULTS.md")
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        action="append",
+        metavar="N",
+        help="simulated students for the load benchmark (repeatable; default 10 and 30, quick 4)",
+    )
     args = parser.parse_args(argv)
 
     if args.list:
@@ -232,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     for limit in ("DLL_TIME_BUDGET", "DLL_MAX_STEPS"):
         if os.environ.pop(limit, None) is not None:
             progress(f"ignoring {limit} for the benchmarks")
-    options = Options(quick=args.quick, data_dir=args.data_dir, out=args.out)
+    sessions = tuple(args.sessions or ())
+    options = Options(quick=args.quick, data_dir=args.data_dir, out=args.out, sessions=sessions)
     report = {"environment": environment(options), "results": []}
     for name in args.names or list(REGISTRY):
         report["results"].append(run_one(REGISTRY[name], options))

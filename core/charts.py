@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas  # noqa: F401  # plotly reads a half-imported pandas in other threads (plotly.py#2433)
 import plotly.graph_objects as go
 
 from core.history import TrainingHistory

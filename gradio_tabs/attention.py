@@ -24,6 +24,7 @@ from gradio_tabs.common import (
     model_info_markdown,
     session_state,
     training_updates,
+    wire_model_info,
     wire_training,
 )
 
@@ -265,9 +266,7 @@ def build_tab() -> None:
     api_button.click(
         toy_api, [api_digits, api_model, session], api_result, api_name="attention_toy", **interact
     )
-    api_button.click(
-        model_info, [api_model, session], api_result, api_name="attention_model_info", **interact
-    )
+    wire_model_info(model_info, [api_model, session], api_button, "attention_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="attention_")
 
     private = {"api_visibility": "private", **interact}

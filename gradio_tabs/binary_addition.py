@@ -22,6 +22,7 @@ from gradio_tabs.common import (
     stream_training,
     user_errors,
     who_trained,
+    wire_model_info,
     wire_training,
 )
 
@@ -140,9 +141,7 @@ def build_tab() -> None:
         api_name="add",
         **interact,
     )
-    api_button.click(
-        model_info, [api_model, session], api_result_json, api_name="binary_addition_model_info", **interact
-    )
+    wire_model_info(model_info, [api_model, session], api_button, "binary_addition_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="binary_addition_")
 
     private = {"api_visibility": "private", **interact}

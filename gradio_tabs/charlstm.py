@@ -24,6 +24,7 @@ from gradio_tabs.common import (
     session_state,
     training_updates,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -164,9 +165,7 @@ def build_tab() -> None:
         api_name="charlstm_generate",
         **interact,
     )
-    api_button.click(
-        model_info, [api_model, session], api_result_json, api_name="charlstm_model_info", **interact
-    )
+    wire_model_info(model_info, [api_model, session], api_button, "charlstm_model_info", **interact)
     wire_training(
         training, session, on_train, [model_choice, model_text, memorisation_plot], api_prefix="charlstm_"
     )

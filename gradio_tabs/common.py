@@ -155,12 +155,21 @@ def model_info_markdown(
     return model_summary_markdown(lab, trained, None if details is None else details(trained))
 
 
+def wire_model_info(
+    function: Callable[..., str], inputs: list[Any], trigger: Any, api_name: str, **events: Any
+) -> None:
+    """The API's /<lab>_model_info: the model summary as markdown text. (It needs a text output:
+    a gr.JSON output tries to parse the summary as JSON and fails.)"""
+    text = gr.Textbox(visible=False, label="model summary (markdown)")
+    trigger.click(function, inputs, text, api_name=api_name, **events)
+
+
 def drawing_pixels(pixels: Any) -> np.ndarray:
     """An API call's drawing (a 2-D list of grey pixels) as an array; gr.Error when it is not
     one, or is larger than MAX_PIXELS_SIDE on a side."""
     try:
         array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON int beyond float range
         array = np.empty(0)
     if array.ndim != 2 or min(array.shape) == 0:
         raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)

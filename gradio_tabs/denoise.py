@@ -29,6 +29,7 @@ from gradio_tabs.common import (
     session_state,
     stream_training,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -221,9 +222,7 @@ def build_tab() -> None:
         api_name="denoise_drawing",
         **interact,
     )
-    api_button.click(
-        model_info, [api_model, session], api_result_json, api_name="denoise_model_info", **interact
-    )
+    wire_model_info(model_info, [api_model, session], api_button, "denoise_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="denoise_")
 
     # UI-only events: private, since widgets' payloads are no API to promise.

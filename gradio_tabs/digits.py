@@ -29,6 +29,7 @@ from gradio_tabs.common import (
     session_state,
     stream_training,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -277,7 +278,7 @@ def build_tab() -> None:
     api_button.click(
         classify_pixels, [api_pixels, api_model, session], api_result, api_name="classify_drawing", **interact
     )
-    api_button.click(model_info, [api_model, session], api_result, api_name="model_info", **interact)
+    wire_model_info(model_info, [api_model, session], api_button, "model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text, *trained_report.outputs])
 
     # UI-only events: private, since widgets' payloads are no API to promise.

@@ -28,6 +28,7 @@ from gradio_tabs.common import (
     session_state,
     stream_training,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -337,7 +338,7 @@ def build_tab() -> None:
         api_name="gan_interpolate",
         **interact,
     )
-    api_button.click(model_info, [api_model, session], api_result, api_name="gan_model_info", **interact)
+    wire_model_info(model_info, [api_model, session], api_button, "gan_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="gan_")
 
     private = {"api_visibility": "private", **interact}

@@ -29,6 +29,7 @@ from gradio_tabs.common import (
     session_state,
     training_updates,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -204,9 +205,7 @@ def build_tab() -> None:
         api_name="mnist_rows_classify_drawing",
         **interact,
     )
-    api_button.click(
-        model_info, [api_model, session], api_result_json, api_name="mnist_rows_model_info", **interact
-    )
+    wire_model_info(model_info, [api_model, session], api_button, "mnist_rows_model_info", **interact)
     wire_training(
         training,
         session,

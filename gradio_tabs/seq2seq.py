@@ -24,6 +24,7 @@ from gradio_tabs.common import (
     model_info_markdown,
     session_state,
     training_updates,
+    wire_model_info,
     wire_training,
 )
 
@@ -123,7 +124,7 @@ def build_tab() -> None:
     api_button.click(
         translate_api, [api_text, api_model, session], api_result, api_name="seq2seq_translate", **interact
     )
-    api_button.click(model_info, [api_model, session], api_result, api_name="seq2seq_model_info", **interact)
+    wire_model_info(model_info, [api_model, session], api_button, "seq2seq_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="seq2seq_")
 
     private = {"api_visibility": "private", **interact}

@@ -29,6 +29,7 @@ from gradio_tabs.common import (
     session_state,
     stream_training,
     user_errors,
+    wire_model_info,
     wire_training,
 )
 
@@ -122,7 +123,7 @@ def encode_drawing_api(pixels: Any, model: str | None = None, session: LabSessio
     """API /vae_encode_drawing: a 2-D list of grey pixels (white ink on black) -> its code."""
     try:
         array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON int beyond float range
         array = np.empty(0)
     if array.ndim != 2 or min(array.shape) == 0 or max(array.shape) > MAX_PIXELS_SIDE:
         raise gr.Error(
@@ -319,7 +320,7 @@ def build_tab() -> None:
         api_name="vae_encode_drawing",
         **interact,
     )
-    api_button.click(model_info, [api_model, session], api_result, api_name="vae_model_info", **interact)
+    wire_model_info(model_info, [api_model, session], api_button, "vae_model_info", **interact)
     wire_training(training, session, on_train, [model_choice, model_text], api_prefix="vae_")
 
     private = {"api_visibility": "private", **interact}

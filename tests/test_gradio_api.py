@@ -127,3 +127,25 @@ def test_a_training_that_fails_says_why(client: Client) -> None:
     # Offline, with only MNIST in the data directory, Fashion-MNIST cannot be found.
     outputs = client.predict(dataset="fashion-mnist", api_name="/train")
     assert "Training failed" in outputs[0] and "could not be downloaded" in outputs[0]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "/model_info",
+        "/gan_model_info",
+        "/vae_model_info",
+        "/denoise_model_info",
+        "/mnist_rows_model_info",
+        "/charlstm_model_info",
+        "/palindromes_model_info",
+        "/binary_addition_model_info",
+        "/attention_model_info",
+        "/seq2seq_model_info",
+    ],
+)
+def test_every_model_info_endpoint_answers_in_markdown(client: Client, endpoint: str) -> None:
+    bundled = client.predict(api_name=endpoint)  # the default choice: a bundled model
+    assert isinstance(bundled, str) and "Bundled" in bundled and "Not available" not in bundled
+    missing = client.predict("session", api_name=endpoint)
+    assert "no trained model yet" in missing

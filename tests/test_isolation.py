@@ -1,0 +1,57 @@
+"""Isolation between students: one session's model, data and settings are never visible to
+another, on either front, even when they train at the same time on the one shared runner."""
+
+from __future__ import annotations
+
+from gradio_client import Client
+
+import ui_streamlit as ui
+from tests.test_streamlit_pages import DIGITS, MODEL_RADIO, open_page, texts
+
+ALICE_SENTENCES = "Alice keeps a secret.\nAlice likes owls."
+BOB_SENTENCES = "Bob writes in private.\nBob likes foxes."
+
+
+def test_two_gradio_sessions_training_at_once_each_see_only_their_own(app_url, monkeypatch):
+    monkeypatch.setenv("DLL_MAX_STEPS", "20")
+    alice, bob, carol = (Client(app_url, verbose=False) for _ in range(3))
+    # Both press Train at the same moment: one runs, the other waits its turn in the queue.
+    jobs = {
+        "alice": alice.submit(
+            sentences=ALICE_SENTENCES, hidden_size=16, epochs=20, api_name="/charlstm_train"
+        ),
+        "bob": bob.submit(sentences=BOB_SENTENCES, hidden_size=24, epochs=20, api_name="/charlstm_train"),
+    }
+    # A stranger's Stop must not touch anyone else's training.
+    carol.predict(api_name="/charlstm_stop")
+    outputs = {name: job.result(timeout=300) for name, job in jobs.items()}
+    for name, (status, *_rest) in outputs.items():
+        assert "Training finished" in status, (name, status)
+
+    alice_info = alice.predict("session", api_name="/charlstm_model_info")
+    bob_info = bob.predict("session", api_name="/charlstm_model_info")
+    assert "Alice keeps a secret." in alice_info and "Bob" not in alice_info
+    assert "Bob writes in private." in bob_info and "Alice" not in bob_info
+    # Each one's download is their own file.
+    assert outputs["alice"][3] != outputs["bob"][3]
+    # Someone who trained nothing has no session model, and the bundled one is untouched.
+    assert "no trained model yet" in carol.predict("session", api_name="/charlstm_model_info")
+    bundled = carol.predict("bundled", api_name="/charlstm_model_info")
+    assert "Alice" not in bundled and "Bob" not in bundled
+    # Generating with "session" uses the asker's own model: Bob's never speaks Alice's words.
+    bob_text = bob.predict("", 0, 1, 0, "session", api_name="/charlstm_generate")["texts"][0]
+    assert "Alice" not in bob_text
+
+
+def test_a_streamlit_session_never_sees_another_sessions_model(monkeypatch):
+    monkeypatch.setenv("DLL_MAX_STEPS", "20")
+    trainer = open_page(DIGITS)
+    trainer.slider(key="digits-epochs").set_value(1)
+    trainer.button(key="digits-train").click().run()
+    assert trainer.session_state["digits-training"].job.wait(timeout=240), "the training did not finish"
+    trainer.run()
+    assert trainer.radio(key=MODEL_RADIO).options == [ui.BUNDLED, ui.SESSION]
+
+    other = open_page(DIGITS)  # a second browser: its own session, on the same server
+    assert other.radio(key=MODEL_RADIO).options == [ui.BUNDLED], "offered another session's model"
+    assert "trained in this session" not in texts(other.caption)
