@@ -148,6 +148,19 @@ def training_active(state_key: str) -> bool:
     return view is not None and not view.job.done
 
 
+def session_alive() -> Callable[[], bool] | None:
+    """A check that this browser session is still connected, for the runner: a student who
+    closes the tab frees the trainer for the others. None outside a real server (AppTest)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), context.session_id
+    return lambda: runtime.is_active_session(session_id)
+
+
 def start_training(lab: Lab, state_key: str) -> None:
     """Queue a training with the settings now in the widgets (a button callback). Callbacks
     run before the page, so arguments bound when the button was drawn could be stale by a
@@ -159,7 +172,7 @@ def start_training(lab: Lab, state_key: str) -> None:
     keys = {param.name: param_key(spec, param.name) for param in spec.params}
     values = {name: st.session_state[key] for name, key in keys.items() if key in st.session_state}
     try:
-        job = default_runner().submit(lab, values, owner=session_owner())
+        job = default_runner().submit(lab, values, owner=session_owner(), still_wanted=session_alive())
     except (SpecError, BusyError) as error:
         st.session_state[f"{state_key}-error"] = str(error)
         return

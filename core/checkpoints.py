@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import os
 import shutil
 import tempfile
+import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,18 @@ CARD_FILE = "README.md"
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt")
 MAX_WEIGHTS_BYTES = 200 * 1024 * 1024  # our labs' models are a few MB; this stops abuse
 MAX_ARCHIVE_BYTES = MAX_WEIGHTS_BYTES + 1024 * 1024
+# What zipfile raises for a damaged, encrypted or oddly compressed archive or member: a bad
+# CRC or a size that lies (a zip bomb's trick), a password, an unknown method, cut-off data.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 class CheckpointError(Exception):
@@ -99,6 +114,33 @@ def _swap_in(staging: Path, target: Path) -> None:
     os.replace(target, retired)
     os.replace(staging, target)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def sweep_interrupted_saves(root: str | Path, min_age: float = 600.0) -> list[str]:
+    """Tidy what a save killed half-way left in `root` (a server killed mid-save): staging
+    folders are removed, and a previous checkpoint parked aside by `_swap_in` goes back in place
+    when its replacement never arrived. Only leftovers older than `min_age` seconds are
+    touched, so a save running in another process is never disturbed. Returns what it did."""
+    folder = Path(root)
+    if not folder.is_dir():
+        return []
+    done = []
+    now = time.time()
+    for leftover in sorted(folder.glob(".*")):
+        try:
+            if not leftover.is_dir() or now - leftover.stat().st_mtime < min_age:
+                continue
+        except OSError:
+            continue
+        name, _, tag = leftover.name[1:].rpartition(".")
+        target = folder / name
+        if tag.startswith("old-") and name and not target.exists():
+            os.replace(leftover, target)
+            done.append(f"restored {target.name}")
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+            done.append(f"removed {leftover.name}")
+    return done
 
 
 def read_checkpoint(directory: str | Path) -> Checkpoint:
@@ -199,7 +241,7 @@ def extract_archive(data: bytes, destination: str | Path) -> Path:
         raise CheckpointError("the archive is too large to be one of our checkpoints")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         if data[:1] == b"\x80":
             raise CheckpointError(_pickle_refusal("the upload")) from None
         raise CheckpointError("the upload is not a zip archive of a checkpoint folder") from None
@@ -216,7 +258,11 @@ def extract_archive(data: bytes, destination: str | Path) -> Path:
                 continue
             if info.file_size > MAX_WEIGHTS_BYTES:
                 raise CheckpointError(f"{name} in the archive is too large")
-            (target / name).write_bytes(archive.read(info))
+            try:
+                content = archive.read(info)
+            except ZIP_ERRORS as error:
+                raise CheckpointError(f"{name} in the archive cannot be read ({error})") from None
+            (target / name).write_bytes(content)
             found.add(name)
     if WEIGHTS_FILE not in found or CONFIG_FILE not in found:
         raise CheckpointError(f"the archive must hold {WEIGHTS_FILE} and {CONFIG_FILE}")

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from core.labs.base import Lab, TrainedModel
 log = logging.getLogger(__name__)
 
 ACTIVE_STATES = ("queued", "running")
+PRESENCE_CHECK_SECONDS = 2.0  # how often a job asks whether its student is still there
 
 
 class BusyError(RuntimeError):
@@ -61,6 +62,8 @@ class TrainContext:
         self._reference_loss: float | None = None
         self._clock_start: float | None = None
         self.best: BestEpoch | None = None  # the epoch whose held-out figure was best so far
+        self._next_presence_check = 0.0
+        self._gone_since: float | None = None
 
     def watch(self, model: torch.nn.Module) -> None:
         """Register the model being trained and start the training clock (data is ready)."""
@@ -84,7 +87,28 @@ class TrainContext:
         if self.max_steps is not None and job.last_step >= self.max_steps:
             job.stop_reason = "step limit"
             return True
+        if self._student_gone():
+            job.stop_reason = "closed session"
+            return True
         return False
+
+    def _student_gone(self) -> bool:
+        """True once the job's `still_wanted` check has said no for `abandon_after` seconds in a
+        row: the student closed the tab, so the trainer is freed for the others. A short blip
+        (a reconnecting laptop) is forgiven."""
+        job = self._job
+        if job.still_wanted is None:
+            return False
+        now = time.monotonic()
+        if now >= self._next_presence_check:
+            self._next_presence_check = now + PRESENCE_CHECK_SECONDS
+            try:
+                wanted = bool(job.still_wanted())
+            except Exception:  # a front's check failing must not stop anyone's training
+                log.exception("presence check of %s failed", job.id)
+                wanted = True
+            self._gone_since = None if wanted else (self._gone_since or now)
+        return self._gone_since is not None and now - self._gone_since >= job.abandon_after
 
     def _check_epoch(self, event: EpochEnd) -> None:
         """Remember the weights of the best epoch so far by the lab's `best_metric`."""
@@ -172,6 +196,7 @@ class Job:
         time_budget: float | None,
         max_steps: int | None,
         out_dir: Path,
+        still_wanted: Callable[[], bool] | None = None,
     ):
         self.runner = runner
         self.id = job_id
@@ -183,6 +208,8 @@ class Job:
         self.time_budget = time_budget
         self.max_steps = max_steps
         self.out_dir = out_dir
+        self.still_wanted = still_wanted  # the front's "is the student still there?"
+        self.abandon_after = _env_float("DLL_ABANDONED_SECONDS") or 120.0
         self.state = "queued"
         self.message = ""
         self.stop_reason = ""  # "user", "time budget", "step limit", "nan"
@@ -285,6 +312,8 @@ class TrainingRunner:
             or Path(tempfile.gettempdir()) / "deep-learning-labs-runs"
         )
         self.device = pick_device(device)
+        for note in checkpoints.sweep_interrupted_saves(self.out_root):  # a kill mid-save, earlier
+            log.warning("runs folder %s: %s", self.out_root, note)
         self._lock = threading.Condition()
         self._waiting: deque[Job] = deque()
         self._running: set[Job] = set()
@@ -302,8 +331,12 @@ class TrainingRunner:
         time_budget: float | None = None,
         max_steps: int | None = None,
         out_dir: str | Path | None = None,
+        still_wanted: Callable[[], bool] | None = None,
     ) -> Job:
-        """Validate the settings and queue a training; raises SpecError or BusyError."""
+        """Validate the settings and queue a training; raises SpecError or BusyError.
+
+        `still_wanted`, when given, says whether the student who asked is still connected; a
+        training nobody is there for any more stops (see `TrainContext._student_gone`)."""
         checked = lab.check_params(lab.spec.validate(params))
         seed = int(checked.get("seed", seed))
         time_budget = _cap(time_budget, _env_float("DLL_TIME_BUDGET"))
@@ -320,6 +353,9 @@ class TrainingRunner:
                     f"{self.max_concurrent} trainer{'s' if self.max_concurrent > 1 else ''}): "
                     "try again in a few minutes, or use a bundled model meanwhile."
                 )
+            # Finished jobs belong to the sessions that hold them; the runner forgets them, so a
+            # server that runs for weeks does not keep every model ever trained.
+            self._jobs = {key: known for key, known in self._jobs.items() if not known.done}
             job_id = f"{lab.spec.id}-{os.getpid()}-{next(self._ids)}"
             job = Job(
                 self,
@@ -332,6 +368,7 @@ class TrainingRunner:
                 time_budget=time_budget,
                 max_steps=max_steps,
                 out_dir=Path(out_dir) if out_dir else self.out_root / job_id,
+                still_wanted=still_wanted,
             )
             self._jobs[job_id] = job
             self._waiting.append(job)

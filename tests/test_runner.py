@@ -1,6 +1,7 @@
 """The training runner: events, stop, NaN guard, queue, one job per owner, failures, saving."""
 
 import threading
+import time
 
 import pytest
 import torch
@@ -245,3 +246,26 @@ def test_a_stop_at_the_best_epoch_and_a_full_training_keep_the_last_weights(runn
     full = runner.submit(EpochLab(), {}, owner="b")  # completed: the lab's final model stands
     assert full.wait(30) and full.state == "finished"
     assert full.result.model.weight.item() == 4.0
+
+
+def test_a_training_whose_student_left_stops_and_frees_the_trainer(runner, monkeypatch):
+    import core.runner
+
+    monkeypatch.setattr(core.runner, "PRESENCE_CHECK_SECONDS", 0.01)
+    monkeypatch.setenv("DLL_ABANDONED_SECONDS", "0.2")
+    here = {"alice": True}
+    job = runner.submit(ToyLab(), {"steps": 100_000}, owner="alice", still_wanted=lambda: here["alice"])
+    waiting = runner.submit(ToyLab(), {"steps": 3}, owner="bob")
+    time.sleep(0.3)
+    assert job.state == "running", "a student who is there keeps training"
+    here["alice"] = False  # the tab is closed
+    assert job.wait(30) and job.stop_reason == "closed session"
+    assert job.last_step < 100_000 and "ended by the closed session" in job.message
+    assert waiting.wait(30) and waiting.state == "finished"
+
+
+def test_the_runner_forgets_finished_jobs(runner):
+    for index in range(5):
+        assert runner.submit(ToyLab(), {"steps": 1}, owner=f"s{index}").wait(30)
+    runner.submit(ToyLab(), {"steps": 1}, owner="last").wait(30)
+    assert len(runner._jobs) <= 1  # only the last one, until the next submit
