@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -217,7 +218,10 @@ def stop_session(session: LabSession | None) -> None:
 
 
 def session_state() -> gr.State:
-    return gr.State(None, delete_callback=stop_session)
+    """A session's LabSession. Gradio drops it when the tab closes; `DLL_SESSION_TTL` (seconds
+    since the last training, default 8 hours) also ends sessions left open for days."""
+    ttl = float(os.environ.get("DLL_SESSION_TTL") or 8 * 3600)
+    return gr.State(None, time_to_live=ttl, delete_callback=stop_session)
 
 
 def lab_header(spec: LabSpec) -> None:
