@@ -30,6 +30,9 @@ from benchmarks.harness import Options, Result, benchmark, progress
 
 TARGET_RATE = 0.9
 COURSE_EPOCHS = 200
+# The course's 200 epochs take about 15 minutes on this CPU; the benchmark stops it here and
+# scores it as it stands (its cosine schedule is then cut short: the figure is a lower bound).
+COURSE_CAP_SECONDS = 600.0
 COURSE_BATCH = 32
 
 
@@ -102,7 +105,11 @@ def run_course(sentences: list[str], quick: bool, seed: int = 0) -> dict[str, An
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     started = time.perf_counter()
+    epochs_run = 0
     for _ in range(epochs):
+        if time.perf_counter() - started > COURSE_CAP_SECONDS:
+            break
+        epochs_run += 1
         model.train()
         for start in torch.randperm(len(pairs)).split(COURSE_BATCH):
             batch = [pairs[i] for i in start.tolist()]
@@ -133,7 +140,8 @@ def run_course(sentences: list[str], quick: bool, seed: int = 0) -> dict[str, An
     return {
         "train_seconds": round(seconds, 2),
         "memorisation_rate": rate,
-        "epochs": epochs,
+        "epochs": epochs_run,
+        "epochs_planned": epochs,
         "pairs": len(pairs),
     }
 
@@ -164,6 +172,8 @@ def charlstm_memorisation(options: Options) -> Result:
         "course.memorisation_rate": course["memorisation_rate"],
         "course.train_seconds": course["train_seconds"],
         "course.training_pairs": course["pairs"],
+        "course.epochs_run": course["epochs"],
+        "course.epochs_planned": course["epochs_planned"],
         "ratio_course_over_default_train_seconds": round(
             course["train_seconds"] / metrics["train_seconds"], 2
         )
