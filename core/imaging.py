@@ -10,13 +10,15 @@ same steps, so a digit drawn anywhere, at any size, is read as well as an MNIST 
 from __future__ import annotations
 
 import io
+import os
 import warnings
 
 import numpy as np
 from PIL import Image, ImageOps
 
 INK_THRESHOLD = 0.2  # a pixel brighter than this share of the brightest one counts as ink
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A server may change the upload limit (Streamlit's own server.maxUploadSize must then allow it).
+MAX_UPLOAD_BYTES = int(float(os.environ.get("DLL_MAX_UPLOAD_MB") or 10) * 1024 * 1024)
 MAX_UPLOAD_PIXELS = 40_000_000  # 40 megapixels: any phone photo, not a decompression bomb
 UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp")
 UPLOAD_LIMITS = (  # what every front tells the student before they upload
@@ -50,6 +52,10 @@ def to_mnist_frame(gray: np.ndarray, box: int = 20, size: int = 28) -> np.ndarra
     resized = Image.fromarray((ink * 255).astype(np.uint8)).resize((new_w, new_h), Image.Resampling.LANCZOS)
     digit = np.asarray(resized, dtype=np.float32) / 255.0
     digit = np.clip(digit, 0.0, 1.0)
+    if not digit.any():
+        # Ink too thin to survive the shrink to `box` pixels (two dots far apart on a big pad):
+        # the frame would be empty and centring it would divide by zero.
+        raise ImageInputError("Too little ink to read: draw the digit with thicker strokes.")
 
     frame = np.zeros((size, size), dtype=np.float32)
     top, left = (size - new_h) // 2, (size - new_w) // 2
@@ -77,7 +83,14 @@ def canvas_to_gray(rgba: np.ndarray) -> np.ndarray:
 
     The pad draws white ink on black; transparent pixels count as background.
     """
-    array = np.asarray(rgba, dtype=np.float32)
+    # A drawing arrives from a widget or an API call: text, ragged rows or an empty array used
+    # to escape as ValueError or TypeError from numpy.
+    try:
+        array = np.asarray(rgba, dtype=np.float32)
+    except (TypeError, ValueError, OverflowError):
+        raise ImageInputError("a drawing must be an array of pixel values") from None
+    if array.size == 0:
+        raise ImageInputError(f"the drawing is empty (shape {array.shape})")
     if array.ndim == 2:
         gray = array
     elif array.ndim == 3 and array.shape[2] in (3, 4):

@@ -52,10 +52,12 @@ class NoiseError(SpecError):
 
 def check_noise(kind: str, level: Any) -> float:
     """The level as a float, after checking the kind and that the level is within [0, 1]."""
-    if kind not in TRAINING_NOISES:
+    if not isinstance(kind, str) or kind not in TRAINING_NOISES:  # `in` on an array is ambiguous
         raise NoiseError(f"unknown noise {kind!r}; choose one of {', '.join(TRAINING_NOISES)}")
     try:
         value = float(level)
+    except OverflowError:  # an int too large for a float: out of range, said below
+        value = math.inf
     except (TypeError, ValueError):
         raise NoiseError(f"the noise level must be a number, got {level!r}") from None
     low, high = LEVEL_RANGE

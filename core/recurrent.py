@@ -165,6 +165,8 @@ def check_temperature(value: Any) -> tuple[float, str]:
     temperature rather than an error; negative, NaN or non-numbers are refused."""
     try:
         temperature = float(value)
+    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
+        temperature = math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         raise SequenceInputError(f"the temperature must be a number, got {value!r}") from None
     if math.isnan(temperature) or temperature < 0:

@@ -95,6 +95,9 @@ class Param:
             raise SpecError(f"{self.label}: expected a number, got {value!r}")
         try:
             number = float(value)
+        except OverflowError:  # an int too large for a float (10**400) is beyond any range
+            span = f"[{self.low:g}, {self.high:g}]"
+            raise SpecError(f"{self.label}: {value!r} is out of range {span}") from None
         except (TypeError, ValueError):
             raise SpecError(f"{self.label}: expected a number, got {value!r}") from None
         if not math.isfinite(number):

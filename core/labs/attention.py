@@ -35,6 +35,7 @@ from core.catalogue import ATTENTION as SPEC
 from core.events import EpochEnd, Event, Progress, Samples, Trained
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
 from core.runner import TrainContext
+from core.specs import SpecError
 from core.tokens import tokenize
 from core.word_vectors import sinusoidal_positions, word_vector
 
@@ -49,7 +50,7 @@ PAD_TOKEN = "<pad>"
 GRU_SEED = 0  # the contrast GRU's fixed random weights: the same for every student
 
 
-class AttentionInputError(ValueError):
+class AttentionInputError(SpecError):  # a user error, shown as a message by every front
     """Text or a setting the explorer or the toy model cannot use; the message says why."""
 
 
@@ -79,6 +80,8 @@ def sentence_tokens(text: Any, role: str) -> tuple[list[str], str]:
 def check_heads(heads: Any, dim: int) -> int:
     try:
         number = float(heads)
+    except OverflowError:  # an int too large for a float: out of range, said below
+        number = math.inf
     except (TypeError, ValueError):
         raise AttentionInputError(f"Heads must be a whole number, not {heads!r}.") from None
     if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_HEADS:
@@ -97,6 +100,8 @@ def check_temperature(temperature: Any) -> tuple[float, str]:
     """The temperature clamped to TEMPERATURE_RANGE, and a note when it was."""
     try:
         value = float(temperature)
+    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
+        value = math.inf if temperature > 0 else -math.inf
     except (TypeError, ValueError):
         raise AttentionInputError(f"The temperature must be a number, not {temperature!r}.") from None
     if math.isnan(value) or value < 0:
@@ -116,7 +121,11 @@ def check_temperature(temperature: Any) -> tuple[float, str]:
 
 
 def check_dim(dim: Any) -> int:
-    if dim not in DIMENSIONS and str(dim) not in {str(d) for d in DIMENSIONS}:
+    # Text first: `dim in DIMENSIONS` on a numpy array (a Python caller's) raised ValueError.
+    known = str(dim) in {str(d) for d in DIMENSIONS} or (
+        isinstance(dim, int | float) and not isinstance(dim, bool) and dim in DIMENSIONS
+    )
+    if not known:
         raise AttentionInputError(
             f"The vector size must be one of {', '.join(map(str, DIMENSIONS))}, not {dim!r}."
         )
@@ -126,6 +135,8 @@ def check_dim(dim: Any) -> int:
 def check_pad_to(pad_to: Any) -> int:
     try:
         value = float(pad_to or 0)
+    except OverflowError:  # an int too large for a float: out of range, said below
+        value = math.inf
     except (TypeError, ValueError):
         raise AttentionInputError(f"Pad to must be a whole number of words, not {pad_to!r}.") from None
     if not math.isfinite(value) or value != int(value) or not 0 <= value <= MAX_PAD_TO:
@@ -495,6 +506,8 @@ class AttentionLab(Lab):
     spec = SPEC
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
+        if config["task"] not in TASKS:  # read when the model answers: refuse a bad config on load
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {config['task']!r}")
         return ToyAttention(int(config["max_length"]), int(config["dim"]))
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:

@@ -88,8 +88,24 @@ class Lab:
             )
         try:
             model = self.build_model(checkpoint.config)
-        except (KeyError, TypeError, ValueError) as error:
+        # A hand-edited config.json: a section that is null (AttributeError), a size that is
+        # negative (torch's RuntimeError), zero (ZeroDivisionError in an initialiser) or huge
+        # (OverflowError), a list too short (IndexError).
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            IndexError,
+            ArithmeticError,
+            RuntimeError,
+        ) as error:
             raise checkpoints.CheckpointError(f"{directory}: config.json is not usable: {error}") from None
+        for module in model.modules():  # nn.Dropout takes a NaN rate, then fails on every input
+            if isinstance(module, torch.nn.modules.dropout._DropoutNd) and not 0 <= module.p <= 1:
+                raise checkpoints.CheckpointError(
+                    f"{directory}: config.json is not usable: dropout {module.p} is not within [0, 1]"
+                )
         checkpoints.load_weights(model, checkpoint.state_dict, directory)
         model.eval()
         return TrainedModel(

@@ -144,6 +144,11 @@ class BinaryAdditionLab(Lab):
     spec = SPEC
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
+        # Adding reads these later: a hand-edited config is refused on load instead.
+        for key, default in (("max_bits", MAX_BITS), ("train_length", None)):
+            value = config.get(key, default)
+            if (value is not None or key == "max_bits") and not (type(value) is int and value > 0):
+                raise ValueError(f"{key} must be a positive whole number, got {value!r}")
         return BitAdder(int(config["hidden_size"]))
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:

@@ -496,7 +496,7 @@ def check_bits(bits: Any) -> np.ndarray:
         return np.stack([parse_bits(b) for b in bits])
     try:
         array = np.asarray(bits, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
         raise BitsInputError("a code must be a string of 0s and 1s or a list of bits") from None
     if array.ndim == 1:
         array = array[None]
@@ -521,7 +521,7 @@ def flip(bits: Any, index: Any) -> np.ndarray:
     code = check_bits(bits)[0].copy()
     try:
         position = int(index)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise BitsInputError(f"a bit number must be a whole number, got {index!r}") from None
     if position != index or not 0 <= position < CODE_BITS:
         raise BitsInputError(f"bits are numbered 0 to {CODE_BITS - 1}, got {index!r}")

@@ -200,13 +200,15 @@ def check_temperature(value: Any) -> tuple[float, str]:
     """A usable temperature and a note when it was clamped; PriorInputError when unusable."""
     try:
         temperature = float(value)
+    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
+        temperature = math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         raise PriorInputError(f"the temperature must be a number, got {value!r}") from None
     if math.isnan(temperature) or temperature < 0:
         raise PriorInputError(f"the temperature must be 0 (always the likelier bit) or more, got {value!r}")
     if temperature > TEMPERATURE_MAX:
         return TEMPERATURE_MAX, (
-            f"temperature {value:g} clamped to {TEMPERATURE_MAX:g}: beyond it every bit is a coin toss"
+            f"temperature {temperature:g} clamped to {TEMPERATURE_MAX:g}: beyond it every bit is a coin toss"
         )
     return temperature, ""
 
@@ -214,6 +216,8 @@ def check_temperature(value: Any) -> tuple[float, str]:
 def check_samples(n: Any) -> int:
     try:
         number = float(n)
+    except OverflowError:  # an int too large for a float: out of range, said below
+        number = math.inf
     except (TypeError, ValueError):
         raise PriorInputError(f"the number of samples must be a whole number, got {n!r}") from None
     low, high = SAMPLE_LIMITS
@@ -250,6 +254,13 @@ class BinaryPriorLab(Lab):
     spec = SPEC
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
+        # Generating reads these later: a hand-edited config is refused on load instead.
+        training_codes(config)  # BitsInputError (a ValueError) for codes that are not bits
+        if not (type(config["digits"]) is int and config["digits"] > 0):
+            raise ValueError(f"digits must be a positive whole number, got {config['digits']!r}")
+        autoencoder = config.get("autoencoder", {})
+        if not isinstance(autoencoder, dict) or not isinstance(autoencoder.get("path", ""), str):
+            raise ValueError("autoencoder must be an object naming the autoencoder's checkpoint")
         return build_prior(config["model"])
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
@@ -529,7 +540,7 @@ def generate(
     temperature, note = check_temperature(temperature)
     try:
         seed = int(seed)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise PriorInputError(f"the seed must be a whole number, got {seed!r}") from None
     if not 0 <= seed < 2**63:
         raise PriorInputError(f"the seed must be 0 or more, got {seed}")

@@ -173,6 +173,8 @@ def check_temperature(value: Any) -> tuple[float, str]:
     greedy decoding, above MAX_TEMPERATURE is clamped. Negative or not a number is refused."""
     try:
         temperature = float(value)
+    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
+        temperature = math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         raise GenerationError(f"Temperature must be a number, got {value!r}.") from None
     if math.isnan(temperature) or temperature < 0:
@@ -217,7 +219,7 @@ def clean_prompt(prompt: Any, vocabulary: Vocabulary) -> str:
 def check_count(value: Any, high: int = MAX_COUNT) -> int:
     try:
         count = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise GenerationError(f"Count must be a whole number, got {value!r}.") from None
     if count != value and not isinstance(value, str) and float(value) != count:
         raise GenerationError(f"Count must be a whole number, got {value!r}.")
@@ -229,7 +231,7 @@ def check_count(value: Any, high: int = MAX_COUNT) -> int:
 def check_seed(value: Any) -> int:
     try:
         seed = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise GenerationError(f"Seed must be a whole number, got {value!r}.") from None
     if not 0 <= seed <= MAX_SEED:
         raise GenerationError(f"Seed must be between 0 and {MAX_SEED}, got {seed}.")
@@ -333,6 +335,10 @@ class CharLSTMLab(Lab):
     spec = SPEC
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
+        # Generation reads the sentences later: a hand-edited config is refused on load instead.
+        sentences = config["sentences"]
+        if not isinstance(sentences, list) or not sentences or not all(isinstance(s, str) for s in sentences):
+            raise ValueError("sentences must be a non-empty list of texts")
         vocab_size = len(SPECIAL_TOKENS) + len(config["vocabulary"])
         return CharLSTM(
             vocab_size, int(config["hidden_size"]), int(config["layers"]), int(config["embedding_size"])

@@ -468,7 +468,10 @@ class DenoiseResult:
 
 
 def _frames(array: Any) -> np.ndarray:
-    frames = np.asarray(array, dtype=np.float32)
+    try:  # text, ragged lists or huge ints used to escape as ValueError/TypeError/OverflowError
+        frames = np.asarray(array, dtype=np.float32)
+    except (TypeError, ValueError, OverflowError):
+        raise ImageInputError("expected 28x28 frames of numbers") from None
     if frames.shape[-2:] != (FRAME, FRAME) or frames.ndim not in (2, 3):
         raise ImageInputError(f"expected 28x28 frames, got an array of shape {frames.shape}")
     if not np.isfinite(frames).all():

@@ -803,7 +803,7 @@ def check_latents(z: Any, size: int) -> torch.Tensor:
     """`z` as an (N, size) float tensor of finite numbers, or LatentInputError."""
     try:
         array = np.asarray(z, dtype=np.float32)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
         raise LatentInputError("a latent vector must be a list of numbers") from None
     array = array.reshape(1, -1) if array.ndim == 1 else array
     if array.ndim != 2 or array.shape[1] != size or len(array) == 0:
@@ -875,12 +875,16 @@ def nudge(z: Any, values: Mapping[int, float]) -> np.ndarray:
     set the first NUDGE_DIMS dimensions, within NUDGE_RANGE (N(0, 1) rarely leaves it)."""
     vector = np.array(np.asarray(z, dtype=np.float32).reshape(-1), copy=True)
     for dim, value in values.items():
-        if not 0 <= int(dim) < len(vector):
-            raise LatentInputError(f"Dimension: {dim} is out of range [0, {len(vector) - 1}]")
-        number = float(value)
+        # Both come from widgets or the API: a dimension such as "x" or 2.5, a value such as "abc",
+        # used to raise ValueError or OverflowError from int() and float().
+        index = check_count(dim, (0, len(vector) - 1), "Dimension")
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise LatentInputError(f"Dimension {dim}: expected a number, got {value!r}") from None
         if not math.isfinite(number):
             raise LatentInputError(f"Dimension {dim}: expected a finite number, got {value!r}")
-        vector[int(dim)] = min(max(number, NUDGE_RANGE[0]), NUDGE_RANGE[1])
+        vector[index] = min(max(number, NUDGE_RANGE[0]), NUDGE_RANGE[1])
     return vector
 
 

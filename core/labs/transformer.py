@@ -346,7 +346,7 @@ def check_beam(beam: Any) -> tuple[int, list[str]]:
     """A beam width clamped to 1..MAX_BEAM, with a note when it was changed."""
     try:
         asked = int(beam)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(inf)
         raise TextInputError(f"The beam width must be a whole number, got {beam!r}.") from None
     clamped = min(MAX_BEAM, max(1, asked))
     if clamped == asked:
@@ -420,6 +420,12 @@ class TransformerLab(Lab):
         return params
 
     def build_model(self, config: dict[str, Any]) -> Translator:
+        # A hand-edited shape (heads 0.5) would build, then fail mid-translation: refuse it on load.
+        shape = config["model"]
+        sizes = {name: shape[name] for name in ("d_model", "heads", "layers", "ff_size")}
+        if not all(type(size) is int and size > 0 for size in sizes.values()):
+            raise ValueError(f"the model's sizes must be positive whole numbers, got {sizes}")
+        check_architecture(sizes)  # SpecError is a ValueError
         return Translator(
             Vocab.from_dict(config["source_vocab"]),
             Vocab.from_dict(config["target_vocab"]),

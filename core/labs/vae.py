@@ -494,7 +494,7 @@ def check_latents(z: Any, size: int) -> np.ndarray:
     """`z` as an (N, size) float32 array, or LatentInputError saying what is wrong with it."""
     try:
         array = np.asarray(z, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
         raise LatentInputError("a latent vector must be a list of numbers") from None
     if array.ndim == 1:
         array = array[None]
@@ -538,6 +538,8 @@ def check_range(low: float, high: float) -> tuple[float, float]:
         low, high = float(low), float(high)
     except (TypeError, ValueError):
         raise LatentInputError("the range must be two numbers") from None
+    except OverflowError:  # an int too large for a float
+        raise LatentInputError(f"the range must lie within ±{Z_LIMIT:g}") from None
     if not (math.isfinite(low) and math.isfinite(high)):
         raise LatentInputError("the range must be finite numbers")
     if max(abs(low), abs(high)) > Z_LIMIT:
@@ -555,7 +557,7 @@ def check_range(low: float, high: float) -> tuple[float, float]:
 def check_count(n: Any, bounds: tuple[int, int], what: str) -> int:
     try:
         number = float(n)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         raise LatentInputError(f"{what} must be a whole number, got {n!r}") from None
     if not number.is_integer() or not bounds[0] <= number <= bounds[1]:
         raise LatentInputError(f"{what} must be a whole number from {bounds[0]} to {bounds[1]}, got {n!r}")
