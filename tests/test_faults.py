@@ -166,3 +166,27 @@ def test_a_full_disk_part_way_through_a_save_leaves_nothing_behind(tmp_path, mon
         checkpoints.save_checkpoint(previous, torch.nn.Linear(2, 2), {"v": 2}, {"v": 2}, "second")
     assert checkpoints.read_checkpoint(previous).config == {"v": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+# --- a student who leaves --------------------------------------------------------------------
+
+
+def test_a_streamlit_training_stops_when_its_student_closes_the_tab(tmp_path, data_dir):
+    """On a real Streamlit server: press Train on the Digits page, close the connection; after
+    DLL_ABANDONED_SECONDS the training stops (freeing the trainer) and its model is saved with
+    the reason."""
+    from benchmarks.streamlit_sessions import StreamlitSession, streamlit_server
+
+    runs = tmp_path / "runs"
+    env = {"DLL_RUNS_DIR": str(runs), "DLL_DATA_DIR": data_dir, "DLL_ABANDONED_SECONDS": "2"}
+    with streamlit_server(log=tmp_path / "streamlit.log", env=env) as url:
+        student = StreamlitSession(url)
+        assert student.run_page("digits").ok
+        assert student.rerun(values={"Epochs": [20]}, click="Train").ok
+        student.close()  # the tab is closed while the training runs
+        deadline = time.monotonic() + 180
+        while not list(runs.glob("*/metrics.json")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    saved = [checkpoints.read_checkpoint(path.parent) for path in runs.glob("*/metrics.json")]
+    assert len(saved) == 1, "the training neither stopped nor saved"
+    assert saved[0].metrics["stopped_by"] == "closed session"
