@@ -345,11 +345,47 @@ def model_section(lab: Lab, state_key: str, params: dict[str, Any] | None = None
     checkpoint. Returns the model in use, or None (with a note) while there is none."""
     st.subheader("Model")
     trained = pick_model(lab, params or lab.spec.defaults(), state_key)
+    _checkpoints_or_note(lab, trained, state_key)
+    return trained
+
+
+# Labs with a pretrained model per architecture (digits, denoise, binary-ae) show the
+# architecture by the model picker, since it picks the pretrained model too; the sidebar holds
+# every other setting.
+
+
+def settings_but_architecture(spec: LabSpec, note: str | None = None) -> dict[str, Any]:
+    """The sidebar's settings of such a lab: every one but the architecture, then `note` (e.g.
+    the course's recipe, to compare with). The Train button comes with
+    `architecture_model_section`."""
+    with st.sidebar:
+        st.header("Train your own")
+        values = param_controls(spec, [param.name for param in spec.params if param.name != "architecture"])
+        if note:
+            st.caption(note)
+    return values
+
+
+def architecture_model_section(lab: Lab, state_key: str, settings: dict[str, Any]) -> TrainedModel | None:
+    """`model_section` with the architecture beside the model picker; `settings` are the
+    sidebar's others, and the sidebar's Train button trains with all of them."""
+    st.subheader("Model")
+    architecture, picker = st.columns([1, 3])
+    with architecture:
+        params = validated(lab.spec, settings | param_controls(lab.spec, ["architecture"]))
+    with st.sidebar:
+        train_button(lab, state_key, params)
+    with picker:
+        trained = pick_model(lab, params or lab.spec.defaults(), state_key)
+    _checkpoints_or_note(lab, trained, state_key)
+    return trained
+
+
+def _checkpoints_or_note(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
     with st.expander("Save or load a checkpoint"):
         checkpoint_tools(lab, trained, state_key)
     if trained is None:
         st.info("No model is available yet: train one with the settings in the sidebar.")
-    return trained
 
 
 def _keep_trained_model(state_key: str, choice_key: str) -> None:

@@ -20,23 +20,16 @@ SPEC = LAB.spec
 TRAINING = "binary-ae-training"  # session-state key of this page's training
 PAD_SIZE = 280
 MEMORISED, DRAW = "A digit it memorised", "Draw a digit"
+COURSE_RECIPE_NOTE = (
+    "The course recipe: architecture course, learning rate 0.001, schedule constant, "
+    "warm-up 0.05, loss l1, push-away weight 0.001."
+)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the training digits...")
 def model_data(key: str, _trained: TrainedModel) -> ImageData:
     """The data the model learnt from, once per model (`key`), shared by the sessions using it."""
     return training_data(_trained.config)
-
-
-def training_settings() -> dict:
-    with st.sidebar:
-        st.header("Train your own")
-        values = ui.param_controls(SPEC, [p.name for p in SPEC.params if p.name != "architecture"])
-        st.caption(
-            "The course recipe: architecture course, learning rate 0.001, schedule constant, "
-            "warm-up 0.05, loss l1, push-away weight 0.001."
-        )
-        return values
 
 
 def training_section() -> None:
@@ -145,29 +138,10 @@ def try_it(trained: TrainedModel) -> None:
 
 def main() -> None:
     ui.lab_header(SPEC)
-    values = training_settings()
+    values = ui.settings_but_architecture(SPEC, COURSE_RECIPE_NOTE)
     training_section()
-
-    st.subheader("Model")
-    architecture, picker = st.columns([1, 3])
-    with architecture:
-        params = ui.validated(SPEC, values | ui.param_controls(SPEC, ["architecture"]))
-    with st.sidebar:
-        st.button(
-            "Train",
-            type="primary",
-            key="binary-ae-train",
-            disabled=params is None or ui.training_active(TRAINING),
-            on_click=ui.start_training,
-            args=(LAB, TRAINING),
-            width="stretch",
-        )
-    with picker:
-        trained = ui.pick_model(LAB, params or SPEC.defaults(), TRAINING)
-    with st.expander("Save or load a checkpoint"):
-        ui.checkpoint_tools(LAB, trained, TRAINING)
+    trained = ui.architecture_model_section(LAB, TRAINING, values)
     if trained is None:
-        st.info("No model is available yet: train one with the settings in the sidebar.")
         return
     metrics = trained.metrics
     if "train_psnr_real_codes" in metrics:

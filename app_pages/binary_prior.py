@@ -101,21 +101,9 @@ def main() -> None:
     training_section()
     params = ui.validated(SPEC, values)
     with st.sidebar:
-        st.button(
-            "Train",
-            type="primary",
-            key="binary-prior-train",
-            disabled=params is None or ui.training_active(TRAINING),
-            on_click=ui.start_training,
-            args=(LAB, TRAINING),
-            width="stretch",
-        )
-    st.subheader("Model")
-    trained = ui.pick_model(LAB, params or SPEC.defaults(), TRAINING)
-    with st.expander("Save or load a checkpoint"):
-        ui.checkpoint_tools(LAB, trained, TRAINING)
+        ui.train_button(LAB, TRAINING, params)
+    trained = ui.model_section(LAB, TRAINING, params)
     if trained is None:
-        st.info("No model is available yet: train one with the settings in the sidebar.")
         return
     st.subheader("Generate")
     try_it(trained)

@@ -19,25 +19,16 @@ LAB = get_lab("denoise")
 SPEC = LAB.spec
 TRAINING = "denoise-training"  # session-state key of this page's training
 DRAW, HELDOUT = "Draw a digit", "A held-out digit"
+COURSE_RECIPE_NOTE = (
+    "The course recipe: architecture course, noise gaussian 0.5, 10 epochs, learning rate "
+    "0.001, schedule constant, dark start off."
+)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the held-out digits...")
 def heldout_data(key: str, _trained: TrainedModel) -> ImageData:
     """The data the model learnt from, once per model (`key`), shared by the sessions using it."""
     return training_data(_trained.config)
-
-
-def training_settings() -> dict:
-    """Every setting but the architecture, which sits by the model picker since it also picks
-    the pretrained model."""
-    with st.sidebar:
-        st.header("Train your own")
-        values = ui.param_controls(SPEC, [p.name for p in SPEC.params if p.name != "architecture"])
-        st.caption(
-            "The course recipe: architecture course, noise gaussian 0.5, 10 epochs, learning rate "
-            "0.001, schedule constant, dark start off."
-        )
-        return values
 
 
 def training_section() -> None:
@@ -155,21 +146,10 @@ def heldout_table(trained: TrainedModel) -> None:
 
 def main() -> None:
     ui.lab_header(SPEC)
-    values = training_settings()
+    values = ui.settings_but_architecture(SPEC, COURSE_RECIPE_NOTE)
     training_section()
-
-    st.subheader("Model")
-    architecture, picker = st.columns([1, 3])
-    with architecture:
-        params = ui.validated(SPEC, values | ui.param_controls(SPEC, ["architecture"]))
-    with st.sidebar:
-        ui.train_button(LAB, TRAINING, params)
-    with picker:
-        trained = ui.pick_model(LAB, params or SPEC.defaults(), TRAINING)
-    with st.expander("Save or load a checkpoint"):
-        ui.checkpoint_tools(LAB, trained, TRAINING)
+    trained = ui.architecture_model_section(LAB, TRAINING, values)
     if trained is None:
-        st.info("No model is available yet: train one with the settings in the sidebar.")
         return
     with st.expander("How well it denoises each kind of noise"):
         heldout_table(trained)

@@ -24,14 +24,6 @@ def heldout_report(key: str, _trained: TrainedModel) -> digits.HeldoutReport:
     return digits.heldout_report(_trained, digits.heldout_data(_trained))
 
 
-def training_settings() -> dict:
-    """Every setting but the architecture, which sits by the model picker since it also picks
-    the pretrained model."""
-    with st.sidebar:
-        st.header("Train your own")
-        return ui.param_controls(SPEC, [param.name for param in SPEC.params if param.name != "architecture"])
-
-
 def training_section() -> None:
     st.subheader("Training")
     ui.show_training(
@@ -157,21 +149,10 @@ def feature_maps_input(trained: TrainedModel) -> np.ndarray | None:
 
 def main() -> None:
     ui.lab_header(SPEC)
-    values = training_settings()
+    values = ui.settings_but_architecture(SPEC)
     training_section()
-
-    st.subheader("Model")
-    architecture, picker = st.columns([1, 3])
-    with architecture:
-        params = ui.validated(SPEC, values | ui.param_controls(SPEC, ["architecture"]))
-    with st.sidebar:
-        ui.train_button(LAB, TRAINING, params)
-    with picker:
-        trained = ui.pick_model(LAB, params or SPEC.defaults(), TRAINING)
-    with st.expander("Save or load a checkpoint"):
-        ui.checkpoint_tools(LAB, trained, TRAINING)
+    trained = ui.architecture_model_section(LAB, TRAINING, values)
     if trained is None:
-        st.info("No model is available yet: train one with the settings in the sidebar.")
         return
 
     st.subheader("Try it")

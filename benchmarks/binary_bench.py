@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from benchmarks.digits_speed import TrainingClock, data_label
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
 
 TARGET_DB = 25.0
 TARGET_RATE = 0.8
@@ -128,8 +128,7 @@ def run_course_ae(data_dir: str, count: int, quick: bool, cap: float) -> Curve:
     "in the same process.",
 )
 def binary_ae_time_to_25db(options: Options) -> Result:
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     progress("default binary autoencoder recipe (app runner)...")
     default, trained, default_seconds = run_default_ae(options.data_dir, options.quick)
     cap = 5.0 if options.quick else COURSE_AE_CAP_SECONDS
@@ -269,8 +268,7 @@ def run_prior(params: dict[str, Any], data_dir: str) -> tuple[Any, float | None]
 def binary_prior_memorisation(options: Options) -> Result:
     from core.labs.binary_prior import training_codes
 
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     quick = options.quick
     progress("default LSTM prior (app runner)...")
     default, default_reached = run_prior({"digits": 16, "epochs": 2} if quick else {}, options.data_dir)

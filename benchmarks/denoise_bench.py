@@ -32,7 +32,7 @@ import torch
 
 from benchmarks.classify_latency import drawing_pad, time_calls
 from benchmarks.digits_speed import TrainingClock, data_label
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
 
 TARGET_GAIN_DB = 8.0
 LEVEL = 0.5  # the course's Gaussian standard deviation
@@ -250,8 +250,7 @@ def run_course(data_dir: str, seed: int, heldout: torch.Tensor, quick: bool) -> 
     "(seeds 0, 1, 2), in the same process.",
 )
 def denoise_psnr_gain(options: Options) -> Result:
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     warm_up()
     heldout = heldout_clean(options.data_dir)
     progress("default denoising recipe (app runner)...")

@@ -26,7 +26,7 @@ from unittest import mock
 import torch
 
 from benchmarks.course_recipe import EPOCHS
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
 
 MILESTONE = 0.97  # time to this accuracy is compared between the recipes
 TARGET_ACCURACY = 0.985
@@ -352,8 +352,7 @@ def data_label(data: dict[str, Any]) -> str:
     "app's runner, against the course's CNN recipe, in the same process.",
 )
 def digits_time_to_accuracy(options: Options) -> Result:
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     warm_up()
     progress("default recipe (app runner)...")
     load_before = os.getloadavg()[0]

@@ -18,19 +18,15 @@ in this process. Method, the same for both:
 from __future__ import annotations
 
 import os
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from unittest import mock
 
 import torch
 
 from benchmarks.classify_latency import time_calls
-from benchmarks.digits_speed import TrainingClock, data_label
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.digits_speed import data_label
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
+from benchmarks.observed import ObservedLab, run_observed
 
 DEFAULT_SECONDS = 60.0
 COURSE_SECONDS = 90.0
@@ -90,62 +86,23 @@ class Run:
         }
 
 
-class _ClockedContext:
-    """The runner's TrainContext, except that time is the benchmark's training clock: `elapsed`,
-    the time budget and `should_stop` all read it; `watch` also starts it."""
-
-    def __init__(self, ctx: Any, clock: TrainingClock, budget: float, on_watch: Any):
-        self._ctx, self._clock, self._on_watch = ctx, clock, on_watch
-        self.time_budget = budget
-
-    def watch(self, model: torch.nn.Module) -> None:
-        self._ctx.watch(model)
-        self._on_watch(model)
-        self._clock.start()
-
-    def elapsed(self) -> float:
-        return self._clock.now()
-
-    def should_stop(self) -> bool:
-        return self._ctx.should_stop() or self._clock.now() >= self.time_budget
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
-
-
-class _ObservedLab:
-    """The GAN lab, passed through to the runner, measured from inside the training thread:
-    between steps it can pause the clock and score the generator without racing the training."""
+class _ObservedLab(ObservedLab):
+    """The GAN lab, measured: each check scores the generator's samples; the final model is
+    scored too."""
 
     def __init__(self, lab: Any, budget: float, check_every: float, eval_size: int):
-        self._lab, self._budget, self._check_every, self._eval_size = lab, budget, check_every, eval_size
-        self.clock, self.run = TrainingClock(), Run()
-        self._next_check = check_every
-        self._model: Any = None
+        super().__init__(lab, Run(), budget, check_every)
+        self._eval_size = eval_size
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._lab, name)
+    def observe(self, event: Any, params: dict[str, Any]) -> None:
+        from core.events import Trained
 
-    def train(self, params: dict[str, Any], ctx: Any) -> Iterator[Any]:
-        from core.events import Progress, Trained
+        if isinstance(event, Trained):
+            self._model = event.model
+            if not self.run.points or self.run.points[-1].step != self.run.steps:
+                self.check(self.run.steps)  # the final model, scored like every other check
 
-        clocked = _ClockedContext(ctx, self.clock, self._budget, self._on_watch)
-        for event in self._lab.train(params, clocked):
-            if isinstance(event, Progress):
-                self.run.steps, self.run.train_seconds = event.step, self.clock.now()
-                if self.clock.now() >= self._next_check:
-                    self._check(event.step)
-                    self._next_check += self._check_every
-            elif isinstance(event, Trained):
-                self._model = event.model
-                if not self.run.points or self.run.points[-1].step != self.run.steps:
-                    self._check(self.run.steps)  # the final model, scored like every other check
-            yield event
-
-    def _on_watch(self, model: torch.nn.Module) -> None:
-        self._model = model
-
-    def _check(self, step: int) -> None:
+    def check(self, step: int) -> None:
         from core.labs.digits import digit_quality
         from core.labs.gan import EVAL_SEED, generate_tensor
 
@@ -164,28 +121,16 @@ def run_recipe(
     data description the lab recorded."""
     import core.labs.gan
     from core.registry import get_lab
-    from core.runner import TrainingRunner
 
     observed = _ObservedLab(get_lab("gan"), budget, check_every, eval_size)
-    clock, run = observed.clock, observed.run
+    run = observed.run
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory() as runs, ExitStack() as patches:
-        # The lab's own views (live grids, quality probes, final metrics) are not training.
-        for name in ("generate_tensor", "sample_quality", "final_metrics"):
-            original = getattr(core.labs.gan, name)
-            patches.enter_context(mock.patch.object(core.labs.gan, name, clock.excluding(original, "recipe")))
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(observed, params, owner="benchmark", data_dir=data_dir)
-        job.wait()
-        run.wall_seconds = time.perf_counter() - started
-    if job.result is None:
-        raise RuntimeError(f"the GAN training did not finish: {job.state}: {job.message}")
-    run.metrics = dict(job.result.metrics)
-    run.recipe_eval_seconds = clock.paused_seconds.get("recipe", 0.0)
-    run.benchmark_eval_seconds = clock.paused_seconds.get("benchmark", 0.0)
+    # The lab's own views (live grids, quality probes, final metrics) are not training.
+    views = ("generate_tensor", "sample_quality", "final_metrics")
+    result = run_observed(observed, params, data_dir, core.labs.gan, views, label="GAN")
+    run.metrics = dict(result.metrics)
     run.load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    return run, job.result.config.get("data", {})
+    return run, result.config.get("data", {})
 
 
 def warm_up() -> None:
@@ -211,8 +156,7 @@ def warm_up() -> None:
     "for 60 s and the course's fully connected GAN for 90 s, both run by the app's runner.",
 )
 def gan_time_to_quality(options: Options) -> Result:
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     from core.catalogue import GAN
     from core.labs.gan import COURSE_RECIPE, EVAL_SIZE, SAMPLE_EVERY
 

@@ -97,6 +97,12 @@ def load_benchmarks() -> None:
         importlib.import_module(f"benchmarks.{module}")
 
 
+def require_mnist(options: Options) -> None:
+    """Training benchmarks need MNIST: fail clearly, before any work, when none was given."""
+    if not options.data_dir:
+        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+
+
 def progress(message: str) -> None:
     """Progress goes to stderr so that `--json` output on stdout stays machine-readable."""
     print(f"[benchmarks] {message}", file=sys.stderr, flush=True)

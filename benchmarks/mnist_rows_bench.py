@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from benchmarks.digits_speed import data_label
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
 
 MODELS = ("rnn", "lstm", "bilstm")  # the readers whose course figures the issue names
 
@@ -61,8 +61,7 @@ def _ratio(course: float | None, default: float | None) -> float | None:
 def mnist_rows_time_to_course(options: Options) -> Result:
     from core.labs.mnist_rows import COURSE_ACCURACY, COURSE_RECIPE
 
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     load = [round(os.getloadavg()[0], 2)]
     progress("default mnist-rows recipe (app runner)...")
     default = run_recipe({}, options.data_dir, options.quick)

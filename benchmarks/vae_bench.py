@@ -20,20 +20,16 @@ training. Method, the same for both:
 from __future__ import annotations
 
 import os
-import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import torch
 
 from benchmarks.classify_latency import drawing_pad, time_calls
-from benchmarks.digits_speed import TrainingClock, data_label
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.digits_speed import data_label
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
+from benchmarks.observed import ObservedLab, run_observed
 
 BUDGET_SECONDS = 45.0
 CHECK_EVERY = 5.0  # seconds of training between the benchmark's held-out checks
@@ -75,65 +71,29 @@ class Run:
         }
 
 
-class _ClockedContext:
-    """The runner's TrainContext, except that time is the benchmark's training clock: `elapsed`,
-    the time budget and `should_stop` all read it; `watch` also starts it."""
-
-    def __init__(self, ctx: Any, clock: TrainingClock, budget: float, on_watch: Any):
-        self._ctx, self._clock, self._on_watch = ctx, clock, on_watch
-        self.time_budget = budget
-
-    def watch(self, model: torch.nn.Module) -> None:
-        self._ctx.watch(model)
-        self._on_watch(model)
-        self._clock.start()
-
-    def elapsed(self) -> float:
-        return self._clock.now()
-
-    def should_stop(self) -> bool:
-        return self._ctx.should_stop() or self._clock.now() >= self.time_budget
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
-
-
-class _ObservedLab:
-    """The VAE lab, passed through to the runner, measured from inside the training thread."""
+class _ObservedLab(ObservedLab):
+    """The VAE lab, measured: each check scores the model on the full held-out set."""
 
     def __init__(self, lab: Any, data_dir: str | None, budget: float, check_every: float):
-        self._lab, self._data_dir = lab, data_dir
-        self._budget, self._check_every = budget, check_every
-        self.clock, self.run = TrainingClock(), Run()
-        self._model: torch.nn.Module | None = None
+        super().__init__(lab, Run(), budget, check_every)
+        self._data_dir = data_dir
         self._heldout: torch.Tensor | None = None
-        self._next_check = check_every
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._lab, name)
-
-    def train(self, params: dict[str, Any], ctx: Any) -> Iterator[Any]:
+    def observe(self, event: Any, params: dict[str, Any]) -> None:
         from core.events import Progress
 
-        clocked = _ClockedContext(ctx, self.clock, self._budget, self._on_watch)
-        for event in self._lab.train(params, clocked):
-            if isinstance(event, Progress):
-                self.run.steps, self.run.train_seconds = event.step, self.clock.now()
-                self.run.metrics["steps_per_epoch"] = event.total_steps / params["epochs"]
-                if self.clock.now() >= self._next_check:
-                    self._check(event.step)
-                    self._next_check += self._check_every
-            yield event
+        if isinstance(event, Progress):
+            self.run.metrics["steps_per_epoch"] = event.total_steps / params["epochs"]
 
-    def _on_watch(self, model: torch.nn.Module) -> None:
+    def on_watch(self, model: torch.nn.Module) -> None:
         from core.data import load_images
         from core.labs.vae import to_inputs
 
-        self._model = model
+        super().on_watch(model)
         data = load_images("mnist", self._data_dir)  # cached by the lab already
         self._heldout = to_inputs(data.test_images, torch.device("cpu"))
 
-    def _check(self, step: int) -> None:
+    def check(self, step: int) -> None:
         from core.labs.vae import evaluate_elbo
 
         with self.clock.paused("benchmark"):
@@ -150,25 +110,13 @@ def run_recipe(
     data description the lab recorded."""
     import core.labs.vae
     from core.registry import get_lab
-    from core.runner import TrainingRunner
 
     observed = _ObservedLab(get_lab("vae"), data_dir, budget, check_every)
-    clock, run = observed.clock, observed.run
+    run = observed.run
     run.params = params
-    with tempfile.TemporaryDirectory() as runs, ExitStack() as patches:
-        for name in ("evaluate_elbo", "reconstruction_samples"):  # the lab's own views are not training
-            original = getattr(core.labs.vae, name)
-            patches.enter_context(mock.patch.object(core.labs.vae, name, clock.excluding(original, "recipe")))
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(observed, params, owner="benchmark", data_dir=data_dir)
-        job.wait()
-        run.wall_seconds = time.perf_counter() - started
-    if job.result is None:
-        raise RuntimeError(f"the VAE training did not finish: {job.state}: {job.message}")
-    run.metrics |= job.result.metrics
-    run.recipe_eval_seconds = clock.paused_seconds.get("recipe", 0.0)
-    run.benchmark_eval_seconds = clock.paused_seconds.get("benchmark", 0.0)
+    views = ("evaluate_elbo", "reconstruction_samples")  # the lab's own views are not training
+    result = run_observed(observed, params, data_dir, core.labs.vae, views, label="VAE")
+    run.metrics |= result.metrics
     run.points.append(
         Point(
             run.train_seconds,
@@ -178,7 +126,7 @@ def run_recipe(
             run.metrics["heldout_kl"],
         )
     )
-    return run, job.result.config.get("data", {})
+    return run, result.config.get("data", {})
 
 
 def warm_up() -> None:
@@ -205,8 +153,7 @@ def warm_up() -> None:
     "the app's runner in the same process.",
 )
 def vae_elbo_at_equal_time(options: Options) -> Result:
-    if not options.data_dir:
-        raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
+    require_mnist(options)
     from core.catalogue import VAE
     from core.labs.vae import COURSE_RECIPE
 

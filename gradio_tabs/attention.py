@@ -23,6 +23,7 @@ from gradio_tabs.common import (
     lab_header,
     model_info_markdown,
     session_state,
+    show_session_model,
     training_updates,
     wire_model_info,
     wire_training,
@@ -238,8 +239,7 @@ def build_tab() -> None:
         api_result = gr.JSON(label="result")
         api_button = gr.Button()
 
-    def on_model(state: LabSession) -> dict:
-        return {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
+    on_model = show_session_model(model_choice, model_text, model_info)
 
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
         yield from training_updates(LAB, training, session, state, settings, on_model=on_model)

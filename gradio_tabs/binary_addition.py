@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from core.history import TrainingHistory
 from core.labs import binary_addition
 from core.labs.base import TrainedModel
 from core.registry import get_lab
@@ -17,35 +18,35 @@ from gradio_tabs.common import (
     LabSession,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     lab_header,
+    model_line,
     session_state,
-    stream_training,
+    show_session_model,
+    training_updates,
     user_errors,
-    who_trained,
     wire_model_info,
     wire_training,
 )
 
 LAB = get_lab("binary-addition")
 BUNDLED = "bundled"
+BUNDLED_MODELS = {BUNDLED: None}
 MODEL_CHOICES = [("Bundled (trained at 5 bits)", BUNDLED), ("This session's model", SESSION_MODEL)]
 
 
 def adder(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    return chosen_model(LAB, choice, session, {BUNDLED: None})
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
+
+
+def model_summary(trained: TrainedModel) -> str:
+    return model_line(LAB, trained, f"**{trained.config.get('architecture')}**")
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
     """API /binary_addition_model_info and the line under the model picker."""
-    try:
-        trained = adder(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    text = f"{who_trained(trained)} **{trained.config.get('architecture')}**"
-    if headline := LAB.headline(trained.metrics):
-        text += f" · {headline}"
-    return text
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def add_api(
@@ -120,18 +121,13 @@ def build_tab() -> None:
         api_result_json = gr.JSON(label="result")
         api_button = gr.Button()
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
+    def no_samples(history: TrainingHistory) -> dict:  # the lab has no sample pictures to show
+        return {training.samples: gr.update(visible=False)}
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **training.live(job, history), training.samples: gr.update(visible=False)}
-        if job.result is None:
-            return
-        state.trained = job.result
-        yield training.finished(job, history) | {
-            training.samples: gr.update(visible=False),
-            model_choice: SESSION_MODEL,
-            model_text: model_info(SESSION_MODEL, state),
-        }
+        yield from training_updates(LAB, training, session, state, settings, no_samples, on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "binary-addition-interact"}
     api_button.click(

@@ -22,18 +22,21 @@ from gradio_tabs.common import (
     LabSession,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     digit_pad,
     drawing_pixels,
     lab_header,
+    model_line,
     session_state,
-    stream_training,
+    show_session_model,
+    training_updates,
     user_errors,
-    who_trained,
     wire_training,
 )
 
 LAB = get_lab("binary-ae")
 BUNDLED = "bundled"
+BUNDLED_MODELS = {BUNDLED: None}
 MODEL_CHOICES = [("Bundled (fast)", BUNDLED), ("This session's model", SESSION_MODEL)]
 MEMORISED, DRAW = "Memorised digit", "Drawing"
 BIT_CHOICES = [str(index) for index in range(binary_ae.CODE_BITS)]
@@ -41,19 +44,16 @@ BIT_CHOICES = [str(index) for index in range(binary_ae.CODE_BITS)]
 
 def autoencoder(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    return chosen_model(LAB, choice, session, {BUNDLED: None})
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
+
+
+def model_summary(trained: TrainedModel) -> str:
+    line = model_line(LAB, trained, f"**{trained.config['architecture']}**")
+    return line + f"\n\nTrained on: {trained.data_source}"
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
-    try:
-        trained = autoencoder(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    who = who_trained(trained)
-    parts = [f"{who} **{trained.config['architecture']}**"]
-    if headline := LAB.headline(trained.metrics):
-        parts.append(headline)
-    return " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def encode_image_api(image: str | None, model: str | None = None, session: LabSession | None = None) -> dict:
@@ -188,17 +188,10 @@ def build_tab() -> None:
         api_result = gr.JSON(label="result")
         api_button = gr.Button()
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **training.live(job, history)}
-        if job.result is None:
-            return
-        state.trained = job.result
-        yield training.finished(job, history) | {
-            model_choice: SESSION_MODEL,
-            model_text: model_info(SESSION_MODEL, state),
-        }
+        yield from training_updates(LAB, training, session, state, settings, on_model=on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "binary-ae-interact"}
     api_button.click(

@@ -22,6 +22,7 @@ from gradio_tabs.common import (
     lab_header,
     model_info_markdown,
     session_state,
+    show_session_model,
     training_updates,
     user_errors,
     wire_model_info,
@@ -151,8 +152,7 @@ def build_tab() -> None:
     def memorisation(history: TrainingHistory) -> dict:
         return {memorisation_plot: memorisation_figure(history)}
 
-    def on_model(state: LabSession) -> dict:
-        return {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
+    on_model = show_session_model(model_choice, model_text, model_info)
 
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
         yield from training_updates(LAB, training, session, state, settings, memorisation, on_model)

@@ -127,17 +127,45 @@ def who_trained(trained: TrainedModel) -> str:
     return "Bundled" if trained.origin == "bundled" else "This session's"
 
 
-def model_summary_markdown(lab: Lab, trained: TrainedModel, details: str | None = None) -> str:
-    """Who trained the model and what it is, the lab's headline figures and whether its training
-    ended early; then `details` (by default the data it was trained on) as a paragraph."""
-    parts = [f"{who_trained(trained)} **{trained.config.get('architecture', lab.spec.id)}**"]
+def model_line(lab: Lab, trained: TrainedModel, name: str) -> str:
+    """'<who trained it> <name> · <the lab's headline figures>': the first line of the fronts'
+    model summaries; `name` (markdown) says what the model is."""
+    parts = [f"{who_trained(trained)} {name}"]
     if headline := lab.headline(trained.metrics):
         parts.append(headline)
+    return " · ".join(parts)
+
+
+def model_summary_markdown(
+    lab: Lab, trained: TrainedModel, details: str | None = None, name: str | None = None
+) -> str:
+    """Who trained the model and what it is (`name`, by default its architecture in bold), the
+    lab's headline figures and whether its training ended early; then `details` (by default the
+    data it was trained on) as a paragraph."""
+    if name is None:
+        name = f"**{trained.config.get('architecture', lab.spec.id)}**"
+    line = model_line(lab, trained, name)
     if (stopped_by := trained.metrics.get("stopped_by")) not in (None, "completed"):
-        parts.append(f"training ended early ({stopped_by})")
+        line += f" · training ended early ({stopped_by})"
     if details is None:
         details = f"Trained on: {trained.data_source}"
-    return " · ".join(parts) + f"\n\n{details}"
+    return line + f"\n\n{details}"
+
+
+def chosen_model_info(
+    lab: Lab,
+    choice: str | None,
+    session: LabSession | None,
+    bundled: Mapping[str, Mapping[str, Any] | None],
+    summary: Callable[[TrainedModel], str],
+) -> str:
+    """The line under a model picker and a lab's /<lab>_model_info endpoint: `summary(trained)`
+    of the model picked (see `chosen_model`), or why it is missing."""
+    try:
+        trained = chosen_model(lab, choice, session, bundled)
+    except gr.Error as error:
+        return f"**Not available:** {error.message}"
+    return summary(trained)
 
 
 def model_info_markdown(
@@ -147,13 +175,30 @@ def model_info_markdown(
     bundled: Mapping[str, Mapping[str, Any] | None],
     details: Callable[[TrainedModel], str] | None = None,
 ) -> str:
-    """The line under a model picker and a lab's /<lab>_model_info endpoint: the summary of the
-    model picked (see `chosen_model`), with `details(trained)` if given, or why it is missing."""
-    try:
-        trained = chosen_model(lab, choice, session, bundled)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    return model_summary_markdown(lab, trained, None if details is None else details(trained))
+    """`chosen_model_info` with the usual summary (`model_summary_markdown`), with
+    `details(trained)` if given."""
+
+    def summary(trained: TrainedModel) -> str:
+        return model_summary_markdown(lab, trained, None if details is None else details(trained))
+
+    return chosen_model_info(lab, choice, session, bundled, summary)
+
+
+def show_session_model(
+    model_choice: gr.Component, model_text: gr.Component, model_info: Callable[..., str]
+) -> Callable[[LabSession], dict[gr.Component, Any]]:
+    """`on_model` for `training_updates`: the model picker set to the session's new model, and
+    `model_info`'s summary of it."""
+    return lambda state: {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
+
+
+def answered_by(trained: TrainedModel) -> dict[str, Any]:
+    """For an API answer's JSON: which model gave it, where that model came from and its data."""
+    return {
+        "model": trained.config.get("architecture"),
+        "origin": trained.origin,
+        "trained_on": trained.data_source,
+    }
 
 
 def wire_model_info(

@@ -21,13 +21,17 @@ from core.registry import get_lab
 from gradio_tabs.common import (
     SESSION_MODEL,
     LabSession,
+    answered_by,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     digit_pad,
     drawing_pixels,
     lab_header,
+    model_summary_markdown,
     session_state,
-    stream_training,
+    show_session_model,
+    training_updates,
     user_errors,
     wire_model_info,
     wire_training,
@@ -47,31 +51,19 @@ def denoise_model(choice: str | None, session: LabSession | None) -> TrainedMode
     return chosen_model(LAB, choice, session, BUNDLED_MODELS)
 
 
+def model_summary(trained: TrainedModel) -> str:
+    name = f"**{trained.config['architecture']}**, trained on {trained.metrics.get('noise', '?')} noise"
+    return model_summary_markdown(LAB, trained, name=name)
+
+
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
     """API /denoise_model_info and the line under the model picker."""
-    try:
-        trained = denoise_model(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    who = "Bundled" if trained.origin == "bundled" else "This session's"
-    parts = [
-        f"{who} **{trained.config['architecture']}**, trained on {trained.metrics.get('noise', '?')} noise"
-    ]
-    if headline := LAB.headline(trained.metrics):
-        parts.append(headline)
-    if trained.metrics.get("stopped_by") not in (None, "completed"):
-        parts.append(f"training ended early ({trained.metrics['stopped_by']})")
-    return " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def api_result(result: denoise.DenoiseResult, trained: TrainedModel) -> dict[str, Any]:
     """The API's JSON answer: PSNRs, the three 28x28 images, and which model gave them."""
-    return {
-        **result.to_dict(images=True),
-        "model": trained.config.get("architecture"),
-        "origin": trained.origin,
-        "trained_on": trained.data_source,
-    }
+    return result.to_dict(images=True) | answered_by(trained)
 
 
 def denoise_image_api(
@@ -198,17 +190,10 @@ def build_tab() -> None:
         api_result_json = gr.JSON(label="result")
         api_button = gr.Button()
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **training.live(job, history)}
-        if job.result is None:  # failed, or withdrawn from the queue: the status says why
-            return
-        state.trained = job.result
-        yield training.finished(job, history) | {
-            model_choice: SESSION_MODEL,
-            model_text: model_info(SESSION_MODEL, state),
-        }
+        yield from training_updates(LAB, training, session, state, settings, on_model=on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "denoise-interact"}
     api_options = [api_noise, api_level, api_seed, api_model, session]

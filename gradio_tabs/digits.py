@@ -20,14 +20,16 @@ from core.registry import get_lab
 from gradio_tabs.common import (
     SESSION_MODEL,
     LabSession,
+    answered_by,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     digit_pad,
     drawing_pixels,
     gallery_items,
     lab_header,
     session_state,
-    stream_training,
+    training_updates,
     user_errors,
     wire_model_info,
     wire_training,
@@ -61,20 +63,12 @@ def model_summary(trained: TrainedModel) -> str:
 
 def model_info(model: str | None, session: LabSession | None = None) -> str:
     """API /model_info and the line under the model picker: the summary, or why it is missing."""
-    try:
-        return model_summary(digits_model(model, session))
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
+    return chosen_model_info(LAB, model, session, BUNDLED_MODELS, model_summary)
 
 
 def prediction_result(prediction: digits.Prediction, trained: TrainedModel) -> dict[str, Any]:
     """The API's JSON answer: the core prediction plus which model gave it."""
-    return {
-        **prediction.to_dict(),
-        "model": trained.config.get("architecture"),
-        "origin": trained.origin,
-        "trained_on": trained.data_source,
-    }
+    return prediction.to_dict() | answered_by(trained)
 
 
 def classify_image_file(
@@ -253,22 +247,19 @@ def build_tab() -> None:
     def on_inspect(choice: str, state: LabSession | None) -> tuple:
         return digits_report(digits_model(choice, state))
 
-    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **training.live(job, history)}
-        if job.result is None:  # failed, or withdrawn from the queue: the status says why
-            return
-        state.trained = job.result
-        confusion, mistakes, filters, note = digits_report(job.result)
-        yield training.finished(job, history) | {
+    def on_model(state: LabSession) -> dict:  # the model just trained, in use, with its report
+        confusion, mistakes, filters, note = digits_report(state.trained)
+        return {
             model_choice: SESSION_MODEL,
-            model_text: model_summary(job.result),
+            model_text: model_summary(state.trained),
             trained_report.confusion: confusion,
             trained_report.mistakes: mistakes,
             trained_report.filters: filters,
             trained_report.note: note,
         }
+
+    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
+        yield from training_updates(LAB, training, session, state, settings, on_model=on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "digits-interact"}
     # The named API first, so that its names are not taken by the UI's private events.

@@ -23,7 +23,9 @@ from gradio_tabs.common import (
     LabSession,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     lab_header,
+    model_line,
     picture,
     session_state,
     stream_training,
@@ -34,29 +36,28 @@ from gradio_tabs.common import (
 
 LAB = get_lab("gan")
 BUNDLED = "bundled"
+BUNDLED_MODELS = {BUNDLED: None}
 MODEL_CHOICES = [("Bundled (default recipe)", BUNDLED), ("This session's model", SESSION_MODEL)]
 GRID_SAMPLES = 32
 
 
 def gan_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    return chosen_model(LAB, choice, session, {BUNDLED: None})
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
+
+
+def model_summary(trained: TrainedModel) -> str:
+    """What it is, how good, and a warning if the generator collapsed."""
+    text = model_line(LAB, trained, f"**{trained.config.get('recipe')}** GAN")
+    text += f"\n\nTrained on: {trained.data_source}"
+    if collapse := trained.metrics.get("collapse"):
+        text += f"\n\n⚠️ **{collapse}**"
+    return text
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
     """API /gan_model_info and the line under the model picker: what it is, how good, collapse."""
-    try:
-        trained = gan_model(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    who = "Bundled" if trained.origin == "bundled" else "This session's"
-    parts = [f"{who} **{trained.config.get('recipe')}** GAN"]
-    if headline := LAB.headline(trained.metrics):
-        parts.append(headline)
-    text = " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
-    if collapse := trained.metrics.get("collapse"):
-        text += f"\n\n⚠️ **{collapse}**"
-    return text
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def written(data: bytes, suffix: str) -> str:

@@ -27,6 +27,7 @@ from gradio_tabs.common import (
     model_info_markdown,
     picture,
     session_state,
+    show_session_model,
     training_updates,
     user_errors,
     wire_model_info,
@@ -184,8 +185,7 @@ def build_tab() -> None:
         accuracy, loss = comparison_figures(history)
         return {accuracy_plot: accuracy, loss_plot: loss}
 
-    def on_model(state: LabSession) -> dict:
-        return {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
+    on_model = show_session_model(model_choice, model_text, model_info)
 
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
         yield from training_updates(LAB, training, session, state, settings, comparison, on_model)

@@ -14,23 +14,25 @@ from core.history import TrainingHistory
 from core.labs import palindromes
 from core.labs.base import TrainedModel
 from core.registry import get_lab
-from core.runner import Job
 from gradio_tabs.common import (
     SESSION_MODEL,
     LabSession,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     lab_header,
+    model_line,
     session_state,
-    stream_training,
+    show_session_model,
+    training_updates,
     user_errors,
-    who_trained,
     wire_model_info,
     wire_training,
 )
 
 LAB = get_lab("palindromes")
 BUNDLED = "bundled"
+BUNDLED_MODELS = {BUNDLED: None}
 MODEL_CHOICES = [("Bundled (sweep T = 5..30)", BUNDLED), ("This session's models", SESSION_MODEL)]
 DEFAULT_PREFIX = "1234567876543"
 GATE_VIEWS = ("forget", "input", "cell", "output", "cell state")
@@ -40,20 +42,17 @@ DIGIT_NAMES = [str(d) for d in range(10)]
 
 def palindrome_models(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The models a user picked; raises gr.Error when they are not available."""
-    return chosen_model(LAB, choice, session, {BUNDLED: None})
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
+
+
+def model_summary(trained: TrainedModel) -> str:
+    lengths = ", ".join(map(str, trained.model.lengths))
+    return model_line(LAB, trained, f"RNN and LSTM pairs, trained at T = {lengths}")
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
     """API /palindromes_model_info and the line under the model picker."""
-    try:
-        trained = palindrome_models(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    lengths = trained.model.lengths
-    text = f"{who_trained(trained)} RNN and LSTM pairs, trained at T = {', '.join(map(str, lengths))}"
-    if headline := LAB.headline(trained.metrics):
-        text += f" · {headline}"
-    return text
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def palindrome_api(
@@ -145,10 +144,10 @@ def build_tab() -> None:
 
     plots = list(training.plots.values())
 
-    def live(job: Job, history: TrainingHistory) -> dict:
+    def sweep_charts(history: TrainingHistory) -> dict:
         loss, held = palindromes.current_length_curves(history)
         rows = palindromes.finished_rows(history)
-        return training.live(job, history) | {
+        return {
             plots[0]: palindromes.accuracy_figure(
                 rows, "Held-out accuracy against T, as each length finishes"
             ),
@@ -157,23 +156,10 @@ def build_tab() -> None:
             training.samples: gr.update(visible=False),
         }
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **live(job, history)}
-        if job.result is None:
-            return
-        state.trained = job.result
-        finished = training.finished(job, history)
-        yield (
-            finished
-            | live(job, history)
-            | {
-                training.status: finished[training.status],
-                model_choice: SESSION_MODEL,
-                model_text: model_info(SESSION_MODEL, state),
-            }
-        )
+        yield from training_updates(LAB, training, session, state, settings, sweep_charts, on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "palindromes-interact"}
     api_button.click(

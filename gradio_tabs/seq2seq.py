@@ -23,6 +23,7 @@ from gradio_tabs.common import (
     lab_header,
     model_info_markdown,
     session_state,
+    show_session_model,
     training_updates,
     wire_model_info,
     wire_training,
@@ -114,8 +115,7 @@ def build_tab() -> None:
         """The panel's two charts drawn as both models side by side."""
         return {training.plots[name]: figure for name, figure in side_by_side(history).items()}
 
-    def on_model(state: LabSession) -> dict:
-        return {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
+    on_model = show_session_model(model_choice, model_text, model_info)
 
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
         yield from training_updates(LAB, training, session, state, settings, both_models, on_model)

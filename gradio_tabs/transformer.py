@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from core import charts
+from core.history import TrainingHistory
 from core.labs import transformer
 from core.labs.base import TrainedModel
 from core.registry import get_lab
@@ -20,10 +21,12 @@ from gradio_tabs.common import (
     LabSession,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     lab_header,
+    model_summary_markdown,
     session_state,
-    stream_training,
-    who_trained,
+    show_session_model,
+    training_updates,
     wire_training,
 )
 
@@ -40,17 +43,12 @@ def translator(choice: str | None, session: LabSession | None) -> TrainedModel:
     return chosen_model(LAB, choice, session, BUNDLED_MODELS)
 
 
+def model_summary(trained: TrainedModel) -> str:
+    return model_summary_markdown(LAB, trained, name=trained.config.get("architecture", "Transformer"))
+
+
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
-    try:
-        trained = translator(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    parts = [f"{who_trained(trained)} {trained.config.get('architecture', 'Transformer')}"]
-    if headline := LAB.headline(trained.metrics):
-        parts.append(headline)
-    if trained.metrics.get("stopped_by") not in (None, "completed"):
-        parts.append(f"training ended early ({trained.metrics['stopped_by']})")
-    return " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def translate_api(
@@ -165,19 +163,13 @@ def build_tab() -> None:
         api_result = gr.JSON(label="result")
         api_button = gr.Button()
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
+    def sample_translations(history: TrainingHistory) -> dict:
+        return {samples_text: history.samples.title if history.samples else ""}
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            shown = history.samples.title if history.samples else ""
-            yield {session: state, **training.live(job, history), samples_text: shown}
-        if job.result is None:  # failed, or withdrawn from the queue: the status says why
-            return
-        state.trained = job.result
-        yield training.finished(job, history) | {
-            model_choice: SESSION_MODEL,
-            model_text: model_info(SESSION_MODEL, state),
-            samples_text: history.samples.title if history.samples else "",
-        }
+        yield from training_updates(LAB, training, session, state, settings, sample_translations, on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "transformer-interact"}
     api_button.click(

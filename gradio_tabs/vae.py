@@ -24,10 +24,13 @@ from gradio_tabs.common import (
     blank_pad,
     build_training_panel,
     chosen_model,
+    chosen_model_info,
     lab_header,
+    model_line,
     picture,
     session_state,
-    stream_training,
+    show_session_model,
+    training_updates,
     user_errors,
     wire_model_info,
     wire_training,
@@ -35,6 +38,7 @@ from gradio_tabs.common import (
 
 LAB = get_lab("vae")
 BUNDLED = "bundled"
+BUNDLED_MODELS = {BUNDLED: None}
 MODEL_CHOICES = [("Bundled (default recipe, 2-D latent)", BUNDLED), ("This session's model", SESSION_MODEL)]
 PAD_SIZE = 200
 SLIDER_LIMIT = vae.Z_LIMIT  # codes reach beyond the prior's ±3: cover all that decode
@@ -42,23 +46,22 @@ SLIDER_LIMIT = vae.Z_LIMIT  # codes reach beyond the prior's ±3: cover all that
 
 def vae_model(choice: str | None, session: LabSession | None) -> TrainedModel:
     """The model a user picked; raises gr.Error when it is not available."""
-    return chosen_model(LAB, choice, session, {BUNDLED: None})
+    return chosen_model(LAB, choice, session, BUNDLED_MODELS)
+
+
+def model_summary(trained: TrainedModel) -> str:
+    """What it is, how good, and a warning if its latent dimensions collapsed."""
+    name = f"**{trained.config['architecture']}**, {vae.latent_size(trained)}-D latent"
+    text = model_line(LAB, trained, name)
+    text += f"\n\nTrained on: {trained.data_source}"
+    if collapse := vae.collapse_warning(trained.metrics):
+        text += f"\n\n**{collapse}**"
+    return text
 
 
 def model_info(choice: str | None, session: LabSession | None = None) -> str:
     """API /vae_model_info and the line under the model picker."""
-    try:
-        trained = vae_model(choice, session)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    who = "Bundled" if trained.origin == "bundled" else "This session's"
-    parts = [f"{who} **{trained.config['architecture']}**, {vae.latent_size(trained)}-D latent"]
-    if headline := LAB.headline(trained.metrics):
-        parts.append(headline)
-    text = " · ".join(parts) + f"\n\nTrained on: {trained.data_source}"
-    if collapse := vae.collapse_warning(trained.metrics):
-        text += f"\n\n**{collapse}**"
-    return text
+    return chosen_model_info(LAB, choice, session, BUNDLED_MODELS, model_summary)
 
 
 def strip(images: np.ndarray, columns: int, size: int) -> np.ndarray:
@@ -289,17 +292,10 @@ def build_tab() -> None:
         api_result = gr.JSON(label="result")
         api_button = gr.Button()
 
+    on_model = show_session_model(model_choice, model_text, model_info)
+
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
-        state = state or LabSession()
-        for job, history in stream_training(LAB, state, settings):
-            yield {session: state, **training.live(job, history)}
-        if job.result is None:
-            return
-        state.trained = job.result
-        yield training.finished(job, history) | {
-            model_choice: SESSION_MODEL,
-            model_text: model_info(SESSION_MODEL, state),
-        }
+        yield from training_updates(LAB, training, session, state, settings, on_model=on_model)
 
     interact = {"concurrency_limit": 4, "concurrency_id": "vae-interact"}
     api_button.click(decode_api, [api_json, api_model, session], api_image, api_name="vae_decode", **interact)

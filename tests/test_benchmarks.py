@@ -30,6 +30,7 @@ BENCHMARKS = {
     "binary_addition_time_to_criterion",
     "cold_start",
     "peak_memory",
+    "load",
 }
 
 
