@@ -23,7 +23,9 @@ Streamlit page; target zero), server tracebacks in the logs, and the peak memory
 
 from __future__ import annotations
 
+import os
 import random
+import resource
 import sys
 import tempfile
 import threading
@@ -43,7 +45,7 @@ TARGET_P95_MS = 300.0
 MIN_SECONDS = 45.0  # every student keeps working at least this long
 QUICK_SECONDS = 10.0
 TRAINING_SECONDS = 8  # the server's cap on one training (DLL_TIME_BUDGET)
-THINK_SECONDS = (0.3, 1.5)  # a student's pause between two actions
+THINK_SECONDS = (2.0, 6.0)  # a student's pause between two actions
 SESSION_COUNTS = (10, 30)
 GIVE_UP_SECONDS = 900.0  # a run whose trainings have not all ended by then is reported as stuck
 
@@ -92,11 +94,15 @@ class Tally:
     page_runs: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     trainings: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[tuple[float, str, float]] = field(default_factory=list)  # (at, kind, seconds)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    started: float = field(default_factory=time.perf_counter)
 
     def latency(self, kind: str, seconds: float) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
+            began = time.perf_counter() - self.started - seconds
+            self.timeline.append((round(began, 2), kind, round(seconds, 3)))
 
     def error(self, who: str, what: str) -> None:
         with self.lock:
@@ -126,6 +132,7 @@ class Servers:
             "streamlit": start_server(streamlit, self.logs["streamlit"], env),
         }
         self.peak_rss_mb = {name: 0.0 for name in self.processes}
+        self.cpu_seconds: dict[str, float] = {}
         self._watching = threading.Event()
         self._watcher: threading.Thread | None = None
 
@@ -138,8 +145,16 @@ class Servers:
         return f"http://127.0.0.1:{self.streamlit_port}/"
 
     def wait_until_up(self) -> None:
+        """Both servers answer, and each lab page the class will use has been opened once, as
+        the teacher does before the lesson. (The Gradio app loads its models before it
+        answers; a Streamlit server imports torch and loads a model at a page's first visit.)"""
+        from benchmarks.streamlit_sessions import StreamlitSession
+
         wait_until_answers(self.gradio_url, self.processes["gradio"], self.logs["gradio"])
         wait_until_answers(self.streamlit_url, self.processes["streamlit"], self.logs["streamlit"])
+        with StreamlitSession(self.streamlit_url) as teacher:
+            for page in STREAMLIT_PAGES:
+                teacher.run_page(page)
 
     def watch_memory(self) -> None:
         """Sample each server's resident memory every 0.2 s until `stop`."""
@@ -159,6 +174,7 @@ class Servers:
         self._watching.set()
         for name, process in self.processes.items():
             self.peak_rss_mb[name] = max(self.peak_rss_mb[name], _peak_rss_mb(process.pid))
+            self.cpu_seconds[name] = _cpu_seconds(process.pid)
             stop_server(process)
 
 
@@ -172,12 +188,26 @@ def _status_field(pid: int, key: str) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (all its threads)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _rss_mb(pid: int) -> float:
     return _status_field(pid, "VmRSS")
 
 
 def _peak_rss_mb(pid: int) -> float:
     return _status_field(pid, "VmHWM")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _percentiles(seconds: list[float]) -> dict[str, float]:
@@ -211,9 +241,28 @@ class ClassRun:
 
     # --- the students -------------------------------------------------------------------
     def _client(self) -> Any:
+        """This student's connected Gradio session (see `connect`)."""
+        with self.tally.lock:
+            return self.clients.pop()
+
+    def connect(self) -> float:
+        """Every Gradio student opens the app first (gradio_client reads the app's 1.1 MB config,
+        about half a second of this process's CPU each); the class starts once all are in, so
+        the timed interactions are not queued behind 24 config downloads being parsed here."""
+        from concurrent.futures import ThreadPoolExecutor
+
         from gradio_client import Client
 
-        return Client(self.servers.gradio_url, verbose=False)
+        def open_app(_: int) -> Any:
+            client = Client(self.servers.gradio_url, verbose=False)
+            client.predict(api_name="/model_info")  # a page load's first call opens the stream
+            return client
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            count = self.trainers + self.idle_students
+            self.clients = list(pool.map(open_app, range(count)))
+        return time.perf_counter() - started
 
     def trainer(self, index: int) -> None:
         from gradio_client.exceptions import AppError
@@ -233,6 +282,7 @@ class ClassRun:
             outputs = job.outputs()
             status = str(outputs[-1][0]) if outputs else ""
             record |= {"seconds": round(time.perf_counter() - started, 1), "status": status[:160]}
+            record["submitted_at"] = round(started - self.tally.started, 1)
             waited = first_running
             record["seconds_until_running"] = None if waited is None else round(waited, 1)
             if "finished" in status.lower() or "stopped" in status.lower():
@@ -329,7 +379,8 @@ class ClassRun:
 
     # --- the run -------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        started = time.perf_counter()
+        connect_seconds = self.connect()
+        self.tally.started = started = time.perf_counter()
         threads = [threading.Thread(target=self.trainer, args=(i,)) for i in range(self.trainers)]
         threads += [
             threading.Thread(target=self.idle_student, args=(i, started)) for i in range(self.idle_students)
@@ -343,7 +394,9 @@ class ClassRun:
             time.sleep(0.05)  # a class arrives over a few seconds, not in one microsecond
         for thread in threads:
             thread.join(GIVE_UP_SECONDS)
-        return self._figures(time.perf_counter() - started)
+        figures = self._figures(time.perf_counter() - started)
+        figures["figures"]["seconds_to_connect_every_gradio_student"] = round(connect_seconds, 1)
+        return figures
 
     def _figures(self, seconds: float) -> dict[str, Any]:
         tally = self.tally
@@ -373,6 +426,7 @@ class ClassRun:
             "per_kind": per_kind,
             "errors": tally.errors[:20],
             "trainings": tally.trainings,
+            "timeline": tally.timeline,
         }
 
 
@@ -384,9 +438,18 @@ def run_class(sessions: int, options: Options) -> dict[str, Any]:
             servers.wait_until_up()
             servers.watch_memory()
             progress(f"load: {sessions} sessions against {servers.gradio_url} and {servers.streamlit_url}")
+            busy_before = {name: _cpu_seconds(p.pid) for name, p in servers.processes.items()}
+            busy_before["students"] = _own_cpu_seconds()
             outcome = ClassRun(servers, sessions, options.quick).run()
         finally:
             servers.stop()
+        # Where the 2 cores went during the class: each server, and the simulated students
+        # (this process), whose work a real class would do on its own laptops.
+        outcome["figures"] |= {
+            f"cpu_seconds.{name}": round(value - busy_before[name], 1)
+            for name, value in servers.cpu_seconds.items()
+        }
+        outcome["figures"]["cpu_seconds.students"] = round(_own_cpu_seconds() - busy_before["students"], 1)
         outcome["figures"]["server_tracebacks_logged"] = servers.tracebacks()
         outcome["figures"] |= {f"peak_rss_mb.{name}": round(mb) for name, mb in servers.peak_rss_mb.items()}
     return outcome

@@ -27,7 +27,7 @@ def configure_cpu_threads() -> int:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         available = os.cpu_count() or 1
-    threads = int(os.environ.get("DLL_TORCH_THREADS", available))
+    threads = int(os.environ.get("DLL_TORCH_THREADS") or available)  # empty means unset
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
     return threads

@@ -26,12 +26,16 @@ from core.labs.base import Lab, TrainedModel
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
 from core.tokens import TextInputError
+from gradio_tabs import cache_fix
+
+cache_fix.install()  # identical images requested at once must not truncate each other
 
 LATEX = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
 ]
 REFRESH_SECONDS = 0.5  # how often a running training redraws its charts
+QUEUED_REDRAW_SECONDS = 10.0  # how often a training waiting in the queue redraws when nothing moved
 MAX_PIXELS_SIDE = 1024  # /classify_drawing refuses bigger arrays: JSON that large is abuse
 CSS = """
 .pixelated img { image-rendering: pixelated; }
@@ -321,13 +325,20 @@ def watch_job(job: Job, interval: float = REFRESH_SECONDS) -> Iterator[TrainingH
     tick also throttles redraws: a fast model takes dozens of steps a second.
     """
     history = TrainingHistory()
-    seen = 0
+    seen, place, quiet = 0, None, 0.0
     while True:
         finished = job.wait(timeout=interval)
         events = job.events_since(seen)
         seen += len(events)
         history.extend(events)
-        yield history
+        # A job waiting in the queue has nothing new to draw most ticks: redraw only when its
+        # place moves (or now and then), since every redraw re-sends all of its charts and ten
+        # students waiting at once made the server slow for everyone else.
+        now_place = job.queue_position()
+        quiet += interval
+        if events or finished or now_place != place or quiet >= QUEUED_REDRAW_SECONDS:
+            place, quiet = now_place, 0.0
+            yield history
         if finished:  # a finished job emits nothing more
             return
 

@@ -149,3 +149,38 @@ def test_every_model_info_endpoint_answers_in_markdown(client: Client, endpoint:
     assert isinstance(bundled, str) and "Bundled" in bundled and "Not available" not in bundled
     missing = client.predict("session", api_name=endpoint)
     assert "no trained model yet" in missing
+
+
+def test_identical_images_written_at_once_never_truncate_each_other(tmp_path) -> None:
+    """Gradio names a cached image by its bytes' hash; many students asking for the same
+    picture at once must each get the whole file (the load benchmark once saw cut downloads)."""
+    import threading
+
+    from gradio import processing_utils
+    from PIL import Image
+
+    import gradio_tabs.common  # noqa: F401 - installs the fix
+
+    picture = Image.effect_noise((580, 580), 60).convert("L")
+    paths, sizes, stop = [], [], threading.Event()
+    expected = len(processing_utils.encode_pil_to_bytes(picture, "webp"))
+
+    def write() -> None:
+        for _ in range(20):
+            paths.append(processing_utils.save_pil_to_cache(picture, str(tmp_path)))
+
+    def read() -> None:
+        while not stop.is_set():
+            for path in list(paths):
+                sizes.append(Path(path).stat().st_size)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=write) for _ in range(4)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    stop.set()
+    reader.join()
+    assert len(set(paths)) == 1 and sizes and set(sizes) == {expected}
