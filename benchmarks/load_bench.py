@@ -9,8 +9,10 @@ N simulated students at once, each in its own thread with its own session:
 - a fifth of them (6 of 30) browse the Streamlit app through its own websocket protocol
   (`benchmarks.streamlit_sessions`): each page visit is a full script run on the server;
 - the rest draw, interpolate, translate, add and denoise through the Gradio API, with a
-  student's pause (0.3 to 1.5 s) between actions.
-Everyone keeps going until every training has completed or been refused, and for at least
+  student's pause (2 to 6 s: drawing a digit or typing a sentence) between actions.
+Before the class, as in a real lesson, the teacher has opened each Streamlit page the class will
+use once, and every Gradio student has opened the app (the timed actions start after). Then
+everyone keeps going until every training has completed or been refused, and for at least
 MIN_SECONDS. The server caps each training at TRAINING_SECONDS (DLL_TIME_BUDGET): the queue,
 not the length of one training, is what is under test.
 
