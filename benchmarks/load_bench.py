@@ -274,7 +274,7 @@ class ClassRun:
 
         with ThreadPoolExecutor(4) as pool:
             self.clients = list(pool.map(open_client, range(self.trainers)))
-            self.sessions = list(pool.map(open_session, range(self.idle_students)))
+            self.gradio_sessions = list(pool.map(open_session, range(self.idle_students)))
         return time.perf_counter() - started
 
     def trainer(self, index: int) -> None:
@@ -342,7 +342,7 @@ class ClassRun:
         who = f"student {index}"
         rng = random.Random(index)
         try:
-            client = self._take(self.sessions)
+            client = self._take(self.gradio_sessions)
         except Exception as error:
             self.tally.error(who, f"could not connect: {error}")
             return

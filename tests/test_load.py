@@ -22,6 +22,7 @@ def test_a_small_class_at_once_sees_no_errors(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout)["results"][0]
     figures, details = result["figures"], result["details"]["n4"]
+    assert figures["n4.sessions"] == 4
     assert figures["n4.errors"] == 0, details["errors"]
     assert figures["n4.trainings.completed"] == 1, details["trainings"]
     assert figures["n4.interaction.count"] > 0 and figures["n4.streamlit_page_run.count"] > 0
