@@ -424,6 +424,8 @@ class TrainingPanel:
         return [self.status, *self.plots.values(), self.samples, self.download]
 
     def live(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
+        if job.state == "queued":  # nothing to chart yet: only the place in the queue changes
+            return {self.status: job_status(job, history)}
         shown = history.samples
         return {
             self.status: job_status(job, history),
@@ -502,7 +504,8 @@ def training_updates(
     state = state or LabSession()
     shown: dict[gr.Component, Any] = {}
     for job, history in stream_training(lab, state, settings):
-        shown = {} if views is None else views(history)
+        # Charts cost the server real time to build; a queued job has none to show yet.
+        shown = {} if views is None or job.state == "queued" else views(history)
         yield {session: state, **panel.live(job, history), **shown}
     if job.result is None:  # failed, or withdrawn from the queue: the status says why
         return

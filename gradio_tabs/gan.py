@@ -319,6 +319,8 @@ def build_tab() -> None:
 
     def live(job: Any, history: TrainingHistory) -> dict:
         update = training.live(job, history)
+        if job.state == "queued":  # see TrainingPanel.live: no charts while waiting
+            return update
         update |= {training.plots[k]: v for k, v in gan_figures(history).items()}
         if history.samples is not None and "⚠" in history.samples.title:
             update[training.status] += "\n\n⚠️ **" + history.samples.title.split("⚠", 1)[1].strip() + "**"
