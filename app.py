@@ -6,7 +6,7 @@ ready lab, grouped by topic) and runs the one the student opened.
 
 import streamlit as st
 
-from app_pages import page_file
+from app_pages import lab_page
 from core.catalogue import catalogue
 
 st.set_page_config(page_title="Deep Learning Labs", page_icon="🧠", layout="wide")
@@ -19,10 +19,7 @@ pages: dict[str, list[st.Page]] = {
 }
 for topic, specs in catalogue().items():
     for spec in specs:
-        path = page_file(spec.id) if spec.status == "ready" else None
-        if path:
-            pages.setdefault(topic, []).append(
-                st.Page(path, title=spec.title, icon=spec.icon or None, url_path=spec.id)
-            )
+        if page := lab_page(spec):
+            pages.setdefault(topic, []).append(page)
 
 st.navigation(pages).run()

@@ -1,9 +1,9 @@
 """Deep Learning Labs as a Gradio Blocks app: the catalogue, one tab per ready lab, and an HTTP API.
 
-The app is thin on purpose: every control is drawn from a lab's `LabSpec`, every training goes
-through the process-wide runner in `core.runner`, and every picture or chart comes from `core`.
-Each lab's tab is one module in gradio_tabs/ (layout and event wiring); the pieces they share
-are in gradio_tabs/common.py. Adding a lab means writing its module and listing it in LAB_TABS.
+The app is thin on purpose: a lab in a package of its own gets a tab generated from its
+declaration (gradio_tabs/lab_tab.py), with a named API endpoint per interaction; a lab not yet
+moved still has its module in gradio_tabs/. Every training goes through the process-wide runner
+in `core.runner`. Labs are found, not listed.
 
 Run it with `python gradio_app.py` (port from GRADIO_SERVER_PORT, default 7860). The named API
 endpoints are listed on the app's "Use via API" page.
@@ -11,29 +11,17 @@ endpoints are listed on the app's "Use via API" page.
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable
 
 import gradio as gr
 
-from core.catalogue import catalogue
+from core import models
+from core.catalogue import catalogue, ready_specs
 from core.imaging import MAX_UPLOAD_BYTES
-from gradio_tabs import (
-    attention,
-    binary_addition,
-    binary_ae,
-    binary_prior,
-    charlstm,
-    denoise,
-    digits,
-    gan,
-    mnist_rows,
-    palindromes,
-    seq2seq,
-    transformer,
-    vae,
-)
+from core.registry import get_lab, lab_packages
 from gradio_tabs.common import CSS, bundled_model
+from gradio_tabs.lab_tab import build_lab_tab
 
 
 def catalogue_markdown() -> str:
@@ -52,21 +40,9 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
-LAB_TABS: dict[str, Callable[[], None]] = {
-    "digits": digits.build_tab,
-    "gan": gan.build_tab,
-    "vae": vae.build_tab,
-    "denoise": denoise.build_tab,
-    "mnist-rows": mnist_rows.build_tab,
-    "charlstm": charlstm.build_tab,
-    "binary-ae": binary_ae.build_tab,
-    "binary-prior": binary_prior.build_tab,
-    "attention": attention.build_tab,
-    "seq2seq": seq2seq.build_tab,
-    "transformer": transformer.build_tab,
-    "palindromes": palindromes.build_tab,
-    "binary-addition": binary_addition.build_tab,
-}
+def legacy_tab(lab_id: str):
+    """The hand-written tab module of a lab not yet in a package of its own."""
+    return importlib.import_module(f"gradio_tabs.{lab_id.replace('-', '_')}")
 
 
 def build_app() -> gr.Blocks:
@@ -75,29 +51,31 @@ def build_app() -> gr.Blocks:
     with gr.Blocks(title="Deep Learning Labs", delete_cache=(3600, 86400)) as app, gr.Tabs():
         with gr.Tab("Labs"):
             gr.Markdown(catalogue_markdown())
-        # Tabs in the catalogue's order, so labs of one topic sit together.
-        for spec in (spec for specs in catalogue().values() for spec in specs if spec.id in LAB_TABS):
+        for spec in ready_specs():  # in the catalogue's order, so labs of one topic sit together
             with gr.Tab(spec.heading):
-                LAB_TABS[spec.id]()
+                if spec.id in lab_packages():
+                    build_lab_tab(get_lab(spec.id))
+                else:
+                    legacy_tab(spec.id).build_tab()
     return app
 
 
 demo = build_app()
 
 
-TAB_MODULES = (attention, binary_addition, binary_ae, binary_prior, charlstm, denoise, digits, gan)
-TAB_MODULES += (mnist_rows, palindromes, seq2seq, transformer, vae)
-
-
 def warm_up() -> None:
     """Load each lab's default bundled model before the server answers: otherwise the first
     students of a class all wait behind the loading (3 to 4 s in the load benchmark)."""
-    for module in TAB_MODULES:
-        default_settings = next(iter(module.BUNDLED_MODELS.values()))
+    for spec in ready_specs():
         try:
-            bundled_model(module.LAB, default_settings)
+            if spec.id in lab_packages():
+                lab = get_lab(spec.id)
+                models.bundled(lab, models.default_choice(lab))
+            else:
+                module = legacy_tab(spec.id)
+                bundled_model(module.LAB, next(iter(module.BUNDLED_MODELS.values())))
         except Exception as error:  # a missing checkpoint is explained when a student picks it
-            print(f"warm-up: no bundled model for {module.LAB.spec.id}: {error}", flush=True)
+            print(f"warm-up: no bundled model for {spec.id}: {error}", flush=True)
 
 
 def main() -> None:

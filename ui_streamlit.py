@@ -18,13 +18,34 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core import charts
+from core import charts, models
 from core.checkpoints import CheckpointError, archive_bytes, extract_archive
+from core.data import DataUnavailableError
 from core.history import TrainingHistory
+from core.imaging import (
+    MAX_UPLOAD_BYTES,
+    UPLOAD_LIMITS,
+    UPLOAD_TYPES,
+    ImageInputError,
+    canvas_to_gray,
+    read_upload,
+)
+from core.interactions import Interaction, Output
 from core.labs.base import Lab, TrainedModel
 from core.registry import get_lab
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
+from core.tokens import TextInputError
+
+# Errors from core that are the student's input, not a bug: a message, never a traceback.
+USER_ERRORS = (
+    SpecError,
+    ImageInputError,
+    TextInputError,
+    CheckpointError,
+    DataUnavailableError,
+    models.ModelChoiceError,
+)
 
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
 SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
@@ -483,3 +504,171 @@ def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
     )
     st.caption("Draw one digit, as large as you like. The bin icon clears the pad.")
     return canvas.image_data
+
+
+# --- a lab page, generated from the lab's declaration ----------------------------------------
+
+
+def lab_page(lab: Lab) -> None:
+    """The whole page of a lab: theory, the sidebar's settings and Train button, the live
+    training, the model picker, then a tab per interaction. A lab may draw any of these its own
+    way in app_pages/panels/<lab>.py (see `panel_override`)."""
+    state_key = f"{lab.spec.id}-training"
+    lab_header(lab.spec)
+    training_sidebar(lab, state_key, lab.course_recipe)
+    st.subheader("Training")
+    show_training(
+        state_key,
+        hint="Pick the settings in the sidebar and press **Train**: the curves grow here while it "
+        "trains. Meanwhile the pretrained model below is ready to use.",
+        metrics=lab.train_metrics,
+        view_history=panel_override(lab, "training_view"),
+    )
+    trained = variant_model_section(lab, state_key)
+    if trained is None and any(i.needs_model for i in lab.interactions):
+        return
+    st.subheader("Try it")
+    for tab, interaction in zip(st.tabs([i.title for i in lab.interactions]), lab.interactions, strict=True):
+        with tab:
+            st.caption(interaction.help)
+            draw = panel_override(lab, interaction.name.replace("-", "_")) or interaction_panel
+            draw(lab, interaction, trained)
+
+
+def panel_override(lab: Lab, name: str) -> Callable | None:
+    """A lab's own Streamlit panel `name` from app_pages/panels/<lab>.py, if it draws one."""
+    import importlib.util
+
+    module_name = f"app_pages.panels.{lab.spec.id.replace('-', '_')}"
+    if importlib.util.find_spec(module_name) is None:
+        return None
+    return getattr(importlib.import_module(module_name), name, None)
+
+
+def variant_model_section(lab: Lab, state_key: str) -> TrainedModel | None:
+    """"Model": a bundled variant, this session's model or a loaded checkpoint, with its facts,
+    download and upload. A model that has just appeared (trained, loaded) is selected."""
+    st.subheader("Model")
+    choice_key = f"{state_key}-model"
+    _keep_trained_model(state_key, choice_key)
+    names = {f"Bundled {name}": name for name in lab.variants}
+    names[SESSION] = models.SESSION
+    names[LOADED] = models.LOADED
+    session_model = st.session_state.get(f"{state_key}-trained")
+    loaded = st.session_state.get(f"{state_key}-loaded")
+    available = [label for label, name in names.items() if name not in (models.SESSION, models.LOADED)]
+    available += [label for label, model in ((SESSION, session_model), (LOADED, loaded)) if model is not None]
+    if st.session_state.get(choice_key) not in available:
+        st.session_state[choice_key] = available[0] if available else None
+    trained = None
+    if available:
+        choice = st.radio("Model to use", available, key=choice_key, horizontal=True)
+        try:
+            trained = models.choose(lab, names[choice], session_model, loaded)
+            st.caption(models.summary(lab, trained))
+        except models.ModelChoiceError as error:
+            st.warning(str(error))
+    _checkpoints_or_note(lab, trained, state_key)
+    return trained
+
+
+def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel | None) -> None:
+    """Inputs on the left, the answer on the right; live interactions answer on every change,
+    the others when asked (and keep their answer for this model until asked again)."""
+    key = f"{lab.spec.id}-{interaction.name}"
+    left, right = st.columns([1, 2]) if interaction.inputs else (st.container(), st.container())
+    with left:
+        values = {param.name: input_control(param, f"{key}-{param.name}") for param in interaction.inputs}
+        asked = interaction.live or st.button(interaction.title, key=f"{key}-run", type="primary")
+    with right:
+        if any(param.kind == "image" and values[param.name] is None for param in interaction.inputs):
+            st.info("Draw or upload a picture: the answer appears here.")
+            return
+        stored = st.session_state.get(f"{key}-result")
+        if asked:
+            try:
+                stored = (model_key(trained) if trained else None, interaction(trained, values))
+            except USER_ERRORS as error:
+                st.warning(str(error))
+                return
+            st.session_state[f"{key}-result"] = stored
+        if stored and stored[0] == (model_key(trained) if trained else None):
+            show_outputs(interaction, stored[1], key)
+
+
+def input_control(param: Param, key: str) -> Any:
+    """A widget for an interaction's input; an image is drawn or uploaded (grey, ink bright),
+    None until there is one."""
+    if param.kind != "image":
+        return param_control(param, key)
+    sources = [s for s in ("draw", "upload") if s in param.sources]
+    tabs = st.tabs(["Draw" if s == "draw" else "Upload" for s in sources]) if len(sources) > 1 else [st.container()]
+    pictures = {}
+    for tab, source in zip(tabs, sources, strict=True):
+        with tab:
+            pictures[source] = _drawn(key) if source == "draw" else _uploaded(param, key)
+    # The newest picture wins: an upload replaces the drawing until it is removed.
+    return pictures.get("upload") if pictures.get("upload") is not None else pictures.get("draw")
+
+
+def _drawn(key: str) -> np.ndarray | None:
+    pad = drawing_pad(f"{key}-pad")
+    if pad is None:
+        return None
+    gray = canvas_to_gray(pad)
+    return gray if gray.max() > 0 else None
+
+
+def _uploaded(param: Param, key: str) -> np.ndarray | None:
+    upload = st.file_uploader(
+        f"{param.label}: a png, jpg or webp file ({UPLOAD_LIMITS})",
+        type=list(UPLOAD_TYPES),
+        key=f"{key}-upload",
+        max_upload_size=MAX_UPLOAD_BYTES // 2**20,
+    )
+    if upload is None:
+        return None
+    try:
+        return read_upload(upload.getvalue())
+    except ImageInputError as error:
+        st.error(f"{upload.name}: {error}")
+        return None
+
+
+def show_outputs(interaction: Interaction, result: dict[str, Any], key: str) -> None:
+    for output in interaction.outputs:
+        if result.get(output.name) is not None:
+            show_output(output, result[output.name], f"{key}-{output.name}")
+
+
+def show_output(output: Output, value: Any, key: str) -> None:
+    """One output, drawn as its kind asks."""
+    kind = output.kind
+    if kind == "label":
+        st.markdown(f"### {output.label}: {value.label}")
+        st.caption(f"{value.confidence:.0%} confident")
+        figure = charts.probability_bars(value.values, value.classes)
+        st.plotly_chart(figure.update_layout(title=None), key=key)
+    elif kind == "image":
+        st.image(charts.picture(value, output.size), caption=output.label)
+    elif kind == "gallery":
+        if output.label:
+            st.markdown(f"**{output.label}**")
+        st.image([charts.picture(image, output.size) for image, _ in value], caption=[c for _, c in value])
+    elif kind == "heatmap":
+        figure = charts.labelled_heatmap(value.values, value.x, value.y, value.title or output.label)
+        st.plotly_chart(figure, key=key)
+    elif kind == "plot":
+        st.plotly_chart(value, key=key)
+    elif kind == "table":
+        st.dataframe(value, hide_index=True)
+    elif kind == "markdown":
+        st.markdown(value)
+    elif kind == "text":
+        st.code(value, language=None)
+    elif kind == "number":
+        st.metric(output.label, f"{value:.4g}")
+    elif kind == "json":
+        st.json(value)
+    elif kind == "file":
+        st.download_button(output.label, value.data, file_name=value.name, mime=value.mime, key=key)

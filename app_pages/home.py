@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages import page_file
+from app_pages import lab_page
 from core.catalogue import catalogue
 
 CARDS_PER_ROW = 3
@@ -22,8 +22,7 @@ for topic, specs in catalogue().items():
             with column.container(border=True):
                 st.markdown(f"**{spec.heading}**")
                 st.caption(spec.summary)
-                page = page_file(spec.id) if spec.status == "ready" else None
-                if page:
+                if page := lab_page(spec):
                     st.page_link(page, label="Open the lab", icon="▶️")
                 else:
                     st.caption("🕒 Planned")

@@ -103,7 +103,7 @@ class _ObservedLab(ObservedLab):
                 self.check(self.run.steps)  # the final model, scored like every other check
 
     def check(self, step: int) -> None:
-        from core.labs.digits import digit_quality
+        from core.judge import digit_quality
         from core.labs.gan import EVAL_SEED, generate_tensor
 
         with self.clock.paused("benchmark"):

@@ -8,94 +8,10 @@ opened (see core.registry).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.sentences import DEFAULT_SENTENCES, MAX_SENTENCE_CHARS, MAX_SENTENCES, clean_sentences
-from core.specs import LabSpec, Param
-
-# Every lab's last setting: runs are reproducible.
-SEED = Param("seed", "int", 0, "Random seed: the same seed gives the same run.", low=0, high=2**31 - 1)
-
-
-def learning_rate_param(default: float, help: str, high: float = 1.0) -> Param:
-    """A lab's learning rate: from 1e-5 on a log scale, since a linear slider cannot reach the
-    useful small rates; `high` is 10 where the help invites a rate that makes the loss blow up."""
-    return Param("learning_rate", "float", default, help, low=1e-5, high=high, log=True)
-
-
-DIGIT_ARCHITECTURES = ("fast-cnn", "cnn", "mlp")
-
-DIGITS_THEORY = r"""
-A classifier maps an image $x$ to ten scores (logits) $z = f_\theta(x)$; the softmax turns them
-into probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$. Training minimises the cross-entropy
-$\mathcal{L} = -\log p_y$ of the true digit $y$, averaged over a mini-batch, by gradient steps
-$\theta \leftarrow \theta - \eta \nabla_\theta \mathcal{L}$ (AdamW adds momentum, a per-weight
-step size and weight decay).
-
-A **convolution** slides a small filter over the image, $h_{ij} = \sum_{u,v} w_{uv}\,x_{i+u,j+v} + b$,
-so the same edge or stroke detector is used everywhere; pooling halves the resolution, and
-deeper layers combine strokes into parts of digits. An **MLP** instead gives every pixel its own
-weight, so it must learn each stroke at each position. **Batch norm** rescales each channel to
-zero mean and unit variance over the batch, which lets larger learning rates work; **dropout**
-zeroes random units while training so the network cannot lean on any single one.
-
-Watch the held-out curve, not just the training one: the gap between them is overfitting.
-Data note: MNIST-12k/3.6k (used in class and CI) is 12,000 training and 3,604 *separate*
-held-out digits; accuracy on the training images would flatter the model.
-"""
-
-DIGITS = LabSpec(
-    id="digits",
-    title="Handwritten digits",
-    topic="Classification",
-    icon="✏️",
-    summary="Train an MNIST classifier live, then draw digits and watch it decide.",
-    theory=DIGITS_THEORY,
-    params=(
-        Param(
-            "architecture",
-            "choice",
-            "fast-cnn",
-            "fast-cnn: compact 16/32/64 CNN (fastest); "
-            "cnn: the course's 32/64/128 CNN; mlp: the course's 784-256-128-64-10 MLP.",
-            choices=DIGIT_ARCHITECTURES,
-        ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing.",
-            choices=("mnist", "fashion-mnist"),
-        ),
-        Param("epochs", "int", 4, "Passes over the training set.", low=1, high=30),
-        Param("batch_size", "int", 128, "Images per optimisation step.", low=8, high=1024),
-        learning_rate_param(3e-3, "Peak step size. Try 10 to see the loss blow up.", high=10.0),
-        Param(
-            "optimizer",
-            "choice",
-            "adamw",
-            "AdamW, or SGD with momentum 0.9 (the course's).",
-            choices=("adamw", "sgd"),
-        ),
-        Param(
-            "schedule",
-            "choice",
-            "one-cycle",
-            "one-cycle: warm up then anneal the learning rate; constant: keep it fixed.",
-            choices=("one-cycle", "constant"),
-        ),
-        Param(
-            "dropout",
-            "float",
-            0.2,
-            "Share of units zeroed in the fully connected layers.",
-            low=0.0,
-            high=0.8,
-            step=0.05,
-        ),
-        Param("weight_decay", "float", 1e-4, "L2 pull of the weights towards zero.", low=0.0, high=0.1),
-        Param("augment", "bool", False, "Shift training digits by up to 2 pixels at random."),
-        SEED,
-    ),
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param
 
 VAE_ARCHITECTURES = ("mlp", "conv")
 
@@ -1249,7 +1165,6 @@ SEQ2SEQ = LabSpec(
 PLANNED: tuple[LabSpec, ...] = ()
 
 READY: tuple[LabSpec, ...] = (
-    DIGITS,
     GAN,
     VAE,
     DENOISE,
@@ -1265,9 +1180,23 @@ READY: tuple[LabSpec, ...] = (
 )
 
 
+def all_specs() -> list[LabSpec]:
+    """Every lab's spec: the lab packages found in core/labs/ (each declares its own), then the
+    ones still written here, in catalogue order."""
+    from core.registry import package_specs  # torch-free: reads only each package's spec.py
+
+    legacy = [replace(spec, order=(index + 1) * 10.0) for index, spec in enumerate(READY + PLANNED)]
+    specs = {spec.id: spec for spec in legacy} | {spec.id: spec for spec in package_specs()}
+    return sorted(specs.values(), key=lambda spec: spec.order)
+
+
+def ready_specs() -> list[LabSpec]:
+    return [spec for spec in all_specs() if spec.status == "ready"]
+
+
 def catalogue() -> dict[str, list[LabSpec]]:
-    """All labs, ready first, grouped by topic in a stable order."""
+    """All labs grouped by topic: topics in the order of their first lab, labs by `order`."""
     topics: dict[str, list[LabSpec]] = {}
-    for spec in READY + PLANNED:
+    for spec in all_specs():
         topics.setdefault(spec.topic, []).append(spec)
     return topics

@@ -411,3 +411,16 @@ def per_model_curves(
                 marker=dict(size=10, symbol="diamond", color=colour),
             )
     return fig
+
+
+def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
+    """A [0, 1] image (grey or RGB) enlarged by whole pixels to about `size` on its longer side,
+    as 8-bit: a browser's smooth scaling would blur a 28x28 digit."""
+    image = np.asarray(image, dtype=np.float32)
+    factor = max(1, round(size / max(image.shape[:2])))
+    return to_uint8(image.repeat(factor, axis=0).repeat(factor, axis=1))
+
+
+def labelled_heatmap(values: np.ndarray, x: Sequence[str], y: Sequence[str], title: str, **axes) -> go.Figure:
+    """Any matrix with labelled rows and columns; the colour scale follows the values."""
+    return word_heatmap(values, y, x, title, zmax=None, **axes)

@@ -1,5 +1,5 @@
-"""Command line: `python -m core list | train | evaluate | push`, plus each lab's own commands
-(the Digits lab adds `classify`).
+"""Command line: `python -m core list | train | evaluate | push`, and every lab's interactions
+as `python -m core LAB INTERACTION [INPUTS] [--json]`, generated from their declarations.
 
 Every command that a script might read ends with JSON on stdout; progress and messages go to
 stderr. Errors are one readable line and a non-zero exit code, never a traceback.
@@ -18,7 +18,8 @@ from core.checkpoints import CheckpointError
 from core.data import DataUnavailableError
 from core.events import EpochEnd, Progress, Status
 from core.imaging import ImageInputError
-from core.registry import UnknownLabError, get_lab, ready_labs
+from core.models import ModelChoiceError
+from core.registry import UnknownLabError, get_lab, lab_packages, ready_labs
 from core.runner import TrainingRunner
 from core.specs import SpecError, parse_assignments
 from core.tokens import TextInputError
@@ -30,6 +31,7 @@ USER_ERRORS = (
     ImageInputError,
     TextInputError,
     UnknownLabError,
+    ModelChoiceError,
 )
 
 
@@ -88,8 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("repo_id", help="e.g. your-name/digits-fast-cnn")
     push.set_defaults(handler=cmd_push)
 
-    for lab in ready_labs():  # each lab adds its interactions as subcommands
-        lab.add_cli_commands(commands)
+    from core.cli_interactions import add_lab_commands
+
+    for lab in ready_labs():
+        if lab.spec.id in lab_packages():  # `python -m core LAB INTERACTION`, from the declaration
+            add_lab_commands(commands, lab)
+        else:  # a lab not yet moved into a package adds its own commands
+            lab.add_cli_commands(commands)
     return parser
 
 
@@ -102,6 +109,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "title": s.title,
                 "topic": s.topic,
                 "status": s.status,
+                "interactions": _interactions(s.id),
                 "params": {
                     p.name: {
                         "kind": p.kind,
@@ -124,6 +132,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         for spec in specs:
             print(f"  {spec.id:<16} {spec.status:<8} {spec.title}")
     return 0
+
+
+def _interactions(lab_id: str) -> list[dict[str, Any]] | None:
+    from core.interactions import describe
+
+    if lab_id not in lab_packages():
+        return None
+    return [describe(interaction) for interaction in get_lab(lab_id).interactions]
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -172,8 +188,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _load(lab_id: str, checkpoint: str | None):
+    from core import models
+
     lab = get_lab(lab_id)
-    return lab, lab.load_checkpoint_or_bundled(checkpoint)
+    return lab, lab.load(checkpoint) if checkpoint else models.choose(lab, None)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import os
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 INK_THRESHOLD = 0.2  # a pixel brighter than this share of the brightest one counts as ink
 # A server may change the upload limit (Streamlit's own server.maxUploadSize must then allow it).
@@ -160,3 +160,13 @@ def photo_to_gray(image: Image.Image) -> np.ndarray:
     if peak - background < 0.1:
         raise ImageInputError("No digit found: the image has almost no contrast.")
     return np.clip((gray - background) / (peak - background), 0.0, 1.0)
+
+
+def example_digit(size: int = 112) -> np.ndarray:
+    """A drawn "7" as a drawing pad gives it (white ink on black, [0, 1]): the example input of
+    interactions that read a digit, for tests and documentation."""
+    image = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(image)
+    stroke = max(2, size // 10)
+    draw.line([(size * 0.25, size * 0.2), (size * 0.75, size * 0.2), (size * 0.45, size * 0.85)], fill=255, width=stroke)
+    return np.asarray(image, dtype=np.float32) / 255.0

@@ -1,21 +1,23 @@
-"""Where the labs' code is: each ready lab's class, imported on first use.
+"""Where the labs are: found, not listed.
 
-Importing a lab pulls in torch and its models, so it waits until someone opens the lab;
-`core.catalogue` has every spec without that cost.
+A lab is a package in core/labs/ with a torch-free `spec.py` (its `SPEC`: what the catalogue,
+the home pages and the CLI's `list` read) and a `lab.py` whose `LAB` is the lab object (models,
+training, interactions), imported only when someone opens the lab, since it pulls in torch.
+Labs still written as one module are listed in LEGACY_LABS until they move into a package.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
 from typing import TYPE_CHECKING
-
-from core.catalogue import READY
 
 if TYPE_CHECKING:
     from core.labs.base import Lab
+    from core.specs import LabSpec
 
-LAB_CLASSES = {  # lab id -> "module:class"
-    "digits": "core.labs.digits:DigitsLab",
+LEGACY_LABS = {  # lab id -> "module:class", for labs not yet in a package of their own
     "gan": "core.labs.gan:GanLab",
     "vae": "core.labs.vae:VAELab",
     "denoise": "core.labs.denoise:DenoiseLab",
@@ -34,18 +36,45 @@ _labs: dict[str, Lab] = {}
 
 class UnknownLabError(KeyError):
     def __str__(self) -> str:
-        return f"unknown lab {self.args[0]!r}; ready labs: {', '.join(LAB_CLASSES)}"
+        return f"unknown lab {self.args[0]!r}; ready labs: {', '.join(lab_ids())}"
+
+
+@functools.cache
+def lab_packages() -> dict[str, str]:
+    """Lab id -> its package (core.labs.<name>), for every package with a spec.py."""
+    import core.labs
+
+    packages = {}
+    for info in pkgutil.iter_modules(core.labs.__path__):
+        if info.ispkg:
+            package = f"core.labs.{info.name}"
+            packages[importlib.import_module(f"{package}.spec").SPEC.id] = package
+    return packages
+
+
+def package_specs() -> list[LabSpec]:
+    return [importlib.import_module(f"{package}.spec").SPEC for package in lab_packages().values()]
+
+
+def lab_ids() -> list[str]:
+    """Every ready lab's id, in catalogue order."""
+    from core.catalogue import ready_specs
+
+    return [spec.id for spec in ready_specs()]
 
 
 def get_lab(lab_id: str) -> Lab:
     """The lab object for a ready lab's id (one shared instance per process)."""
-    if lab_id not in LAB_CLASSES:
-        raise UnknownLabError(lab_id)
     if lab_id not in _labs:
-        module_name, class_name = LAB_CLASSES[lab_id].split(":")
-        _labs[lab_id] = getattr(importlib.import_module(module_name), class_name)()
+        if lab_id in lab_packages():
+            _labs[lab_id] = importlib.import_module(f"{lab_packages()[lab_id]}.lab").LAB
+        elif lab_id in LEGACY_LABS:
+            module_name, class_name = LEGACY_LABS[lab_id].split(":")
+            _labs[lab_id] = getattr(importlib.import_module(module_name), class_name)()
+        else:
+            raise UnknownLabError(lab_id)
     return _labs[lab_id]
 
 
 def ready_labs() -> list[Lab]:
-    return [get_lab(spec.id) for spec in READY]
+    return [get_lab(lab_id) for lab_id in lab_ids()]

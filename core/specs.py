@@ -9,9 +9,13 @@ value that one front accepts is accepted by every other.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+
+KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image")
 
 
 class SpecError(ValueError):
@@ -23,7 +27,9 @@ class Param:
     """One hyperparameter: its type, range, default and a line of help for the UI."""
 
     name: str
-    kind: str  # "int", "float", "choice", "bool", "multichoice" (several choices) or "text"
+    # "int", "float", "choice", "bool", "multichoice" (several choices), "text", or, for an
+    # interaction's input, "image": a grey picture in [0, 1], ink bright, drawn or uploaded.
+    kind: str
     default: Any
     help: str
     label: str = ""
@@ -35,9 +41,11 @@ class Param:
     # For "text": returns the cleaned text or raises SpecError saying what is wrong with it (a
     # list of sentences that is empty, say); it must not import torch (see core.catalogue).
     check: Callable[[str], str] | None = None
+    # For "image": where it may come from, "draw" (a pad), "upload" (a file), or both.
+    sources: tuple[str, ...] = ("draw", "upload")
 
     def __post_init__(self) -> None:
-        if self.kind not in ("int", "float", "choice", "bool", "multichoice", "text"):
+        if self.kind not in KINDS:
             raise ValueError(f"unknown parameter kind {self.kind!r}")
         if self.kind == "choice" and self.default not in self.choices:
             raise ValueError(f"default {self.default!r} of {self.name} is not a choice")
@@ -45,7 +53,8 @@ class Param:
             raise ValueError(f"default {self.default!r} of {self.name} is not a subset of the choices")
         if not self.label:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
-        self.coerce(self.default)  # a spec with a bad default fails at import
+        if self.kind != "image":
+            self.coerce(self.default)  # a spec with a bad default fails at import
 
     def coerce(self, value: Any) -> Any:
         """Return `value` as this parameter's type, or raise SpecError saying why not."""
@@ -66,6 +75,8 @@ class Param:
             return text
         if self.kind == "multichoice":
             return self._several(value)
+        if self.kind == "image":
+            return self._image(value)
         if self.kind == "text":
             if not isinstance(value, str):
                 raise SpecError(f"{self.label}: expected text, got {value!r}")
@@ -89,6 +100,19 @@ class Param:
         if not picked:
             raise SpecError(f"{self.label}: pick at least one of {', '.join(self.choices)}")
         return [choice for choice in self.choices if choice in picked]
+
+    def _image(self, value: Any) -> Any:
+        """A 2-D grey array with some ink: what every front makes of a drawing or an upload."""
+        import numpy as np  # here: the catalogue imports this module and must start fast
+
+        if value is None:
+            raise SpecError(f"{self.label}: draw or upload a picture first")
+        array = np.asarray(value, dtype=np.float32)
+        if array.ndim != 2 or min(array.shape) == 0:
+            raise SpecError(f"{self.label}: expected a 2-D grey picture, got shape {array.shape}")
+        if not np.isfinite(array).all():
+            raise SpecError(f"{self.label}: the picture has pixels that are not numbers")
+        return array
 
     def _number(self, value: Any) -> int | float:
         if isinstance(value, bool):
@@ -121,6 +145,7 @@ class LabSpec:
     params: tuple[Param, ...] = ()
     status: str = "ready"  # "ready" or "planned"
     icon: str = ""
+    order: float = 100.0  # place in the catalogue: topics and labs are listed by it
 
     @property
     def heading(self) -> str:
@@ -161,3 +186,18 @@ def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
             raise SpecError(f"expected key=value, got {pair!r}")
         values[key.strip()] = value.strip()
     return values
+
+
+# Every lab's last setting: runs are reproducible.
+SEED = Param("seed", "int", 0, "Random seed: the same seed gives the same run.", low=0, high=2**31 - 1)
+
+
+def learning_rate_param(default: float, help: str, high: float = 1.0) -> Param:
+    """A lab's learning rate: from 1e-5 on a log scale, since a linear slider cannot reach the
+    useful small rates; `high` is 10 where the help invites a rate that makes the loss blow up."""
+    return Param("learning_rate", "float", default, help, low=1e-5, high=high, log=True)
+
+
+def read_theory(spec_file: str) -> str:
+    """The theory.md beside a lab's spec.py: markdown with LaTeX for the key equations."""
+    return (Path(spec_file).parent / "theory.md").read_text(encoding="utf-8")

@@ -23,6 +23,7 @@ from core.data import DataUnavailableError
 from core.history import TrainingHistory
 from core.imaging import ImageInputError
 from core.labs.base import Lab, TrainedModel
+from core.models import ModelChoiceError
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
 from core.tokens import TextInputError
@@ -49,6 +50,7 @@ USER_ERRORS = (
     TextInputError,
     checkpoints.CheckpointError,
     DataUnavailableError,
+    ModelChoiceError,
 )
 
 
@@ -75,6 +77,7 @@ class LabSession:
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)
     job: Job | None = None
     trained: TrainedModel | None = None
+    loaded: TrainedModel | None = None  # a checkpoint loaded from a file
 
     def stop(self) -> None:
         if self.job is not None and not self.job.done:

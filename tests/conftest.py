@@ -1,10 +1,19 @@
-"""Test settings shared by every test: offline, real MNIST-12k/3.6k when it is beside us."""
+"""Test settings and fixtures shared by every test: offline, real MNIST-12k/3.6k when it is
+beside us, and one server of each front and one Chromium for the whole session.
+
+Helpers (opening a page in AppTest, drawing with the mouse) are in tests/helpers.py.
+"""
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Reproducible property-based tests: the same examples on every run of the suite.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "datasets"
@@ -54,3 +63,28 @@ def client(app_url: str, monkeypatch):
 
     monkeypatch.setenv("DLL_MAX_STEPS", "20")
     return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def streamlit_url(tmp_path_factory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port, offline, once for every browser and session test."""
+    from benchmarks.streamlit_sessions import streamlit_server
+
+    scratch = tmp_path_factory.mktemp("streamlit")
+    env = {"DLL_OFFLINE": "1", "DLL_RUNS_DIR": str(scratch / "runs"), "DLL_CACHE_DIR": str(scratch / "cache")}
+    with streamlit_server("app.py", log=scratch / "server.log", env=env) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, once for every browser test."""
+    from benchmarks.servers import CHROMIUM, launch_chromium
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as driver:
+        chromium = launch_chromium(driver)
+        yield chromium
+        chromium.close()

@@ -4,7 +4,7 @@ explorer, whose strongest-key line and heatmap follow it."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_query_is_explored(app_url, browser):  # noqa: F811
+def test_a_typed_query_is_explored(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{app_url}/attention")
+    page.goto(f"{streamlit_url}/attention")
     query = page.get_by_label("Query sentence (its words ask)")
     expect(query).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Each query word's strongest key")).to_be_visible(timeout=PREDICTION_MS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

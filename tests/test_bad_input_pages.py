@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_streamlit_pages import PAGES, open_page
+from helpers import open_page
 
 NASTY_TEXTS = (
     "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -11,9 +11,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_typed_numbers_are_added(app_url, browser):  # noqa: F811
+def test_two_typed_numbers_are_added(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(f"{app_url}/binary-addition")
+    page.goto(f"{streamlit_url}/binary-addition")
     result = page.locator(".st-key-binary-addition-try-result")
     expect(result).to_contain_text("10010 (18)", timeout=FIRST_LOAD_MS)
 

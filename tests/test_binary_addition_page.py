@@ -3,7 +3,7 @@ input, and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

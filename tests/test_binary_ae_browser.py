@@ -4,7 +4,7 @@ ticks, and ticking one flips the bit and redraws the decoded digit."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_ticking_a_bit_flips_it_and_changes_the_digit(app_url, browser):  # noqa: F811
+def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
-    page.goto(f"{app_url}/binary-ae")
+    page.goto(f"{streamlit_url}/binary-ae")
     pictures = page.locator(".st-key-binary-ae-pictures")
     expect(pictures).to_contain_text("With 0 bits flipped", timeout=FIRST_LOAD_MS)
     bits = page.locator("[class*='st-key-binary-ae-bit-']")

@@ -3,7 +3,7 @@ beside the training digit it reproduced, and a clamped temperature is said."""
 
 from __future__ import annotations
 
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

@@ -27,7 +27,7 @@ PREDICTION_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
+def streamlit_url(tmp_path_factory) -> Iterator[str]:
     """`streamlit run app.py` on a free port, offline, stopped when the module's tests end."""
     port = free_port()
     scratch = tmp_path_factory.mktemp("streamlit")
@@ -76,9 +76,9 @@ def draw_seven(page, pad) -> None:
     page.mouse.up()
 
 
-def test_drawn_digit_is_read_by_the_model(app_url, browser):
+def test_drawn_digit_is_read_by_the_model(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(f"{app_url}/digits")  # straight to the lab, as a shared link would
+    page.goto(f"{streamlit_url}/digits")  # straight to the lab, as a shared link would
     pad = page.locator("canvas.upper-canvas")  # fabric.js takes the mouse on its upper canvas
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()

@@ -4,7 +4,7 @@ by the bundled model, greedily, into the sentence it memorised. Waits on what th
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prompt_is_continued(app_url, browser):  # noqa: F811
+def test_a_typed_prompt_is_continued(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(f"{app_url}/charlstm")
+    page.goto(f"{streamlit_url}/charlstm")
     prompt = page.get_by_label("Prompt (empty: the model starts a sentence itself)")
     expect(prompt).to_be_visible(timeout=FIRST_LOAD_MS)
     page.get_by_text("Greedy (always the likeliest character)").click()

@@ -4,7 +4,7 @@ a tiny training on the student's own sentences becomes the page's model."""
 
 from __future__ import annotations
 
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

@@ -4,7 +4,7 @@ and denoised, with the PSNR of each."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser, draw_seven  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_denoised(app_url, browser):  # noqa: F811
+def test_a_drawn_digit_is_denoised(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{app_url}/denoise")
+    page.goto(f"{streamlit_url}/denoise")
     pad = page.locator("canvas.upper-canvas")
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()

@@ -17,7 +17,7 @@ from core.cli import main
 from core.events import Progress, Samples
 from core.labs import gan
 from core.labs.base import TrainedModel
-from core.labs.digits import digit_quality
+from core.judge import digit_quality
 from core.registry import get_lab
 from core.runner import TrainingRunner
 

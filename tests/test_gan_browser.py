@@ -4,7 +4,7 @@ interpolation. Waits on what the page shows, never on the clock."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401 (fixtures)
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_picked_samples_become_the_interpolation_ends(app_url, browser):  # noqa: F811
+def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{app_url}/gan")
+    page.goto(f"{streamlit_url}/gan")
     expect(page.get_by_text("Pick two samples to interpolate between")).to_be_visible(timeout=FIRST_LOAD_MS)
     for number in (3, 12):
         page.get_by_role("button", name=f"#{number}", exact=True).click()

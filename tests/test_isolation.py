@@ -6,7 +6,7 @@ from __future__ import annotations
 from gradio_client import Client
 
 import ui_streamlit as ui
-from tests.test_streamlit_pages import DIGITS, MODEL_RADIO, open_page, texts
+from helpers import open_page, texts
 
 ALICE_SENTENCES = "Alice keeps a secret.\nAlice likes owls."
 BOB_SENTENCES = "Bob writes in private.\nBob likes foxes."

@@ -5,7 +5,7 @@ never on the clock."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser, draw_seven  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -13,9 +13,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_read_by_every_model(app_url, browser):  # noqa: F811
+def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
-    page.goto(f"{app_url}/mnist-rows")
+    page.goto(f"{streamlit_url}/mnist-rows")
     pad = page.locator("canvas.upper-canvas")
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()

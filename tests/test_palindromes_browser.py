@@ -4,7 +4,7 @@ LSTM's gates as a heatmap."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prefix_is_answered_by_both_models(app_url, browser):  # noqa: F811
+def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{app_url}/palindromes")
+    page.goto(f"{streamlit_url}/palindromes")
     answers = page.locator(".st-key-palindromes-try-answers")
     expect(answers).to_contain_text("LSTM answers", timeout=FIRST_LOAD_MS)
 

@@ -4,7 +4,7 @@ a tiny training of both models becomes the page's pair."""
 
 from __future__ import annotations
 
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

@@ -4,7 +4,7 @@ cross-attention heatmap."""
 from __future__ import annotations
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -12,9 +12,9 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_sentence_is_translated_with_its_attention(app_url, browser):  # noqa: F811
+def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{app_url}/transformer")
+    page.goto(f"{streamlit_url}/transformer")
     result = page.locator(".st-key-transformer-result")
     expect(result).to_contain_text("le petit chat ne voit pas la voiture rouge", timeout=FIRST_LOAD_MS)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import FIRST_LOAD_MS, PREDICTION_MS, app_url, browser  # noqa: F401 (fixtures)
+from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -27,9 +27,9 @@ def drag(page, box, start: tuple[float, float], end: tuple[float, float], steps:
     page.mouse.up()
 
 
-def test_a_box_dragged_on_the_latent_map_is_decoded(app_url, browser):  # noqa: F811
+def test_a_box_dragged_on_the_latent_map_is_decoded(streamlit_url, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{app_url}/vae")
+    page.goto(f"{streamlit_url}/vae")
     plot = page.locator(".js-plotly-plot").first
     expect(plot).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Decoded from z = (0.00, 0.00)")).to_be_visible()

@@ -4,7 +4,7 @@ sliders, the manifold and its bad ranges, and a tiny training that the page then
 from __future__ import annotations
 
 import numpy as np
-from test_streamlit_pages import open_page, texts
+from helpers import open_page, texts
 
 import ui_streamlit as ui
 

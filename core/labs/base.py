@@ -12,7 +12,8 @@ import torch
 
 from core import checkpoints
 from core.events import Event
-from core.specs import LabSpec
+from core.interactions import Interaction
+from core.specs import LabSpec, SpecError
 
 if TYPE_CHECKING:
     from core.runner import TrainContext
@@ -37,9 +38,21 @@ class TrainedModel:
 
 
 class Lab:
-    """Base class of a lab. Subclasses set `spec` and implement the model-specific parts."""
+    """Base class of a lab. Subclasses set `spec` and implement the model-specific parts.
+
+    What the fronts, the API and the CLI build from (declared once, here):
+    - `variants`: the bundled models, name -> folder in checkpoints/ (the first is the default);
+    - `interactions`: what a student can do with a model (core.interactions);
+    - `train_metrics`: the curves drawn while it trains, `samples_label` the title of its samples;
+    - `course_recipe`: the course's settings, shown beside the Train button to compare with.
+    """
 
     spec: LabSpec
+    variants: dict[str, str] = {}  # noqa: RUF012  (read-only class data)
+    interactions: tuple[Interaction, ...] = ()
+    train_metrics: tuple[str, ...] = ("loss", "accuracy")
+    samples_label: str = "Samples"
+    course_recipe: dict[str, Any] | None = None
     # A step whose loss exceeds this multiple of the first step's loss counts as divergence.
     divergence_factor: float = 100.0
     # The held-out figure in each EpochEnd that says which weights are best, and whether
@@ -63,6 +76,23 @@ class Lab:
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
         """Where the bundled pretrained checkpoint for these settings lives."""
         return CHECKPOINT_ROOT / self.spec.id
+
+    def variant_path(self, name: str) -> Path:
+        """The folder of a bundled variant; SpecError naming the variants for an unknown one."""
+        if name not in self.variants:
+            raise SpecError(f"{self.spec.title} has no bundled model {name!r}: pick one of {', '.join(self.variants)}")
+        return CHECKPOINT_ROOT / self.variants[name]
+
+    def interaction(self, name: str) -> Interaction:
+        for interaction in self.interactions:
+            if interaction.name == name:
+                return interaction
+        names = ", ".join(i.name for i in self.interactions) or "none"
+        raise SpecError(f"{self.spec.title} has no interaction {name!r}; it has: {names}")
+
+    def model_name(self, trained: TrainedModel) -> str:
+        """What the model is, in a word or two, for the model summaries."""
+        return str(trained.config.get("architecture", self.spec.id))
 
     def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
         """Checks that span several settings, run on the validated settings before a training

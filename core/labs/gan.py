@@ -370,7 +370,7 @@ def sample_quality(images: np.ndarray, config: dict[str, Any]) -> dict[str, Any]
     if reference:
         result["diversity"] = mean_pairwise_distance(images[:PROBE_SIZE]) / reference
     if judged_as_digits(config):
-        from core.labs.digits import digit_quality
+        from core.judge import digit_quality
 
         with contextlib.suppress(CheckpointError):  # no bundled classifier: no score, no failure
             result |= digit_quality(images)

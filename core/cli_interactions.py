@@ -1,0 +1,165 @@
+"""`python -m core LAB INTERACTION ...`: a subcommand per declared interaction, the same
+grammar for every lab.
+
+Inputs: an image is a file (png, jpg or webp; several files run one after another, one answer
+each), a text is a positional argument, every other input an option (`--steps 10`, a yes/no
+one `--causal` / `--no-causal`). The model is the lab's default bundled one, or `--model NAME`
+(another bundled variant) or `--checkpoint DIR`. The answer is readable text, or with `--json`
+one JSON object (pictures as their shape); `--out FILE` writes the first picture (.png, or
+.npy for the raw floats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core import models
+from core.imaging import ImageInputError, read_upload
+from core.interactions import Interaction, png_bytes, result_json
+from core.labs.base import Lab
+from core.specs import Param
+
+
+def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
+    """`python -m core <lab>` with one subcommand per interaction."""
+    parser = commands.add_parser(lab.spec.id, help=f"{lab.spec.title}: {lab.spec.summary}")
+    interactions = parser.add_subparsers(dest="interaction", metavar="INTERACTION", required=True)
+    for interaction in lab.interactions:
+        command = interactions.add_parser(
+            interaction.name, help=interaction.title, description=interaction.help
+        )
+        for param in interaction.inputs:
+            _add_input(command, param, first_image=param is _first_image(interaction))
+        if interaction.needs_model:
+            choice = command.add_mutually_exclusive_group()
+            choice.add_argument(
+                "--model",
+                choices=list(lab.variants),
+                help=f"a bundled model (default: {models.default_choice(lab)})",
+            )
+            choice.add_argument("--checkpoint", help="a checkpoint folder (config.json + model.safetensors)")
+        command.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+        if any(output.kind in ("image", "gallery", "file") for output in interaction.outputs):
+            command.add_argument("--out", help="write the first picture or file here (.png or .npy)")
+        command.set_defaults(handler=lambda args, lab=lab, interaction=interaction: run(lab, interaction, args))
+
+
+def _first_image(interaction: Interaction) -> Param | None:
+    return next((param for param in interaction.inputs if param.kind == "image"), None)
+
+
+def _add_input(command: argparse.ArgumentParser, param: Param, first_image: bool) -> None:
+    help = param.help
+    if param.kind == "image":  # the first image may be several files: one answer each
+        command.add_argument(param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help)
+    elif param.kind == "text":
+        command.add_argument(param.name, nargs="?", default=param.default, metavar=param.name.upper(), help=help)
+    elif param.kind == "bool":
+        command.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            dest=param.name,
+            action=argparse.BooleanOptionalAction,
+            default=param.default,
+            help=help,
+        )
+    else:
+        bounds = f" ({param.low:g} to {param.high:g})" if param.low is not None and param.high is not None else ""
+        choices = f" (one of {', '.join(param.choices)})" if param.choices else ""
+        command.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            dest=param.name,
+            default=param.default,
+            metavar=param.kind.upper(),
+            help=f"{help}{bounds}{choices} (default: {param.default})",
+        )
+
+
+def read_image_file(name: str) -> np.ndarray:
+    """An image file as the grey picture every front makes of an upload."""
+    try:
+        data = Path(name).read_bytes()
+    except OSError as error:
+        raise ImageInputError(f"{name}: {error.strerror or error}") from None
+    return read_upload(data)
+
+
+def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
+    trained = None
+    if interaction.needs_model:
+        trained = lab.load(args.checkpoint) if args.checkpoint else models.choose(lab, args.model)
+    values = {param.name: getattr(args, param.name) for param in interaction.inputs}
+    image = _first_image(interaction)
+    if image is None:
+        _answer(lab, interaction, trained, values, args)
+        return 0
+    failures = 0
+    for name in values[image.name]:  # one answer per file; a bad file does not stop the others
+        try:
+            pictures = {
+                param.name: read_image_file(values[param.name])
+                for param in interaction.inputs
+                if param.kind == "image" and param is not image
+            }
+            _answer(lab, interaction, trained, values | pictures | {image.name: read_image_file(name)}, args, name)
+        except ImageInputError as error:
+            failures += 1
+            print(json.dumps({"file": name, "error": str(error)}) if args.json else f"{name}: error: {error}")
+    return 1 if failures else 0
+
+
+def _answer(lab: Lab, interaction: Interaction, trained: Any, values: dict, args, file: str | None = None) -> None:
+    result = interaction(trained, values)
+    if getattr(args, "out", None):
+        _write_first_picture(interaction, result, Path(args.out))
+    shown = result_json(interaction, result, images=False)
+    if args.json:
+        answer = ({"file": file} if file else {}) | shown
+        if trained is not None:
+            answer |= models.answered_by(lab, trained)
+        print(json.dumps(answer))
+        return
+    if file:
+        print(f"{file}:")
+    for output in interaction.outputs:
+        if output.name in shown:
+            print(_readable(output.kind, output.label, shown[output.name]))
+
+
+def _readable(kind: str, label: str, value: Any) -> str:
+    if kind == "label":
+        return f"{label}: {value['prediction']} ({value['confidence']:.1%})"
+    if kind in ("markdown", "text"):
+        return value.replace("**", "")
+    if kind in ("image", "gallery", "plot"):
+        return f"{label}: a picture (write it with --out, or see it in the app)"
+    return f"{label}: {json.dumps(value)}"
+
+
+def _write_first_picture(interaction: Interaction, result: dict, path: Path) -> None:
+    from core import charts
+
+    for output in interaction.outputs:
+        value = result.get(output.name)
+        if value is None:
+            continue
+        if output.kind == "file":
+            path.write_bytes(value.data)
+            return
+        if output.kind in ("image", "gallery"):
+            if output.kind == "gallery":
+                stack = [np.asarray(image, dtype=np.float32) for image, _ in value]
+                array = np.stack(stack) if len({a.shape for a in stack}) == 1 else None
+                picture = charts.tile(array, output.columns) if array is not None else stack[0]
+            else:
+                array = picture = np.asarray(value, dtype=np.float32)
+            if path.suffix == ".npy":
+                np.save(path, array if array is not None else picture)
+            else:
+                path.write_bytes(png_bytes(picture))
+            return
+    raise ImageInputError(f"{interaction.name} gave no picture to write")

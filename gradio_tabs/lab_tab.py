@@ -1,0 +1,335 @@
+"""A lab's Gradio tab, generated from its declaration: the model picker (bundled variants, this
+session's model, a loaded checkpoint), a panel per interaction, the training panel, and a named
+API endpoint for everything, one rule for every lab:
+
+    /<lab>_<interaction>   inputs by name, plus `model`; answers the interaction's JSON
+    /<lab>_train, /<lab>_stop, /<lab>_model_info
+
+(`lab` and `interaction` with "-" written "_"). A lab may build any interaction's panel its own
+way in gradio_tabs/panels/<lab>.py: a function named after the interaction, taking a `Panel`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from core import charts, models
+from core.imaging import UPLOAD_LIMITS, ImageInputError, canvas_to_gray, read_upload
+from core.interactions import Interaction, Output, result_json
+from core.labs.base import Lab, TrainedModel
+from core.specs import Param
+from gradio_tabs.common import (
+    LabSession,
+    build_training_panel,
+    digit_pad,
+    lab_header,
+    param_control,
+    session_state,
+    training_updates,
+    user_errors,
+    wire_training,
+)
+
+INTERACT = {"concurrency_limit": 4}  # interactions run beside each other, trainings queue apart
+PRIVATE = {"api_visibility": "private", **INTERACT}  # widgets' events are no API to promise
+
+
+def api_name(*parts: str) -> str:
+    return "_".join(part.replace("-", "_") for part in parts)
+
+
+@dataclass
+class Panel:
+    """What an interaction's panel is built with: the lab, the interaction, and the model picker
+    and session its events read (`panel.model(choice, session)` is the model they pick)."""
+
+    lab: Lab
+    interaction: Interaction
+    model_choice: gr.Radio
+    session: gr.State
+
+    def model(self, choice: str | None, session: LabSession | None) -> TrainedModel | None:
+        if not self.interaction.needs_model:
+            return None
+        session = session or LabSession()
+        with user_errors():
+            return models.choose(self.lab, choice, session.trained, session.loaded)
+
+
+def model_choices(lab: Lab) -> list[tuple[str, str]]:
+    return [(f"Bundled {name}", name) for name in lab.variants] + [
+        ("This session's model", models.SESSION),
+        ("Loaded from a file", models.LOADED),
+    ]
+
+
+def model_info(lab: Lab, choice: str | None, session: LabSession | None) -> str:
+    """The line under the model picker (and /<lab>_model_info): the model's summary, or why it
+    is not available."""
+    session = session or LabSession()
+    try:
+        return models.summary(lab, models.choose(lab, choice, session.trained, session.loaded))
+    except models.ModelChoiceError as error:
+        return f"**Not available:** {error}"
+
+
+def build_lab_tab(lab: Lab) -> None:
+    """Everything a lab's tab shows and answers."""
+    overrides = _overrides(lab)
+    session = session_state()
+    lab_header(lab.spec)
+    default = models.default_choice(lab)
+    with gr.Row():
+        model_choice = gr.Radio(model_choices(lab), value=default, label="Model in use", scale=3)
+        checkpoint = gr.File(label="Load a checkpoint (.zip)", file_types=[".zip"], scale=1, height=90)
+    model_text = gr.Markdown(model_info(lab, default, None))
+    with gr.Tabs():
+        with gr.Tab("Try it"), gr.Tabs():
+            for interaction in lab.interactions:
+                with gr.Tab(interaction.title):
+                    gr.Markdown(interaction.help)
+                    panel = Panel(lab, interaction, model_choice, session)
+                    build = overrides.get(interaction.name.replace("-", "_"), build_interaction_panel)
+                    build(panel)
+        with gr.Tab("Train"):
+            training = build_training_panel(lab.spec, lab.train_metrics, lab.samples_label)
+            if lab.course_recipe:
+                settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())
+                gr.Markdown(f"The course recipe: {settings}.")
+
+    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
+        def on_model(state: LabSession) -> dict:
+            return {model_choice: models.SESSION, model_text: model_info(lab, models.SESSION, state)}
+
+        yield from training_updates(lab, training, session, state, settings, on_model=on_model)
+
+    def on_checkpoint(path: str | None, state: LabSession | None) -> tuple:
+        state = state or LabSession()
+        if not path:
+            return state, gr.update(), gr.update()
+        folder = Path(tempfile.mkdtemp(prefix="dll-checkpoint-"))
+        with user_errors():
+            state.loaded = models.load_archive(lab, Path(path).read_bytes(), Path(path).name, folder)
+        return state, models.LOADED, model_info(lab, models.LOADED, state)
+
+    with gr.Group(visible=False):  # the API-only endpoints' inputs and outputs
+        trigger = gr.Button()
+        info = gr.Textbox(label="model summary (markdown)")
+        api_model = gr.Textbox(value=default, label="model")
+        for interaction in lab.interactions:
+            add_api_endpoint(lab, interaction, trigger, api_model, session)
+    trigger.click(
+        lambda state, model=None: model_info(lab, model, state),
+        [session],
+        info,
+        inputs_kwargs={"model": api_model},
+        api_name=api_name(lab.spec.id, "model_info"),
+        **INTERACT,
+    )
+    wire_training(training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, ""))
+    model_choice.change(lambda c, s: model_info(lab, c, s), [model_choice, session], model_text, **PRIVATE)
+    checkpoint.upload(on_checkpoint, [checkpoint, session], [session, model_choice, model_text], **PRIVATE)
+
+
+def _overrides(lab: Lab) -> dict[str, Callable[[Panel], None]]:
+    """The panels a lab builds itself, from gradio_tabs/panels/<lab>.py, by interaction name."""
+    name = f"gradio_tabs.panels.{lab.spec.id.replace('-', '_')}"
+    if importlib.util.find_spec(name) is None:
+        return {}
+    module = importlib.import_module(name)
+    return {key: value for key, value in vars(module).items() if callable(value) and not key.startswith("_")}
+
+
+# --- the generated panel -------------------------------------------------------------------
+
+
+def build_interaction_panel(panel: Panel) -> None:
+    """Inputs on the left, the answer on the right. Live interactions answer on every change
+    (a problem shows in the message line: a live view should not pop up error toasts); the others
+    on their button."""
+    interaction = panel.interaction
+    with gr.Row():
+        with gr.Column(scale=1):
+                inputs = [input_component(param) for param in interaction.inputs]
+                # No inputs to change: a button asks (the model picker still updates a shown answer).
+                asked = interaction.live and interaction.inputs
+                run = None if asked else gr.Button(interaction.title, variant="primary")
+        with gr.Column(scale=2):
+            message = gr.Markdown()
+            outputs = [output_component(output) for output in interaction.outputs]
+
+    def answer(choice: str | None, state: LabSession | None, *values: Any) -> list:
+        try:
+            trained = panel.model(choice, state)
+            with user_errors():
+                result = interaction(trained, dict(zip([p.name for p in interaction.inputs], values, strict=True)))
+        except gr.Error as error:
+            return [f"**{error.message}**", *[None] * len(outputs)]
+        return ["", *[component_value(o, result.get(o.name)) for o in interaction.outputs]]
+
+    sources = [panel.model_choice, panel.session, *[_value_of(c) for c in inputs]]
+    triggers = [run.click] if run is not None else [t for c in inputs for t in _triggers(c)]
+    if interaction.live and interaction.needs_model:
+        triggers.append(panel.model_choice.change)
+    for trigger in triggers:
+        trigger(answer, sources, [message, *outputs], **PRIVATE)
+
+
+@dataclass
+class ImageInput:
+    """A picture drawn or uploaded: the pad and the upload write it into `picture`."""
+
+    picture: gr.State
+    pad: gr.Sketchpad | None
+    upload: gr.Image | None
+
+
+def input_component(param: Param) -> gr.Component | ImageInput:
+    if param.kind != "image":
+        return param_control(param)
+    picture = gr.State(None)
+    pad = upload = None
+    with gr.Tabs():
+        if "draw" in param.sources:
+            with gr.Tab("Draw"):
+                pad = digit_pad()
+        if "upload" in param.sources:
+            with gr.Tab("Upload"):
+                upload = gr.Image(
+                    type="filepath",
+                    image_mode=None,  # the file as sent: core detects its polarity
+                    sources=["upload", "clipboard"],
+                    label=f"{param.label}: a photo or scan ({UPLOAD_LIMITS})",
+                )
+    return ImageInput(picture, pad, upload)
+
+
+def _value_of(component: gr.Component | ImageInput) -> gr.Component:
+    return component.picture if isinstance(component, ImageInput) else component
+
+
+def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
+    """The events after which a live interaction answers again; a drawing or an upload first
+    becomes the input's picture."""
+    if not isinstance(component, ImageInput):
+        return [component.change]
+    triggers = []
+    if component.pad is not None:
+        # `input` fires after every stroke; `change` lags a stroke behind in Gradio 6.
+        drawn = component.pad.input(_from_pad, component.pad, component.picture, trigger_mode="always_last", **PRIVATE)
+        triggers.append(drawn.then)
+    if component.upload is not None:
+        uploaded = component.upload.change(_from_upload, component.upload, component.picture, **PRIVATE)
+        triggers.append(uploaded.then)
+    return triggers
+
+
+def _from_pad(editor: dict | None) -> np.ndarray | None:
+    composite = None if editor is None else editor.get("composite")
+    if composite is None:
+        return None
+    gray = canvas_to_gray(composite)
+    return gray if gray.max() > 0 else None
+
+
+def _from_upload(path: str | None) -> np.ndarray | None:
+    if not path:
+        return None
+    with user_errors():
+        return read_upload(Path(path).read_bytes())
+
+
+def output_component(output: Output) -> gr.Component:
+    label = output.label or None
+    if output.kind == "label":
+        return gr.Label(label=label, num_top_classes=10)
+    if output.kind == "image":
+        return gr.Image(label=label, format="png", interactive=False, elem_classes="pixelated", height=output.size)
+    if output.kind == "gallery":
+        return gr.Gallery(label=label, columns=output.columns, height="auto", object_fit="contain", format="png")
+    if output.kind in ("heatmap", "plot"):
+        return gr.Plot(label=label)
+    if output.kind == "table":
+        return gr.Dataframe(label=label, interactive=False)
+    if output.kind == "text":
+        return gr.Textbox(label=label, interactive=False)
+    if output.kind == "number":
+        return gr.Number(label=label, interactive=False)
+    if output.kind == "json":
+        return gr.JSON(label=label)
+    if output.kind == "file":
+        return gr.File(label=label)
+    return gr.Markdown(label=label)
+
+
+def component_value(output: Output, value: Any) -> Any:
+    """A core value as the output's component shows it."""
+    if value is None:
+        return None
+    kind = output.kind
+    if kind == "label":
+        return {c: float(p) for c, p in zip(value.classes, value.values, strict=True)}
+    if kind == "image":
+        return charts.picture(value, output.size)
+    if kind == "gallery":
+        return [(charts.picture(image, output.size), caption) for image, caption in value]
+    if kind == "heatmap":
+        return charts.labelled_heatmap(value.values, value.x, value.y, value.title or output.label)
+    if kind == "file":
+        target = Path(tempfile.mkdtemp(prefix="dll-download-")) / value.name
+        target.write_bytes(value.data)
+        return str(target)
+    return value
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def add_api_endpoint(
+    lab: Lab, interaction: Interaction, trigger: gr.Button, model: gr.Textbox, session: gr.State
+) -> None:
+    """/<lab>_<interaction>: the inputs by name (an image as a file), and `model`; the answer is
+    the interaction's JSON (pictures as PNG data URIs), with which model gave it."""
+    components = {param.name: api_input(param) for param in interaction.inputs}
+    result = gr.JSON(label="result")
+
+    def endpoint(state: LabSession | None, model: str | None = None, **values: Any) -> dict[str, Any]:
+        state = state or LabSession()
+        with user_errors():
+            trained = models.choose(lab, model, state.trained, state.loaded) if interaction.needs_model else None
+            for param in interaction.inputs:
+                if param.kind == "image":
+                    values[param.name] = _api_picture(values[param.name])
+            answer = result_json(interaction, interaction(trained, values))
+        return answer | (models.answered_by(lab, trained) if trained is not None else {})
+
+    endpoint.__doc__ = interaction.help
+    trigger.click(
+        endpoint,
+        [session],
+        result,
+        inputs_kwargs=({"model": model} if interaction.needs_model else {}) | components,
+        api_name=api_name(lab.spec.id, interaction.name),
+        **INTERACT,
+    )
+
+
+def api_input(param: Param) -> gr.Component:
+    if param.kind == "image":
+        return gr.File(type="filepath", label=param.name)
+    return param_control(param)
+
+
+def _api_picture(path: str | None) -> np.ndarray:
+    if not path:
+        raise ImageInputError("No image was sent: attach a png, jpg or webp file.")
+    return read_upload(Path(path).read_bytes())

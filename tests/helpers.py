@@ -1,0 +1,66 @@
+"""Helpers every kind of test shares: opening the Streamlit app in AppTest, reading what it
+shows, and drawing on a pad with the mouse. Fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_TIMEOUT = 120  # seconds per AppTest script run: the first imports torch, on a busy 2-core box
+FIRST_LOAD_MS = 120_000  # a browser's first page load imports torch and loads a model
+PREDICTION_MS = 60_000
+
+
+def open_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RUN_TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(page: str) -> AppTest:
+    """A page with a file of its own (app_pages/home.py, or a lab not yet generated)."""
+    at = open_app()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_lab(lab_id: str) -> AppTest:
+    """A lab's page at /<lab id>, as a student following a link gets it. (AppTest switches only
+    to pages with a file; a page's identity is the hash of its URL path.)"""
+    at = open_app()
+    at._page_hash = calc_hash(lab_id)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(element.value for element in elements)
+
+
+def digit_one_png() -> bytes:
+    """A photo-like '1': a dark stroke on white paper."""
+    image = Image.new("L", (120, 160), 255)
+    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill=0, width=12)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def draw_seven(page, pad) -> None:
+    """A top bar, then a long diagonal down to the left, as one stroke of the mouse."""
+    box = pad.bounding_box()
+    left, top = box["x"], box["y"]
+    page.mouse.move(left + 70, top + 60)
+    page.mouse.down()
+    for x in range(70, 211, 14):
+        page.mouse.move(left + x, top + 60)
+    for step in range(1, 13):
+        page.mouse.move(left + 210 - 8 * step, top + 60 + 16 * step)
+    page.mouse.up()

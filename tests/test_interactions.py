@@ -1,0 +1,119 @@
+"""Generated tests: every interaction every lab declares, driven with its example through core,
+the CLI, the Gradio API and the Streamlit page. A lab added with a broken interaction fails
+here, whichever front it breaks in."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from helpers import open_lab, texts
+
+from core import models
+from core.cli import main
+from core.interactions import png_bytes, result_json
+from core.registry import get_lab, lab_packages
+
+LABS = sorted(lab_packages())
+CASES = [(lab_id, i.name) for lab_id in LABS for i in get_lab(lab_id).interactions]
+
+
+def example_run(lab_id: str, name: str):
+    lab = get_lab(lab_id)
+    interaction = lab.interaction(name)
+    trained = models.choose(lab, None) if interaction.needs_model else None
+    return lab, interaction, interaction(trained, interaction.example_inputs())
+
+
+@pytest.mark.parametrize(("lab_id", "name"), CASES)
+def test_core_answers_the_example_with_every_declared_output_kind(lab_id, name):
+    lab, interaction, result = example_run(lab_id, name)
+    assert result, f"{lab_id} {name} answered nothing"
+    kinds = {o.name: o.kind for o in interaction.outputs}
+    for output_name, value in result.items():
+        if kinds[output_name] in ("image",):
+            assert np.asarray(value).ndim in (2, 3)
+    answer = result_json(interaction, result)
+    json.dumps(answer)  # the API's and the CLI's answer is plain JSON
+    assert set(answer) <= set(kinds)
+
+
+def cli_arguments(lab_id: str, name: str, tmp_path) -> list[str]:
+    """The example as command-line arguments: pictures as files, texts positional, the rest options."""
+    interaction = get_lab(lab_id).interaction(name)
+    arguments = [lab_id, name]
+    for param in interaction.inputs:
+        value = interaction.example_inputs().get(param.name, param.default)
+        if param.kind == "image":
+            path = tmp_path / f"{param.name}.png"
+            path.write_bytes(png_bytes(value))
+            arguments.append(str(path))
+        elif param.kind == "text":
+            arguments.append(value)
+        elif param.kind == "bool":
+            arguments.append(f"--{'' if value else 'no-'}{param.name.replace('_', '-')}")
+        elif param.kind == "multichoice":
+            arguments += [f"--{param.name.replace('_', '-')}", ",".join(value)]
+        else:
+            arguments += [f"--{param.name.replace('_', '-')}", str(value)]
+    return arguments
+
+
+@pytest.mark.parametrize(("lab_id", "name"), CASES)
+def test_cli_answers_the_example_as_json(lab_id, name, tmp_path, capsys):
+    assert main([*cli_arguments(lab_id, name, tmp_path), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out.splitlines()[-1])
+    _, interaction, _ = example_run(lab_id, name)
+    assert set(answer) & {o.name for o in interaction.outputs}
+
+
+@pytest.mark.parametrize(("lab_id", "name"), CASES)
+def test_cli_explains_every_interaction(lab_id, name, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([lab_id, name, "--help"])
+    assert exit_.value.code == 0
+    assert get_lab(lab_id).interaction(name).help.split()[0] in capsys.readouterr().out
+
+
+def test_list_json_names_every_interaction(capsys):
+    assert main(["list", "--json"]) == 0
+    listed = {lab["id"]: lab["interactions"] for lab in json.loads(capsys.readouterr().out)}
+    for lab_id, name in CASES:
+        assert name in [i["name"] for i in listed[lab_id]]
+
+
+def test_the_gradio_api_has_an_endpoint_per_interaction_and_training(client):
+    endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    for lab_id in LABS:
+        prefix = f"/{lab_id.replace('-', '_')}_"
+        for name in ["train", "stop", "model_info", *(i.name for i in get_lab(lab_id).interactions)]:
+            assert f"{prefix}{name.replace('-', '_')}" in endpoints
+
+
+@pytest.mark.parametrize(("lab_id", "name"), CASES)
+def test_the_gradio_api_answers_the_example(lab_id, name, client, tmp_path):
+    from gradio_client import handle_file
+
+    interaction = get_lab(lab_id).interaction(name)
+    values = {}
+    for param in interaction.inputs:
+        value = interaction.example_inputs().get(param.name, param.default)
+        if param.kind == "image":
+            path = tmp_path / f"{param.name}.png"
+            path.write_bytes(png_bytes(value))
+            value = handle_file(str(path))
+        values[param.name] = value
+    answer = client.predict(**values, api_name=f"/{lab_id.replace('-', '_')}_{name.replace('-', '_')}")
+    assert set(answer) & {o.name for o in interaction.outputs}
+
+
+@pytest.mark.parametrize("lab_id", LABS)
+def test_the_streamlit_page_offers_every_interaction(lab_id):
+    at = open_lab(lab_id)
+    lab = get_lab(lab_id)
+    assert at.title[0].value == lab.spec.heading
+    tabs = [tab.label for tab in at.tabs]
+    for interaction in lab.interactions:
+        assert interaction.title in tabs
+    assert lab.spec.summary in texts(at.caption)
