@@ -546,7 +546,7 @@ def panel_override(lab: Lab, name: str) -> Callable | None:
 
 
 def variant_model_section(lab: Lab, state_key: str) -> TrainedModel | None:
-    """"Model": a bundled variant, this session's model or a loaded checkpoint, with its facts,
+    """ "Model": a bundled variant, this session's model or a loaded checkpoint, with its facts,
     download and upload. A model that has just appeared (trained, loaded) is selected."""
     st.subheader("Model")
     choice_key = f"{state_key}-model"
@@ -602,7 +602,11 @@ def input_control(param: Param, key: str) -> Any:
     if param.kind != "image":
         return param_control(param, key)
     sources = [s for s in ("draw", "upload") if s in param.sources]
-    tabs = st.tabs(["Draw" if s == "draw" else "Upload" for s in sources]) if len(sources) > 1 else [st.container()]
+    tabs = (
+        st.tabs(["Draw" if s == "draw" else "Upload" for s in sources])
+        if len(sources) > 1
+        else [st.container()]
+    )
     pictures = {}
     for tab, source in zip(tabs, sources, strict=True):
         with tab:

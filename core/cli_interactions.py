@@ -46,7 +46,9 @@ def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
         command.add_argument("--json", action="store_true", help="print the answer as one JSON object")
         if any(output.kind in ("image", "gallery", "file") for output in interaction.outputs):
             command.add_argument("--out", help="write the first picture or file here (.png or .npy)")
-        command.set_defaults(handler=lambda args, lab=lab, interaction=interaction: run(lab, interaction, args))
+        command.set_defaults(
+            handler=lambda args, lab=lab, interaction=interaction: run(lab, interaction, args)
+        )
 
 
 def _first_image(interaction: Interaction) -> Param | None:
@@ -56,9 +58,13 @@ def _first_image(interaction: Interaction) -> Param | None:
 def _add_input(command: argparse.ArgumentParser, param: Param, first_image: bool) -> None:
     help = param.help
     if param.kind == "image":  # the first image may be several files: one answer each
-        command.add_argument(param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help)
+        command.add_argument(
+            param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help
+        )
     elif param.kind == "text":
-        command.add_argument(param.name, nargs="?", default=param.default, metavar=param.name.upper(), help=help)
+        command.add_argument(
+            param.name, nargs="?", default=param.default, metavar=param.name.upper(), help=help
+        )
     elif param.kind == "bool":
         command.add_argument(
             f"--{param.name.replace('_', '-')}",
@@ -68,7 +74,9 @@ def _add_input(command: argparse.ArgumentParser, param: Param, first_image: bool
             help=help,
         )
     else:
-        bounds = f" ({param.low:g} to {param.high:g})" if param.low is not None and param.high is not None else ""
+        bounds = (
+            f" ({param.low:g} to {param.high:g})" if param.low is not None and param.high is not None else ""
+        )
         choices = f" (one of {', '.join(param.choices)})" if param.choices else ""
         command.add_argument(
             f"--{param.name.replace('_', '-')}",
@@ -105,14 +113,18 @@ def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
                 for param in interaction.inputs
                 if param.kind == "image" and param is not image
             }
-            _answer(lab, interaction, trained, values | pictures | {image.name: read_image_file(name)}, args, name)
+            _answer(
+                lab, interaction, trained, values | pictures | {image.name: read_image_file(name)}, args, name
+            )
         except ImageInputError as error:
             failures += 1
             print(json.dumps({"file": name, "error": str(error)}) if args.json else f"{name}: error: {error}")
     return 1 if failures else 0
 
 
-def _answer(lab: Lab, interaction: Interaction, trained: Any, values: dict, args, file: str | None = None) -> None:
+def _answer(
+    lab: Lab, interaction: Interaction, trained: Any, values: dict, args, file: str | None = None
+) -> None:
     result = interaction(trained, values)
     if getattr(args, "out", None):
         _write_first_picture(interaction, result, Path(args.out))

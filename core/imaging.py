@@ -168,5 +168,9 @@ def example_digit(size: int = 112) -> np.ndarray:
     image = Image.new("L", (size, size), 0)
     draw = ImageDraw.Draw(image)
     stroke = max(2, size // 10)
-    draw.line([(size * 0.25, size * 0.2), (size * 0.75, size * 0.2), (size * 0.45, size * 0.85)], fill=255, width=stroke)
+    draw.line(
+        [(size * 0.25, size * 0.2), (size * 0.75, size * 0.2), (size * 0.45, size * 0.85)],
+        fill=255,
+        width=stroke,
+    )
     return np.asarray(image, dtype=np.float32) / 255.0

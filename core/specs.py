@@ -9,11 +9,10 @@ value that one front accepts is accepted by every other.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
 
 KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image")
 

@@ -7,6 +7,7 @@ times per epoch for the curves, and a clean exit within one step when the runner
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -112,3 +113,28 @@ def fit_classifier(
         if ctx.should_stop():
             break
     model.eval()
+
+
+WARM_UP = 0.05  # share of the training spent raising the learning rate, for the cosine schedule
+
+
+def learning_rate_at(progress: float, peak: float, schedule: str) -> float:
+    """The step size after `progress` (0 to 1) of the training: constant, or a linear warm-up
+    over the first WARM_UP followed by a cosine decay to zero."""
+    if schedule == "constant":
+        return peak
+    progress = min(max(progress, 0.0), 1.0)
+    if progress < WARM_UP:
+        return peak * progress / WARM_UP
+    return peak * 0.5 * (1 + math.cos(math.pi * (progress - WARM_UP) / (1 - WARM_UP)))
+
+
+def training_progress(step: int, total_steps: int, ctx: TrainContext) -> float:
+    """How far the training is, 0 to 1: by steps, or by the runner's time or step limit when
+    that comes first, so that a schedule always finishes annealing when the training ends."""
+    progress = step / total_steps
+    if ctx.max_steps:
+        progress = max(progress, step / ctx.max_steps)
+    if ctx.time_budget:
+        progress = max(progress, ctx.elapsed() / ctx.time_budget)
+    return min(progress, 1.0)

@@ -135,7 +135,9 @@ def build_lab_tab(lab: Lab) -> None:
         api_name=api_name(lab.spec.id, "model_info"),
         **INTERACT,
     )
-    wire_training(training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, ""))
+    wire_training(
+        training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, "")
+    )
     model_choice.change(lambda c, s: model_info(lab, c, s), [model_choice, session], model_text, **PRIVATE)
     checkpoint.upload(on_checkpoint, [checkpoint, session], [session, model_choice, model_text], **PRIVATE)
 
@@ -159,10 +161,10 @@ def build_interaction_panel(panel: Panel) -> None:
     interaction = panel.interaction
     with gr.Row():
         with gr.Column(scale=1):
-                inputs = [input_component(param) for param in interaction.inputs]
-                # No inputs to change: a button asks (the model picker still updates a shown answer).
-                asked = interaction.live and interaction.inputs
-                run = None if asked else gr.Button(interaction.title, variant="primary")
+            inputs = [input_component(param) for param in interaction.inputs]
+            # No inputs to change: a button asks (the model picker still updates a shown answer).
+            asked = interaction.live and interaction.inputs
+            run = None if asked else gr.Button(interaction.title, variant="primary")
         with gr.Column(scale=2):
             message = gr.Markdown()
             outputs = [output_component(output) for output in interaction.outputs]
@@ -171,7 +173,9 @@ def build_interaction_panel(panel: Panel) -> None:
         try:
             trained = panel.model(choice, state)
             with user_errors():
-                result = interaction(trained, dict(zip([p.name for p in interaction.inputs], values, strict=True)))
+                result = interaction(
+                    trained, dict(zip([p.name for p in interaction.inputs], values, strict=True))
+                )
         except gr.Error as error:
             return [f"**{error.message}**", *[None] * len(outputs)]
         return ["", *[component_value(o, result.get(o.name)) for o in interaction.outputs]]
@@ -225,7 +229,9 @@ def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
     triggers = []
     if component.pad is not None:
         # `input` fires after every stroke; `change` lags a stroke behind in Gradio 6.
-        drawn = component.pad.input(_from_pad, component.pad, component.picture, trigger_mode="always_last", **PRIVATE)
+        drawn = component.pad.input(
+            _from_pad, component.pad, component.picture, trigger_mode="always_last", **PRIVATE
+        )
         triggers.append(drawn.then)
     if component.upload is not None:
         uploaded = component.upload.change(_from_upload, component.upload, component.picture, **PRIVATE)
@@ -253,9 +259,13 @@ def output_component(output: Output) -> gr.Component:
     if output.kind == "label":
         return gr.Label(label=label, num_top_classes=10)
     if output.kind == "image":
-        return gr.Image(label=label, format="png", interactive=False, elem_classes="pixelated", height=output.size)
+        return gr.Image(
+            label=label, format="png", interactive=False, elem_classes="pixelated", height=output.size
+        )
     if output.kind == "gallery":
-        return gr.Gallery(label=label, columns=output.columns, height="auto", object_fit="contain", format="png")
+        return gr.Gallery(
+            label=label, columns=output.columns, height="auto", object_fit="contain", format="png"
+        )
     if output.kind in ("heatmap", "plot"):
         return gr.Plot(label=label)
     if output.kind == "table":
@@ -305,7 +315,9 @@ def add_api_endpoint(
     def endpoint(state: LabSession | None, model: str | None = None, **values: Any) -> dict[str, Any]:
         state = state or LabSession()
         with user_errors():
-            trained = models.choose(lab, model, state.trained, state.loaded) if interaction.needs_model else None
+            trained = (
+                models.choose(lab, model, state.trained, state.loaded) if interaction.needs_model else None
+            )
             for param in interaction.inputs:
                 if param.kind == "image":
                     values[param.name] = _api_picture(values[param.name])

@@ -6,7 +6,6 @@ the Gradio API handlers.)"""
 from __future__ import annotations
 
 import pytest
-
 from helpers import open_page
 
 NASTY_TEXTS = (

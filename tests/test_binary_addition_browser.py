@@ -11,7 +11,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_typed_numbers_are_added(streamlit_url, browser):  # noqa: F811
+def test_two_typed_numbers_are_added(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     page.goto(f"{streamlit_url}/binary-addition")
     result = page.locator(".st-key-binary-addition-try-result")

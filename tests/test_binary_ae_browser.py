@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):  # noqa: F811
+def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
     page.goto(f"{streamlit_url}/binary-ae")
     pictures = page.locator(".st-key-binary-ae-pictures")

@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prompt_is_continued(streamlit_url, browser):  # noqa: F811
+def test_a_typed_prompt_is_continued(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     page.goto(f"{streamlit_url}/charlstm")
     prompt = page.get_by_label("Prompt (empty: the model starts a sentence itself)")

@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_denoised(streamlit_url, browser):  # noqa: F811
+def test_a_drawn_digit_is_denoised(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/denoise")
     pad = page.locator("canvas.upper-canvas")

@@ -15,9 +15,9 @@ from PIL import Image
 from core import checkpoints
 from core.cli import main
 from core.events import Progress, Samples
+from core.judge import digit_quality
 from core.labs import gan
 from core.labs.base import TrainedModel
-from core.judge import digit_quality
 from core.registry import get_lab
 from core.runner import TrainingRunner
 

@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, browser):  # noqa: F811
+def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(f"{streamlit_url}/gan")
     expect(page.get_by_text("Pick two samples to interpolate between")).to_be_visible(timeout=FIRST_LOAD_MS)

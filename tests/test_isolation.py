@@ -4,9 +4,9 @@ another, on either front, even when they train at the same time on the one share
 from __future__ import annotations
 
 from gradio_client import Client
+from helpers import open_page, texts
 
 import ui_streamlit as ui
-from helpers import open_page, texts
 
 ALICE_SENTENCES = "Alice keeps a secret.\nAlice likes owls."
 BOB_SENTENCES = "Bob writes in private.\nBob likes foxes."

@@ -13,7 +13,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):  # noqa: F811
+def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
     page.goto(f"{streamlit_url}/mnist-rows")
     pad = page.locator("canvas.upper-canvas")

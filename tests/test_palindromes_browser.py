@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):  # noqa: F811
+def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/palindromes")
     answers = page.locator(".st-key-palindromes-try-answers")

@@ -12,7 +12,7 @@ expect = sync_api.expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browser):  # noqa: F811
+def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/transformer")
     result = page.locator(".st-key-transformer-result")

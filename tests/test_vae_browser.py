@@ -27,7 +27,7 @@ def drag(page, box, start: tuple[float, float], end: tuple[float, float], steps:
     page.mouse.up()
 
 
-def test_a_box_dragged_on_the_latent_map_is_decoded(streamlit_url, browser):  # noqa: F811
+def test_a_box_dragged_on_the_latent_map_is_decoded(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(f"{streamlit_url}/vae")
     plot = page.locator(".js-plotly-plot").first

@@ -80,7 +80,9 @@ class Lab:
     def variant_path(self, name: str) -> Path:
         """The folder of a bundled variant; SpecError naming the variants for an unknown one."""
         if name not in self.variants:
-            raise SpecError(f"{self.spec.title} has no bundled model {name!r}: pick one of {', '.join(self.variants)}")
+            raise SpecError(
+                f"{self.spec.title} has no bundled model {name!r}: pick one of {', '.join(self.variants)}"
+            )
         return CHECKPOINT_ROOT / self.variants[name]
 
     def interaction(self, name: str) -> Interaction:

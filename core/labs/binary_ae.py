@@ -51,11 +51,10 @@ from core.data import ImageData, load_images, training_data
 from core.events import EpochEnd, Event, Progress, Samples, Trained
 from core.imaging import ImageInputError, canvas_to_gray, read_upload, to_mnist_frame
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
-from core.labs.vae import learning_rate_at, training_progress
 from core.noise import psnr_per_image
 from core.runner import TrainContext
 from core.specs import SpecError
-from core.training import HELDOUT_PROBE_SIZE
+from core.training import HELDOUT_PROBE_SIZE, learning_rate_at, training_progress
 
 SIZE = 32  # the course resized MNIST's 28x28 to 32x32, so three halvings give 4x4
 CODE_SHAPE = (3, 4, 4)

@@ -37,9 +37,9 @@ from core.data import ImageData, training_data
 from core.events import EpochEnd, Event, Progress, Samples, Trained
 from core.labs import binary_ae
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
-from core.labs.vae import learning_rate_at, training_progress
 from core.runner import TrainContext
 from core.specs import SpecError
+from core.training import learning_rate_at, training_progress
 
 BITS = binary_ae.CODE_BITS
 HIDDEN, LAYERS = 128, 2  # the course's LSTM

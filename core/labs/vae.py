@@ -35,12 +35,11 @@ from core.imaging import ImageInputError, canvas_to_gray, read_upload, to_mnist_
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
 from core.runner import TrainContext
 from core.specs import SpecError
-from core.training import HELDOUT_CHECKS_PER_EPOCH, HELDOUT_PROBE_SIZE
+from core.training import HELDOUT_CHECKS_PER_EPOCH, HELDOUT_PROBE_SIZE, learning_rate_at, training_progress
 
 Z_LIMIT = 10.0  # latent coordinates are refused beyond this: the N(0, 1) prior lives within about ±4
 GRID_SIZES = (2, 20)  # a manifold grid is n x n decodings, n in this range
 STEP_COUNTS = (2, 50)  # frames of an interpolation or a traversal
-WARM_UP = 0.05  # share of the training spent raising the learning rate, for the cosine schedule
 EVAL_SEED = 0  # held-out ELBOs use the same noise every time, so a checkpoint re-evaluates exactly
 # The course's settings (its notebook: MLP VAE, BCE + KL, Adam 1e-3, batch 128), as lab settings.
 COURSE_RECIPE = {
@@ -188,28 +187,6 @@ def evaluate_elbo(model: VAE, images: torch.Tensor, batch_size: int = 1024) -> d
         "reconstruction": reconstruction_sum / count,
         "kl": kl_sum / count,
     }
-
-
-def learning_rate_at(progress: float, peak: float, schedule: str) -> float:
-    """The step size after `progress` (0 to 1) of the training: constant, or a linear warm-up
-    over the first WARM_UP followed by a cosine decay to zero."""
-    if schedule == "constant":
-        return peak
-    progress = min(max(progress, 0.0), 1.0)
-    if progress < WARM_UP:
-        return peak * progress / WARM_UP
-    return peak * 0.5 * (1 + math.cos(math.pi * (progress - WARM_UP) / (1 - WARM_UP)))
-
-
-def training_progress(step: int, total_steps: int, ctx: TrainContext) -> float:
-    """How far the training is, 0 to 1: by steps, or by the runner's time or step limit when
-    that comes first, so that a schedule always finishes annealing when the training ends."""
-    progress = step / total_steps
-    if ctx.max_steps:
-        progress = max(progress, step / ctx.max_steps)
-    if ctx.time_budget:
-        progress = max(progress, ctx.elapsed() / ctx.time_budget)
-    return min(progress, 1.0)
 
 
 def to_inputs(images: torch.Tensor, device: torch.device) -> torch.Tensor:

@@ -102,7 +102,8 @@ def mistakes(trained: TrainedModel) -> dict[str, Any]:
         "note": note,
         "confusion": charts.confusion_heatmap(report.confusion, report.classes),
         "mistakes": [
-            (m["image"], f"said {m['predicted']}, is {m['true']} ({m['confidence']:.0%})") for m in report.mistakes
+            (m["image"], f"said {m['predicted']}, is {m['true']} ({m['confidence']:.0%})")
+            for m in report.mistakes
         ],
     }
 
@@ -124,7 +125,11 @@ def heldout_layers(trained: TrainedModel, index: int) -> dict[str, Any]:
         raise SpecError(f"Held-out image: pick a number from 0 to {len(data.test_images) - 1}")
     frame = data.test_images[index].numpy().astype(np.float32) / 255
     label = data.classes[int(data.test_labels[index])]
-    return {"input": frame, "truth": f"Held-out image {index}: a **{label}**", "layers": layer_gallery(trained, frame)}
+    return {
+        "input": frame,
+        "truth": f"Held-out image {index}: a **{label}**",
+        "layers": layer_gallery(trained, frame),
+    }
 
 
 SEEN = Output("seen", "image", "What the model sees (28x28)", size=224)
@@ -165,7 +170,9 @@ INTERACTIONS = (
         "Feature maps of a held-out digit",
         "Pick a held-out image by number and see what each layer computes for it.",
         heldout_layers,
-        inputs=(Param("index", "int", 0, "Which held-out image.", label="Held-out image", low=0, high=59_999),),
+        inputs=(
+            Param("index", "int", 0, "Which held-out image.", label="Held-out image", low=0, high=59_999),
+        ),
         outputs=(Output("input", "image", "Input", size=112), Output("truth", "markdown", ""), LAYERS),
         example={"index": 7},
     ),
