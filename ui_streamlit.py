@@ -20,7 +20,7 @@ import streamlit as st
 
 from core import charts, models
 from core.checkpoints import CheckpointError, archive_bytes, extract_archive
-from core.data import DataUnavailableError
+from core.errors import USER_ERRORS
 from core.history import TrainingHistory
 from core.imaging import (
     MAX_UPLOAD_BYTES,
@@ -35,17 +35,6 @@ from core.labs.base import Lab, TrainedModel
 from core.registry import get_lab
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
-from core.tokens import TextInputError
-
-# Errors from core that are the student's input, not a bug: a message, never a traceback.
-USER_ERRORS = (
-    SpecError,
-    ImageInputError,
-    TextInputError,
-    CheckpointError,
-    DataUnavailableError,
-    models.ModelChoiceError,
-)
 
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
 SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider

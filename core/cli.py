@@ -14,25 +14,11 @@ import sys
 from typing import Any
 
 from core.catalogue import catalogue
-from core.checkpoints import CheckpointError
-from core.data import DataUnavailableError
+from core.errors import USER_ERRORS
 from core.events import EpochEnd, Progress, Status
-from core.imaging import ImageInputError
-from core.models import ModelChoiceError
-from core.registry import UnknownLabError, get_lab, lab_packages, ready_labs
+from core.registry import get_lab, lab_packages, ready_labs
 from core.runner import TrainingRunner
-from core.specs import SpecError, parse_assignments
-from core.tokens import TextInputError
-
-USER_ERRORS = (
-    SpecError,
-    CheckpointError,
-    DataUnavailableError,
-    ImageInputError,
-    TextInputError,
-    UnknownLabError,
-    ModelChoiceError,
-)
+from core.specs import parse_assignments
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,12 +42,13 @@ class UnknownLabError(KeyError):
 
 @functools.cache
 def lab_packages() -> dict[str, str]:
-    """Lab id -> its package (core.labs.<name>), for every package with a spec.py."""
+    """Lab id -> its package (core.labs.<name>), for every package with a spec.py and a lab.py."""
     import core.labs
 
     packages = {}
     for info in pkgutil.iter_modules(core.labs.__path__):
-        if info.ispkg:
+        folder = Path(info.module_finder.path) / info.name
+        if info.ispkg and (folder / "spec.py").is_file() and (folder / "lab.py").is_file():
             package = f"core.labs.{info.name}"
             packages[importlib.import_module(f"{package}.spec").SPEC.id] = package
     return packages

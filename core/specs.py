@@ -106,12 +106,15 @@ class Param:
 
         if value is None:
             raise SpecError(f"{self.label}: draw or upload a picture first")
-        array = np.asarray(value, dtype=np.float32)
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise SpecError(f"{self.label}: expected a picture, got {type(value).__name__}") from None
         if array.ndim != 2 or min(array.shape) == 0:
             raise SpecError(f"{self.label}: expected a 2-D grey picture, got shape {array.shape}")
-        if not np.isfinite(array).all():
-            raise SpecError(f"{self.label}: the picture has pixels that are not numbers")
-        return array
+        if not np.isfinite(array).all() or np.abs(array).max() > 255:
+            raise SpecError(f"{self.label}: pixels must be numbers from 0 to 1 (or 0 to 255)")
+        return array.astype(np.float32)
 
     def _number(self, value: Any) -> int | float:
         if isinstance(value, bool):

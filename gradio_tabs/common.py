@@ -19,14 +19,11 @@ import gradio as gr
 import numpy as np
 
 from core import charts, checkpoints
-from core.data import DataUnavailableError
+from core.errors import USER_ERRORS
 from core.history import TrainingHistory
-from core.imaging import ImageInputError
 from core.labs.base import Lab, TrainedModel
-from core.models import ModelChoiceError
-from core.runner import BusyError, Job, default_runner
-from core.specs import LabSpec, Param, SpecError
-from core.tokens import TextInputError
+from core.runner import Job, default_runner
+from core.specs import LabSpec, Param
 from gradio_tabs import cache_fix
 
 cache_fix.install()  # identical images requested at once must not truncate each other
@@ -42,16 +39,6 @@ CSS = """
 .pixelated img { image-rendering: pixelated; }
 """
 
-# Errors from core that are the user's input, not a bug: shown as a message, never a traceback.
-USER_ERRORS = (
-    SpecError,
-    BusyError,
-    ImageInputError,
-    TextInputError,
-    checkpoints.CheckpointError,
-    DataUnavailableError,
-    ModelChoiceError,
-)
 
 
 # --- generic helpers that every lab tab uses -----------------------------------------------

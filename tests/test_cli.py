@@ -24,9 +24,9 @@ def test_module_entry_point_lists_the_labs():
         [sys.executable, "-m", "core", "list"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0
-    from core.catalogue import READY
+    from core.catalogue import ready_specs
 
-    assert all(spec.id in result.stdout for spec in READY) and "ready" in result.stdout
+    assert all(spec.id in result.stdout for spec in ready_specs()) and "ready" in result.stdout
 
 
 def test_list_json_carries_the_specs(capsys):
@@ -74,6 +74,9 @@ def test_train_prints_one_json_line_with_the_checkpoint(capsys, tmp_path, data_d
         (["train", "digits", "--set", "colour=blue"], "unknown setting"),
         (["train", "no-such-lab"], "unknown lab"),
         (["evaluate", "digits", "--checkpoint", "/nonexistent"], "no checkpoint folder"),
+        (["digits", "feature-maps", "--index", "seven"], "Held-out image: expected a number"),
+        (["digits", "feature-maps", "--index", "4000"], "pick a number from 0 to"),
+        (["digits", "filters", "--checkpoint", "/nonexistent"], "no checkpoint folder"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_two(capsys, argv, message):
@@ -96,9 +99,21 @@ def test_classify_gives_one_object_per_image(capsys, tmp_path):
     seven.write_bytes(png(lambda d: d.line([(80, 50), (220, 50), (120, 260)], fill=20, width=22)))
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not a png")
-    code, out, _ = run(capsys, "classify", str(one), str(seven), str(broken), "--json")
+    code, out, _ = run(capsys, "digits", "classify", str(one), str(seven), str(broken), "--json")
     results = [json.loads(line) for line in out.strip().splitlines()]
-    assert [r.get("prediction") for r in results] == ["1", "7", None]
-    assert len(results[0]["probabilities"]) == 10
+    assert [r.get("prediction", {}).get("prediction") for r in results] == ["1", "7", None]
+    assert len(results[0]["prediction"]["probabilities"]) == 10
+    assert results[0]["file"] == str(one) and results[0]["model"] == "fast-cnn"
     assert "not a readable" in results[2]["error"]
     assert code == 1  # one file failed
+
+
+def test_an_interaction_writes_its_picture_with_out(capsys, tmp_path):
+    grid = tmp_path / "filters.png"
+    code, out, _ = run(capsys, "digits", "filters", "--model", "mlp", "--out", str(grid))
+    assert code == 0 and grid.stat().st_size > 0
+    assert Image.open(grid).size[0] > 28 * 8  # 64 units' 28x28 weights, tiled
+    assert "784 input weights" in out
+    raw = tmp_path / "maps.npy"
+    assert run(capsys, "digits", "feature-maps", "--index", "3", "--out", str(raw))[0] == 0
+    assert __import__("numpy").load(raw).shape == (28, 28)  # the input picture comes first

@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from core.catalogue import DIGIT_ARCHITECTURES
-from core.labs import digits
+from core.imaging import ImageInputError, canvas_to_gray
+from core.labs.digits import interactions as digits
+from core.labs.digits.spec import DIGIT_ARCHITECTURES
+from core.labs.digits.train import heldout_data, heldout_report
 from core.registry import get_lab
 from core.runner import TrainingRunner
+from core.specs import SpecError
 
 LAB = get_lab("digits")
 
@@ -16,6 +19,11 @@ def pad_with(points, width=18, size=280) -> np.ndarray:
     image = Image.new("RGBA", (size, size), "black")
     ImageDraw.Draw(image).line(points, fill="white", width=width, joint="curve")
     return np.asarray(image)
+
+
+def read_pad(trained, pad: np.ndarray) -> dict:
+    """What the classify interaction answers for a drawing pad's pixels, as the fronts pass them."""
+    return digits.classify(trained, canvas_to_gray(pad))
 
 
 @pytest.fixture(scope="module")
@@ -49,30 +57,30 @@ def test_the_default_bundled_model_reaches_its_recorded_accuracy(bundled, data_d
     ],
 )
 def test_drawings_anywhere_on_the_pad_are_read(bundled, expected, points):
-    prediction = digits.classify_drawing(bundled, pad_with(points))
+    prediction = read_pad(bundled, pad_with(points))["prediction"]
     assert prediction.label == expected
-    assert prediction.probabilities.shape == (10,)
-    assert prediction.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert prediction.values.shape == (10,)
+    assert prediction.values.sum() == pytest.approx(1.0, abs=1e-5)
 
 
 def test_an_mnist_digit_roundtrips_through_the_pad_preprocessing(bundled, data_dir):
-    data = digits.heldout_data(bundled, data_dir)
+    data = heldout_data(bundled, data_dir)
     correct = 0
     for image, label in zip(data.test_images[:50], data.test_labels[:50], strict=True):
         enlarged = np.kron(image.numpy(), np.ones((10, 10), dtype=np.uint8))  # as if drawn on the pad
-        correct += digits.classify_drawing(bundled, enlarged).label == str(int(label))
+        correct += read_pad(bundled, enlarged)["prediction"].label == str(int(label))
     assert correct >= 48
 
 
 def test_inspection_views(bundled, data_dir):
-    report = digits.heldout_report(bundled, digits.heldout_data(bundled, data_dir), max_mistakes=8)
+    report = heldout_report(bundled, heldout_data(bundled, data_dir), max_mistakes=8)
     assert report.confusion.shape == (10, 10) and report.confusion.sum() == 3604
     assert report.accuracy == pytest.approx(np.trace(report.confusion) / 3604)
     assert len(report.mistakes) == 8
     assert all(m["predicted"] != m["true"] for m in report.mistakes)
     filters = digits.first_layer_weights(bundled)
     assert filters.shape == (16, 3, 3) and filters.min() >= 0 and filters.max() <= 1
-    frame = digits.classify_drawing(bundled, pad_with([(150, 20), (150, 260)])).frame
+    frame = read_pad(bundled, pad_with([(150, 20), (150, 260)]))["seen"]
     maps = digits.feature_maps(bundled, frame)
     assert [m.shape for _, m in maps] == [(16, 14, 14), (16, 7, 7), (16, 3, 3)]
     mlp = LAB.load_bundled({"architecture": "mlp"})
@@ -108,3 +116,27 @@ def test_learning_rate_ten_blowing_up_the_loss_is_caught(tmp_path, data_dir):
     assert job.result is not None and job.checkpoint_dir is not None
     for value in job.result.model.state_dict().values():
         assert np.isfinite(value.float().numpy()).all()
+
+
+def test_the_views_of_a_model_say_what_they_show(bundled, data_dir):
+    answer = digits.classify(bundled, canvas_to_gray(pad_with([(150, 20), (150, 260)])))
+    assert answer["seen"].shape == (28, 28)
+    assert [caption for _, caption in answer["layers"]] == [f"conv block {i}: 16 channels" for i in (1, 2, 3)]
+    report = digits.mistakes(bundled)
+    assert "3,604 images of MNIST" in report["note"] and len(report["mistakes"]) == 24
+    assert all(caption.startswith("said ") for _, caption in report["mistakes"])
+    held_out = digits.heldout_layers(bundled, 0)
+    assert held_out["truth"] == "Held-out image 0: a **7**" and held_out["input"].shape == (28, 28)
+
+
+def test_a_held_out_number_past_the_end_is_refused_with_the_range(bundled, data_dir):
+    with pytest.raises(SpecError, match="from 0 to 3603"):
+        digits.heldout_layers(bundled, 3604)
+
+
+def test_an_empty_or_missing_picture_is_refused_with_a_message(bundled):
+    classify = LAB.interaction("classify")
+    with pytest.raises(SpecError, match="draw or upload a picture first"):
+        classify(bundled, {})
+    with pytest.raises(ImageInputError):
+        classify(bundled, {"image": np.zeros((280, 280), dtype=np.float32)})

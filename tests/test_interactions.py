@@ -9,9 +9,13 @@ import json
 import numpy as np
 import pytest
 from helpers import open_lab, texts
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from core import models
 from core.cli import main
+from core.errors import USER_ERRORS
 from core.interactions import png_bytes, result_json
 from core.registry import get_lab, lab_packages
 
@@ -117,3 +121,55 @@ def test_the_streamlit_page_offers_every_interaction(lab_id):
     for interaction in lab.interactions:
         assert interaction.title in tabs
     assert lab.spec.summary in texts(at.caption)
+
+
+# --- any input at all: an answer, or a user error with a message ------------------------------
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=40),
+    st.lists(st.integers(-3, 300), max_size=4),
+)
+PICTURES = st.one_of(
+    hnp.arrays(
+        np.float32,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=40),
+        elements=st.floats(-2, 300, width=32),
+    ),
+    st.just(np.zeros((28, 28), dtype=np.float32)),
+    st.just(np.full((5, 500), np.nan, dtype=np.float32)),
+)
+
+
+def input_values(param):
+    """Values a front, the API or the CLI could hand over: junk of any type, and near misses."""
+    if param.kind == "image":
+        return st.one_of(st.none(), PICTURES, JUNK)
+    near = []
+    if param.kind in ("int", "float") and param.low is not None and param.high is not None:
+        near.append(st.floats(param.low - 10, param.high + 10))
+        near.append(st.integers(int(param.low) - 3, int(min(param.high, 10**6)) + 3))
+    if param.choices:
+        near.append(st.sampled_from([*param.choices, "", "nope", param.choices[0].upper()]))
+    if param.kind == "text":
+        near.append(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+    return st.one_of(JUNK, *near)
+
+
+@pytest.mark.parametrize(("lab_id", "name"), CASES)
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_input_is_answered_or_refused_with_a_user_error(lab_id, name, data):
+    lab = get_lab(lab_id)
+    interaction = lab.interaction(name)
+    trained = models.choose(lab, None) if interaction.needs_model else None
+    values = {param.name: data.draw(input_values(param), label=param.name) for param in interaction.inputs}
+    try:
+        result = interaction(trained, values)
+    except USER_ERRORS as error:
+        assert str(error).strip(), "a refusal must say why"
+        return
+    json.dumps(result_json(interaction, result))

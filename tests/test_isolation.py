@@ -4,10 +4,11 @@ another, on either front, even when they train at the same time on the one share
 from __future__ import annotations
 
 from gradio_client import Client
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
+MODEL_RADIO = "digits-training-model"
 ALICE_SENTENCES = "Alice keeps a secret.\nAlice likes owls."
 BOB_SENTENCES = "Bob writes in private.\nBob likes foxes."
 
@@ -45,13 +46,14 @@ def test_two_gradio_sessions_training_at_once_each_see_only_their_own(app_url, m
 
 def test_a_streamlit_session_never_sees_another_sessions_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    trainer = open_page(DIGITS)
+    trainer = open_lab("digits")
     trainer.slider(key="digits-epochs").set_value(1)
     trainer.button(key="digits-train").click().run()
     assert trainer.session_state["digits-training"].job.wait(timeout=240), "the training did not finish"
     trainer.run()
-    assert trainer.radio(key=MODEL_RADIO).options == [ui.BUNDLED, ui.SESSION]
+    bundled = ["Bundled fast-cnn", "Bundled cnn", "Bundled mlp"]
+    assert trainer.radio(key=MODEL_RADIO).options == [*bundled, ui.SESSION]
 
-    other = open_page(DIGITS)  # a second browser: its own session, on the same server
-    assert other.radio(key=MODEL_RADIO).options == [ui.BUNDLED], "offered another session's model"
+    other = open_lab("digits")  # a second browser: its own session, on the same server
+    assert other.radio(key=MODEL_RADIO).options == bundled, "offered another session's model"
     assert "trained in this session" not in texts(other.caption)

@@ -3,48 +3,23 @@ the shared runner, then offers the trained model, predicts uploads and loads che
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pytest
-from PIL import Image, ImageDraw
-from streamlit.testing.v1 import AppTest
+from helpers import ROOT, digit_one_png, open_lab, open_page, texts
 
 import ui_streamlit as ui
-from app_pages import page_file
+from app_pages import lab_page
 from core.catalogue import catalogue
 from core.checkpoints import archive_bytes
 from core.events import Progress
 from core.registry import get_lab
 from core.runner import default_runner
 
-ROOT = Path(__file__).resolve().parents[1]
+# Pages that still have a file of their own; generated lab pages are opened in test_interactions.
 PAGES = sorted(
     f"app_pages/{path.name}" for path in (ROOT / "app_pages").glob("*.py") if path.name != "__init__.py"
 )
-DIGITS = "app_pages/digits.py"
 MODEL_RADIO = "digits-training-model"
-RUN_TIMEOUT = 120  # seconds per script run: the first imports torch, on a busy 2-core machine
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RUN_TIMEOUT).run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(elements) -> str:
-    return "\n".join(element.value for element in elements)
-
-
-def digit_one_png() -> bytes:
-    """A photo-like '1': a dark stroke on white paper."""
-    image = Image.new("L", (120, 160), 255)
-    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill=0, width=12)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+DEFAULT_MODEL = "Bundled fast-cnn"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -59,32 +34,32 @@ def test_home_lists_every_lab_and_links_the_ready_ones():
     specs = [spec for topic in catalogue().values() for spec in topic]
     for spec in specs:
         assert spec.title in cards
-    ready_with_page = [spec for spec in specs if spec.status == "ready" and page_file(spec.id)]
+    ready_with_page = [spec for spec in specs if lab_page(spec)]
     assert len(at.get("page_link")) == len(ready_with_page) >= 1
 
 
 def test_digits_page_starts_with_the_pretrained_model_and_an_empty_pad():
-    at = open_page(DIGITS)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
-    assert "pretrained, bundled with the app" in texts(at.caption)
+    at = open_lab("digits")
+    assert at.radio(key=MODEL_RADIO).value == DEFAULT_MODEL
+    assert "**fast-cnn**, bundled" in texts(at.caption)
     assert "trained on MNIST" in texts(at.caption)  # which data, always said
-    assert "Draw a digit on the black pad first" in texts(at.info)
+    assert "Draw or upload a picture" in texts(at.info)
     assert not at.error
 
 
 def test_uploaded_photo_is_classified_and_a_bad_file_explained():
-    at = open_page(DIGITS)
-    at.file_uploader(key="digits-upload").upload("one.png", digit_one_png(), "image/png").run()
+    at = open_lab("digits")
+    at.file_uploader(key="digits-classify-image-upload").upload("one.png", digit_one_png(), "image/png").run()
     assert "Prediction: 1" in texts(at.markdown)
 
-    at.file_uploader(key="digits-upload").clear().upload("broken.png", b"not an image", "image/png").run()
+    at.file_uploader(key="digits-classify-image-upload").clear().upload("broken.png", b"not an image", "image/png").run()
     assert not at.exception
     assert "not a readable png, jpg or webp image" in texts(at.error)
 
 
 def test_tiny_training_completes_and_the_page_switches_to_its_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "20")  # the runner caps every job it is given
-    at = open_page(DIGITS)
+    at = open_lab("digits")
     at.slider(key="digits-epochs").set_value(1)
     at.button(key="digits-train").click().run()
     view = at.session_state["digits-training"]
@@ -99,16 +74,17 @@ def test_tiny_training_completes_and_the_page_switches_to_its_model(monkeypatch)
     assert "trained in this session" in texts(at.caption)
     # The confusion matrix and gallery now describe the new model, not the bundled one.
     accuracy = view.job.result.metrics["heldout_accuracy"]
-    assert f"Held-out accuracy {accuracy:.2%}" in texts(at.caption)
+    at.button(key="digits-mistakes-run").click().run()
+    assert f"Held-out accuracy **{accuracy:.2%}**" in texts(at.markdown)
     assert at.get("download_button"), "no way to download the trained model"
 
-    at.radio(key=MODEL_RADIO).set_value(ui.BUNDLED).run()
-    assert "pretrained, bundled with the app" in texts(at.caption)
+    at.radio(key=MODEL_RADIO).set_value(DEFAULT_MODEL).run()
+    assert "**fast-cnn**, bundled" in texts(at.caption)
 
 
 def test_diverging_training_is_stopped_and_explained(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "50")
-    at = open_page(DIGITS)
+    at = open_lab("digits")
     at.select_slider(key="digits-learning_rate").set_value(10.0)
     at.selectbox(key="digits-optimizer").set_value("sgd")
     at.selectbox(key="digits-schedule").set_value("constant")
@@ -125,7 +101,7 @@ def test_diverging_training_is_stopped_and_explained(monkeypatch):
 
 
 def test_stop_ends_the_training_and_keeps_the_model_so_far():
-    at = open_page(DIGITS)
+    at = open_lab("digits")
     at.slider(key="digits-epochs").set_value(1)
     at.button(key="digits-train").click().run()
     job = at.session_state["digits-training"].job
@@ -140,7 +116,7 @@ def test_stop_ends_the_training_and_keeps_the_model_so_far():
 
 
 def test_second_training_in_the_same_session_is_refused_with_a_message():
-    at = open_page(DIGITS)
+    at = open_lab("digits")
     at.session_state["owner"] = "student-with-a-training"
     running = default_runner().submit(get_lab("digits"), {}, owner="student-with-a-training")
     try:
@@ -153,7 +129,7 @@ def test_second_training_in_the_same_session_is_refused_with_a_message():
 
 
 def test_checkpoint_zip_loads_and_a_pickle_is_refused():
-    at = open_page(DIGITS)
+    at = open_lab("digits")
     bundled = get_lab("digits").bundled_checkpoint()
     at.file_uploader(key="digits-training-zip").upload(
         "mine.zip", archive_bytes(bundled), "application/zip"
