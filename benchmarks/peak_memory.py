@@ -32,7 +32,7 @@ def peak_rss_mb() -> float:
 
 def workload(name: str, quick: bool, data_dir: str | None) -> dict[str, Any]:
     """Run one workload in this process; what it did, for the report."""
-    from core.labs.digits import classify_drawing, classify_upload
+    from core import models
     from core.registry import get_lab
     from core.runner import TrainingRunner
 
@@ -50,9 +50,10 @@ def workload(name: str, quick: bool, data_dir: str | None) -> dict[str, Any]:
             raise RuntimeError(f"training failed: {job.message}")
         return {"steps": job.last_step, "data": job.result.config.get("data", {}).get("description")}
     if name == "classify_loop":
-        from benchmarks.classify_latency import drawing_pad, photo_jpeg
+        from benchmarks.classify_latency import drawing_pad, drawing_reader, photo_jpeg, upload_reader
 
-        trained = lab.load_bundled()
+        trained = models.bundled(lab, models.default_choice(lab))
+        classify_drawing, classify_upload = drawing_reader(lab), upload_reader(lab)
         pad, photo = drawing_pad(), photo_jpeg()
         runs = 10 if quick else 300
         for _ in range(runs):
