@@ -6,7 +6,9 @@ the Gradio API handlers.)"""
 from __future__ import annotations
 
 import pytest
-from helpers import open_page
+from helpers import open_lab
+
+from core.catalogue import ready_specs
 
 NASTY_TEXTS = (
     "",
@@ -19,9 +21,9 @@ NASTY_TEXTS = (
 )
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [spec.id for spec in ready_specs()])
 def test_every_text_box_survives_nasty_text(page):
-    at = open_page(page)
+    at = open_lab(page)
     inputs = {box.key for box in at.text_input if box.key}
     areas = {area.key for area in at.text_area if area.key}
     for key in sorted(inputs | areas):
