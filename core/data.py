@@ -60,8 +60,8 @@ class DataSource:
             "fashion-mnist": "Fashion-MNIST",
             "sklearn-digits": "scikit-learn 8x8 digits (offline fallback, not MNIST)",
         }
-        sizes = f"{self.train_size:,} train / {self.test_size:,} held-out"
-        return f"{names[self.dataset]}, {sizes}, from {self.kind} {self.location}".strip()
+        # What the data is, never where it lives on the server (a student sees this line).
+        return f"{names[self.dataset]}, {self.train_size:,} train / {self.test_size:,} held-out"
 
     def to_dict(self) -> dict:
         return {**asdict(self), "description": self.description}

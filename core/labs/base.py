@@ -34,7 +34,15 @@ class TrainedModel:
 
     @property
     def data_source(self) -> str:
-        return self.config.get("data", {}).get("description", "unknown data")
+        """What the model learnt from, in words (rebuilt from the recorded fields, so that older
+        checkpoints' descriptions, which named a folder on the server, read the same)."""
+        from core.data import DataSource
+
+        data = self.config.get("data") or {}
+        try:
+            return DataSource(**{k: data[k] for k in DataSource.__dataclass_fields__}).description
+        except (KeyError, TypeError, ValueError):
+            return str(data.get("description", "unknown data"))
 
 
 class Lab:
