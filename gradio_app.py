@@ -1,4 +1,4 @@
-"""Deep Learning Labs as a Gradio Blocks app: the catalogue, one tab per ready lab, and an HTTP API.
+"""Deep Learning Labs as a Gradio Blocks app: the catalogue, a page per ready lab, and an HTTP API.
 
 The app is thin on purpose: a lab in a package of its own gets a tab generated from its
 declaration (gradio_tabs/lab_tab.py), with a named API endpoint per interaction; a lab not yet
@@ -25,16 +25,17 @@ from gradio_tabs.lab_tab import build_lab_tab
 
 
 def catalogue_markdown() -> str:
-    """Every lab by topic: ready ones point at their tab, planned ones say so."""
+    """Every lab by topic, each ready one a link to its page (/<lab id>, as in Streamlit)."""
     lines = [
-        "# Deep Learning Labs",
-        "Learn deep learning by doing: pick a lab, train it live, then play with it.",
+        "# 🧠 Deep Learning Labs",
+        "Learn deep learning by doing: pick a lab, train a small model live while its curves grow, "
+        "then play with it. Every lab also works at once with a bundled pretrained model.",
     ]
     for topic, specs in catalogue().items():
         lines.append(f"\n### {topic}")
         for spec in specs:
-            if spec.status == "ready":
-                lines.append(f"- **{spec.heading}**: {spec.summary} *Ready: open its tab above.*")
+            if spec.status == "ready":  # relative links: they work behind a proxy's path too
+                lines.append(f"- [**{spec.heading}**]({spec.id}): {spec.summary}")
             else:
                 lines.append(f"- {spec.title}: {spec.summary} *(planned)*")
     return "\n".join(lines)
@@ -46,17 +47,19 @@ def legacy_tab(lab_id: str):
 
 
 def build_app() -> gr.Blocks:
-    """The whole app: the catalogue first, then a tab per ready lab."""
+    """The whole app: the catalogue at /, then a page per ready lab at /<lab id>. Pages, not
+    tabs: thirty tabs do not fit a screen (a phone showed two), and each lab gets a link."""
     # Every drawing, upload and gallery image lands in Gradio's cache: drop files older than a day.
-    with gr.Blocks(title="Deep Learning Labs", delete_cache=(3600, 86400)) as app, gr.Tabs():
-        with gr.Tab("Labs"):
-            gr.Markdown(catalogue_markdown())
-        for spec in ready_specs():  # in the catalogue's order, so labs of one topic sit together
-            with gr.Tab(spec.heading):
-                if spec.id in lab_packages():
-                    build_lab_tab(get_lab(spec.id))
-                else:
-                    legacy_tab(spec.id).build_tab()
+    with gr.Blocks(title="Deep Learning Labs", delete_cache=(3600, 86400)) as app:
+        gr.Navbar(visible=False)  # the catalogue is the menu; every lab page links back to it
+        gr.Markdown(catalogue_markdown(), elem_id="catalogue")
+    for spec in ready_specs():  # in the catalogue's order
+        with app.route(spec.title, spec.id, show_in_navbar=False):
+            gr.Markdown("[← All labs](./)")
+            if spec.id in lab_packages():
+                build_lab_tab(get_lab(spec.id))
+            else:
+                legacy_tab(spec.id).build_tab()
     return app
 
 

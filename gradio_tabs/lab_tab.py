@@ -88,10 +88,10 @@ def build_lab_tab(lab: Lab) -> None:
     session = session_state()
     lab_header(lab.spec)
     default = models.default_choice(lab)
-    with gr.Row():
-        model_choice = gr.Radio(model_choices(lab), value=default, label="Model in use", scale=3)
-        checkpoint = gr.File(label="Load a checkpoint (.zip)", file_types=[".zip"], scale=1, height=90)
+    model_choice = gr.Radio(model_choices(lab), value=default, label="Model in use")
     model_text = gr.Markdown(model_info(lab, default, None))
+    with gr.Accordion("Load a checkpoint (.zip with config.json and model.safetensors)", open=False):
+        checkpoint = gr.File(label="Checkpoint", file_types=[".zip"])
     with gr.Tabs():
         with gr.Tab("Try it"), gr.Tabs():
             for interaction in lab.interactions:
