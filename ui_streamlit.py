@@ -342,11 +342,13 @@ def training_sidebar(lab: Lab, state_key: str, course_recipe: dict[str, Any] | N
     course's recipe to compare with, and the Train button. Returns the valid settings, or None."""
     with st.sidebar:
         st.header("Train your own")
+        top = st.container()  # Train first, above the fold: the settings below can be long
         params = validated(lab.spec, param_controls(lab.spec))
         if course_recipe:
             settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
             st.caption(f"The course recipe: {settings}.")
-        train_button(lab, state_key, params)
+        with top:
+            train_button(lab, state_key, params)
     return params
 
 
