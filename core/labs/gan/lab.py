@@ -1,0 +1,86 @@
+"""GAN lab: train a generator against a discriminator live, then walk its latent space."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from core.events import Event
+from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
+from core.labs.gan import train as training
+from core.labs.gan.interactions import INTERACTIONS
+from core.labs.gan.model import gan_from_config
+from core.labs.gan.spec import SPEC
+from core.runner import TrainContext
+
+
+class GanLab(Lab):
+    spec = SPEC
+    variants = {"cdcgan": "gan-cdcgan", "dcgan": "gan-dcgan"}  # noqa: RUF012
+    interactions = INTERACTIONS
+    # Gradio draws a chart per metric; Streamlit's training view puts the pairs on one chart
+    # (app_pages/panels/gan.py).
+    train_metrics = ("d_loss", "g_loss", "d_real", "d_fake", "confident_share")
+    samples_label = "Fixed-noise samples"
+    course_recipe = training.COURSE_RECIPE
+    # GAN losses swing widely by design (G's loss can reach 5-10 while D leads): only a blow-up
+    # far beyond that counts as divergence. NaN and infinity are still caught at once.
+    divergence_factor = 50.0
+
+    def build_model(self, config: dict[str, Any]) -> nn.Module:
+        return gan_from_config(config)
+
+    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
+        recipe = (params or {}).get("recipe", SPEC.param("recipe").default)
+        return CHECKPOINT_ROOT / f"gan-{recipe}"
+
+    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
+        return training.train(params, ctx)
+
+    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
+        return training.evaluate(trained, data_dir)
+
+    def model_name(self, trained: TrainedModel) -> str:
+        return f"{trained.config.get('recipe', 'unknown')} GAN"
+
+    def headline(self, metrics: dict[str, Any]) -> str:
+        share, entropy = metrics.get("confident_share"), metrics.get("class_entropy")
+        if not isinstance(share, float) or not isinstance(entropy, float):
+            return ""
+        text = f"{share:.0%} of samples read confidently as digits, class entropy {entropy:.2f}"
+        if metrics.get("collapse"):
+            text += " · ⚠ " + str(metrics["collapse"]).split(":")[0]
+        return text
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        params = config.get("params", {})
+        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
+        share, entropy = metrics.get("confident_share"), metrics.get("class_entropy")
+        quality = (
+            f"- {share:.1%} of {metrics.get('samples')} samples read with probability > 0.9 by the "
+            f"bundled Digits classifier; class entropy {entropy:.3f} of log 10\n"
+            if isinstance(share, float) and isinstance(entropy, float)
+            else ""
+        )
+        return (
+            "---\nlibrary_name: pytorch\ntags:\n- gan\n- image-generation\n- mnist\n"
+            "- deep-learning-labs\n---\n\n"
+            f"# GAN: {config.get('recipe')} recipe\n\n"
+            f"Trained by Deep Learning Labs' GAN lab on {config.get('data', {}).get('description')}, "
+            f"{metrics.get('steps')} steps in {metrics.get('train_seconds')} s.\n\n"
+            f"{quality}"
+            f"- Collapse: {metrics.get('collapse') or 'none detected'}\n"
+            f"- Input: z ~ N(0, I) of size {config.get('latent_dim')}; output 1x28x28 in [-1, 1] "
+            "(tanh), white ink on black\n"
+            "- The weights hold both the generator and the discriminator, and `timeline`, the "
+            "fixed-noise grids taken while it trained\n\n"
+            f"Reproduce: `python -m core train gan {settings} --data-dir <folder with MNIST/raw>`\n"
+        )
+
+    # --- command line ----------------------------------------------------------------------
+
+
+LAB = GanLab()
