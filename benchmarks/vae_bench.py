@@ -1,6 +1,6 @@
 """VAE lab benchmarks: held-out negative ELBO at equal training time, and manifold latency.
 
-vae_elbo_at_equal_time runs the course recipe (`core.labs.vae.COURSE_RECIPE`: the course's MLP VAE,
+vae_elbo_at_equal_time runs the course recipe (`core.labs.vae.spec.COURSE_RECIPE`: the course's MLP VAE,
 784-400-200 with a 2-D latent, BCE + KL, Adam 1e-3 constant, batch 128, no dropout, default
 initialisation) and the app's default 2-D recipe through
 the app's own runner, one after the other in this process, each for the same seconds of
@@ -87,14 +87,14 @@ class _ObservedLab(ObservedLab):
 
     def on_watch(self, model: torch.nn.Module) -> None:
         from core.data import load_images
-        from core.labs.vae import to_inputs
+        from core.labs.vae.train import to_inputs
 
         super().on_watch(model)
         data = load_images("mnist", self._data_dir)  # cached by the lab already
         self._heldout = to_inputs(data.test_images, torch.device("cpu"))
 
     def check(self, step: int) -> None:
-        from core.labs.vae import evaluate_elbo
+        from core.labs.vae.train import evaluate_elbo
 
         with self.clock.paused("benchmark"):
             result = evaluate_elbo(self._model, self._heldout)
@@ -108,14 +108,14 @@ def run_recipe(
 ) -> tuple[Run, dict[str, Any]]:
     """One recipe through the app's runner for `budget` seconds of training; also returns the
     data description the lab recorded."""
-    import core.labs.vae
+    import core.labs.vae.train
     from core.registry import get_lab
 
     observed = _ObservedLab(get_lab("vae"), data_dir, budget, check_every)
     run = observed.run
     run.params = params
     views = ("evaluate_elbo", "reconstruction_samples")  # the lab's own views are not training
-    result = run_observed(observed, params, data_dir, core.labs.vae, views, label="VAE")
+    result = run_observed(observed, params, data_dir, core.labs.vae.train, views, label="VAE")
     run.metrics |= result.metrics
     run.points.append(
         Point(
@@ -131,7 +131,7 @@ def run_recipe(
 
 def warm_up() -> None:
     """A few untimed steps of both architectures, so neither pays PyTorch's one-off set-up."""
-    from core.labs.vae import build_vae, elbo_terms
+    from core.labs.vae.model import build_vae, elbo_terms
 
     generator = torch.Generator().manual_seed(0)
     for dropout in (0.0, 0.2):
@@ -154,8 +154,8 @@ def warm_up() -> None:
 )
 def vae_elbo_at_equal_time(options: Options) -> Result:
     require_mnist(options)
-    from core.catalogue import VAE
-    from core.labs.vae import COURSE_RECIPE
+    from core.labs.vae.spec import COURSE_RECIPE
+    from core.labs.vae.spec import SPEC as VAE
 
     budget = 3.0 if options.quick else BUDGET_SECONDS
     check_every = 1.0 if options.quick else CHECK_EVERY
@@ -217,7 +217,8 @@ def vae_elbo_at_equal_time(options: Options) -> Result:
 )
 def vae_latency(options: Options) -> Result:
     from core.charts import tile, to_uint8
-    from core.labs.vae import decode, encode_drawing, manifold
+    from core.imaging import canvas_to_gray, to_mnist_frame
+    from core.labs.vae.latent import decode, encode, manifold
     from core.registry import get_lab
 
     trained = get_lab("vae").load_bundled()
@@ -228,7 +229,7 @@ def vae_latency(options: Options) -> Result:
         lambda: to_uint8(tile(manifold(trained, -3.0, 3.0, 20).images.reshape(-1, 28, 28), columns=20)), runs
     )
     point = time_calls(lambda: decode(trained, np.array([0.5, -1.0])), runs)
-    drawing = time_calls(lambda: encode_drawing(trained, pad), runs)
+    drawing = time_calls(lambda: encode(trained, to_mnist_frame(canvas_to_gray(pad))), runs)
     figures: dict[str, Any] = {"torch_threads": torch.get_num_threads()}
     for name, timing in (
         ("manifold_20x20", grid),
@@ -242,7 +243,7 @@ def vae_latency(options: Options) -> Result:
         target=f"20x20 manifold p95 <= {MANIFOLD_TARGET_MS:.0f} ms",
         met=grid["p95_ms"] <= MANIFOLD_TARGET_MS,
         notes=[
-            "manifold_20x20 is `core.labs.vae.manifold(trained, -3, 3, 20)`: 400 latent points "
+            "manifold_20x20 is `core.labs.vae.latent.manifold(trained, -3, 3, 20)`: 400 latent points "
             "decoded in one batch; _as_image adds tiling into one 8-bit picture, as the fronts show it.",
             f"The load average at the start says how busy the machine was: {os.getloadavg()[0]:.2f}.",
         ],

@@ -1,8 +1,10 @@
-"""The VAE tab's HTTP API through gradio_client: decode, manifold, encode, their bad input, and a
-tiny training that becomes the session's model."""
+"""The VAE tab's HTTP API through gradio_client: decode, the latent map, manifold, encode,
+interpolate, their bad input, and a tiny training that becomes the session's model."""
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
 import pytest
@@ -11,47 +13,62 @@ from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
 
+def picture(data_uri: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+
+
+def digit_file(path: Path, points) -> str:
+    image = Image.new("RGB", (200, 200), "white")
+    ImageDraw.Draw(image).line(points, fill="black", width=18)
+    image.save(path)
+    return handle_file(str(path))
+
+
 def test_the_vae_endpoints_are_listed(client: Client) -> None:
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    wanted = {"/vae_decode", "/vae_manifold", "/vae_encode", "/vae_encode_drawing", "/vae_model_info"}
-    assert wanted | {"/vae_train", "/vae_stop"} <= endpoints
+    names = ("latent_map", "encode", "decode", "manifold", "traverse", "interpolate", "model_info")
+    assert {f"/vae_{name}" for name in names} | {"/vae_train", "/vae_stop"} <= endpoints
 
 
-def test_decode_and_manifold_give_pictures(client: Client) -> None:
-    with Image.open(client.predict([0.5, -1.0], "bundled", api_name="/vae_decode")) as image:
-        assert image.size[0] == image.size[1] >= 28
-    with Image.open(client.predict(-2, 2, 4, "bundled", api_name="/vae_manifold")) as image:
-        assert image.size[0] == image.size[1] > 4 * 28
+def test_decode_the_map_and_the_manifold_give_pictures(client: Client) -> None:
+    answer = client.predict(z="0.5, -1; -1, 0.5", api_name="/vae_decode")
+    assert answer["z"] == [[0.5, -1.0], [-1.0, 0.5]] and answer["model"] == "mlp, 2-D latent"
+    with picture(answer["decoded"][0]["image"]) as image:
+        assert image.size == (28, 28)
+    point = client.predict(x=1.5, y=-0.5, model="mlp-2d", api_name="/vae_latent_map")
+    assert point["note"].startswith("Decoded from z = (1.50, -0.50).") and point["map"]
+    grid = client.predict(low=-2, high=2, n=4, api_name="/vae_manifold")
+    with picture(grid["grid"]) as image:
+        assert image.size == (4 * 29 + 1, 4 * 29 + 1)
 
 
 @pytest.mark.parametrize(
     ("api_name", "args", "message"),
     [
-        ("/vae_decode", ([0.5], "bundled"), "have 2 numbers, got 1"),
-        ("/vae_decode", ([1e9, 0], "bundled"), "within ±10"),
-        ("/vae_decode", ("0.5,abc", "bundled"), "'abc' is not a number"),
-        ("/vae_manifold", (0, 0, 10, "bundled"), "range is empty"),
-        ("/vae_manifold", (-3, 3, 21, "bundled"), "from 2 to 20"),
-        ("/vae_encode_drawing", ([[0] * 28] * 28, "bundled"), "blank"),
-        ("/vae_encode_drawing", ({"not": "pixels"}, "bundled"), "2-D list"),
-        ("/vae_decode", ([0, 0], "session"), "no trained model yet"),
+        ("/vae_decode", {"z": "0.5"}, "have 2 numbers, got 1"),
+        ("/vae_decode", {"z": "1e9, 0"}, "within ±10"),
+        ("/vae_decode", {"z": "0.5,abc"}, "'abc' is not a number"),
+        ("/vae_manifold", {"low": 0, "high": 0, "n": 10}, "range is empty"),
+        ("/vae_manifold", {"n": 21}, "greater than maximum value 20"),
+        ("/vae_latent_map", {"x_dim": 5}, "pick axes from z1 to z2"),
+        ("/vae_decode", {"z": "0, 0", "model": "session"}, "no trained model yet"),
     ],
 )
 def test_bad_input_is_a_clear_error(client: Client, api_name, args, message) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(*args, api_name=api_name)
+        client.predict(**args, api_name=api_name)
 
 
-def test_encode_a_photo_and_a_drawing(client: Client, tmp_path: Path) -> None:
-    photo = tmp_path / "one.png"
-    image = Image.new("RGB", (200, 200), "white")
-    ImageDraw.Draw(image).line([(100, 30), (100, 170)], fill="black", width=18)
-    image.save(photo)
-    result = client.predict(handle_file(str(photo)), "bundled", api_name="/vae_encode")
-    assert len(result["mean"]) == len(result["log_variance"]) == result["latent_dim"] == 2
-    pixels = [[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
-    drawn = client.predict(pixels, "bundled", api_name="/vae_encode_drawing")
-    assert drawn["origin"] == "bundled" and len(drawn["mean"]) == 2
+def test_encode_and_interpolate_photos(client: Client, tmp_path: Path) -> None:
+    one = digit_file(tmp_path / "one.png", [(100, 30), (100, 170)])
+    zero = digit_file(tmp_path / "zero.png", [(60, 30), (140, 30), (140, 170), (60, 170), (60, 30)])
+    result = client.predict(image=one, api_name="/vae_encode")
+    assert len(result["mean"]) == len(result["log_variance"]) == 2 and result["origin"] == "bundled"
+    assert result["code"].startswith("Code (mean ± σ)")
+    path = client.predict(start=one, end=zero, steps=5, api_name="/vae_interpolate")
+    assert len(path["z"]) == 5 and path["z"][0] == pytest.approx(result["mean"], abs=1e-3)
+    with pytest.raises(AppError, match="No image was sent"):
+        client.predict(start=one, end=None, api_name="/vae_interpolate")
 
 
 @pytest.mark.usefixtures("data_dir")
@@ -60,7 +77,9 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     status, model_choice, model_text = outputs[0], outputs[-2], outputs[-1]
     assert "Training finished (ended by the step limit)" in status
     assert model_choice == "session" and "3-D latent" in model_text
-    with Image.open(client.predict([0, 0, 0], "session", api_name="/vae_decode")) as image:
-        assert image.size[0] >= 28
+    answer = client.predict(z="0, 0, 0", model="session", api_name="/vae_decode")
+    assert answer["origin"] == "session" and answer["model"] == "mlp, 3-D latent"
     with pytest.raises(AppError, match="have 3 numbers, got 2"):
-        client.predict([0, 0], "session", api_name="/vae_decode")
+        client.predict(z="0, 0", model="session", api_name="/vae_decode")
+    traversed = client.predict(dim=3, steps=4, model="session", api_name="/vae_traverse")
+    assert [z[2] for z in traversed["z"]] == [-3.0, -1.0, 1.0, 3.0]
