@@ -1,5 +1,5 @@
 """The palindromes lab: the hand-written LSTM and RNN against PyTorch's, the data, a tiny sweep
-through the runner, the bundled models, the interaction's answers and bad input, and the CLI."""
+through the runner, the bundled models, the interactions' answers and bad input, and the CLI."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from torch import nn
 
 from core.cli import main
 from core.events import EpochEnd, Progress
-from core.labs import palindromes
+from core.history import TrainingHistory
+from core.interactions import result_json
+from core.labs.palindromes import interactions as palindromes
+from core.labs.palindromes import train as training
+from core.labs.palindromes.figures import GATE_VIEWS, finished_rows
 from core.recurrent import GatedLSTM, SequenceInputError, VanillaRNN, check_temperature
 from core.registry import get_lab
 from core.runner import TrainingRunner
@@ -96,12 +100,12 @@ def test_the_vanilla_rnn_computes_what_pytorchs_rnn_computes():
 
 @pytest.mark.parametrize("length", [5, 6, 30])
 def test_palindromes_read_the_same_backwards_and_the_answer_is_the_first_digit(length):
-    sequences = palindromes.palindromes(length, 50, torch.Generator().manual_seed(1))
+    sequences = training.palindromes(length, 50, torch.Generator().manual_seed(1))
     assert sequences.shape == (50, length) and torch.equal(sequences, sequences.flip(1))
-    prefixes, last = palindromes.split(sequences)
+    prefixes, last = training.split(sequences)
     assert prefixes.shape == (50, length - 1) and torch.equal(last, prefixes[:, 0])
-    again, _ = palindromes.heldout_set(length)
-    assert torch.equal(again, palindromes.heldout_set(length)[0])  # fixed: the same every time
+    again, _ = training.heldout_set(length)
+    assert torch.equal(again, training.heldout_set(length)[0])  # fixed: the same every time
 
 
 def test_a_tiny_sweep_trains_both_models_at_each_length_and_saves_them(tmp_path):
@@ -112,12 +116,16 @@ def test_a_tiny_sweep_trains_both_models_at_each_length_and_saves_them(tmp_path)
     steps = [e for e in job.events_since(0) if isinstance(e, Progress)]
     assert all("lstm_loss" in e.metrics or "rnn_loss" in e.metrics for e in steps)
     assert any("heldout_lstm_accuracy" in e.metrics for e in steps)
+    # The live view's accuracy-vs-T rows are read off the events, as each length finishes.
+    history = TrainingHistory()
+    history.extend(job.events_since(0))
+    recorded = {row["length"]: row["lstm"] for row in job.result.metrics["lengths"]}
+    assert {row["length"]: row["lstm"] for row in finished_rows(history)} == recorded
 
     loaded = LAB.load(job.checkpoint_dir)
     assert loaded.model.lengths == [5, 7] and loaded.config["hidden_size"] == 16
     report = LAB.evaluate(loaded)
     assert [row["length"] for row in report["accuracy_by_length"]] == [5, 7]
-    recorded = {row["length"]: row["lstm"] for row in loaded.metrics["lengths"]}
     assert {row["length"]: row["lstm"] for row in report["accuracy_by_length"]} == pytest.approx(recorded)
 
 
@@ -141,7 +149,7 @@ def test_a_sweep_whose_shortest_is_longer_than_its_longest_is_refused():
 
 
 def test_sweep_lengths_always_end_at_the_longest():
-    assert palindromes.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 30, "length_step": 5}) == [
+    assert training.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 30, "length_step": 5}) == [
         5,
         10,
         15,
@@ -149,12 +157,8 @@ def test_sweep_lengths_always_end_at_the_longest():
         25,
         30,
     ]
-    assert (
-        palindromes.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 12, "length_step": 5})[-1] == 12
-    )
-    assert palindromes.sweep_lengths({"mode": "single", "shortest": 5, "longest": 12, "length_step": 5}) == [
-        12
-    ]
+    assert training.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 12, "length_step": 5})[-1] == 12
+    assert training.sweep_lengths({"mode": "single", "shortest": 5, "longest": 12, "length_step": 5}) == [12]
 
 
 # --- the bundled models and the interaction -----------------------------------------------
@@ -165,17 +169,44 @@ def test_the_bundled_sweep_shows_the_course_result(bundled):
     assert all(row["lstm"] == 1.0 for row in rows.values())  # LSTM: 100% at every length
     longest = max(rows)
     assert longest == 30 and bundled.metrics["lstm_perfect_up_to"] == 30
-    assert all(row["rnn"] <= palindromes.NEAR_CHANCE for t, row in rows.items() if t >= 20)  # RNN: ~chance
+    assert all(row["rnn"] <= training.NEAR_CHANCE for t, row in rows.items() if t >= 20)  # RNN: ~chance
 
 
 def test_a_long_prefix_is_answered_by_the_lstm_with_its_gates(bundled):
     result = palindromes.predict_last_digit(bundled, "7" + "1234567890" * 2 + "09876543")
     assert result.length == 30 and result.expected == 7
-    assert result.guesses["lstm"].digit == 7
-    assert result.guesses["lstm"].probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+    assert result.digit("lstm") == 7
+    assert result.probabilities["lstm"].sum() == pytest.approx(1.0, abs=1e-4)
     assert result.gates["forget"].shape == (29, bundled.config["hidden_size"])
-    assert len(palindromes.busiest_units(result, 8)) == 8
+    assert result.rnn_hidden.shape == result.cell.shape == (29, bundled.config["hidden_size"])
+    assert len(palindromes.busiest_units(result.cell, 8)) == 8
     assert "cannot start a palindrome" in " ".join(result.notes)  # 7 ... 2 is no palindrome start
+
+
+@pytest.mark.parametrize("view", GATE_VIEWS)
+def test_the_interaction_shows_both_answers_and_any_view_inside(bundled, view):
+    interaction = LAB.interaction("last-digit")
+    answer = interaction(bundled, {"prefix": "4" + "0123456789" * 2 + "8765432", "view": view, "units": 8})
+    assert "**T = 29**: a palindrome ends in its first digit, **4**" in answer["answer"]
+    lstm, rnn = answer["models"]
+    assert rnn["model"] == "Vanilla RNN" and rnn["expected"] == 4
+    assert lstm["model"] == "LSTM" and lstm["answer"] == 4 and lstm["correct"] and lstm["expected"] == 4
+    assert answer["lstm"].label == "4" and len(answer["rnn"].values) == 10
+    heatmap = answer["inside"]
+    assert heatmap.values.shape == (8, 28) and len(heatmap.y) == 8  # 8 units, a column per digit read
+    assert heatmap.x[0] == "1: 4" and heatmap.x[-1] == "28: 2"
+    as_json = result_json(interaction, answer)
+    assert as_json["lstm"]["prediction"] == "4" and as_json["models"][1]["model"] == "Vanilla RNN"
+    every_unit = interaction(bundled, {"prefix": "1234", "view": view, "units": 256})
+    assert len(every_unit["inside"].y) == bundled.config["hidden_size"]
+
+
+def test_accuracy_against_t_comes_with_the_steps_each_model_took(bundled):
+    answer = LAB.interaction("accuracy-by-length")(bundled)
+    table = {row["T"]: row for row in answer["lengths"]}
+    assert sorted(table) == bundled.model.lengths and table[30]["LSTM"] == 1.0
+    assert table[30]["LSTM steps to 100%"].isdigit()
+    assert {trace.name for trace in answer["chart"].data} == {"LSTM", "Vanilla RNN"}
 
 
 def test_a_length_without_its_own_pair_uses_the_nearest(bundled):
@@ -205,7 +236,7 @@ def test_temperatures_are_clamped_with_a_note_and_nonsense_is_refused(bundled):
     assert cold.temperature == 0.05 and "clamped to 0.05" in cold.notes[0]
     hot = palindromes.predict_last_digit(bundled, "1234432", 1e6)
     assert hot.temperature == 20 and "clamped to 20" in hot.notes[0]
-    assert hot.guesses["lstm"].confidence < cold.guesses["lstm"].confidence  # flattened
+    assert hot.probabilities["lstm"].max() < cold.probabilities["lstm"].max()  # flattened
     assert check_temperature("2") == (2.0, "")
     for bad in (-1, float("nan"), "warm"):
         with pytest.raises(SequenceInputError, match="temperature"):
@@ -216,15 +247,20 @@ def test_temperatures_are_clamped_with_a_note_and_nonsense_is_refused(bundled):
 
 
 def test_the_cli_answers_a_prefix_as_json(capsys):
-    assert main(["palindrome", "1234543", "--json"]) == 0
+    assert main(["palindromes", "last-digit", "1234543", "--view", "input", "--units", "5", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["expected"] == 1 and result["length"] == 8
-    assert set(result["predictions"]) == {"lstm", "rnn"}
-    assert len(result["lstm_gate_means"]["forget"]) == 7
+    assert "a palindrome ends in its first digit, **1**" in result["answer"] and "T = 8" in result["answer"]
+    assert [row["model"] for row in result["models"]] == ["LSTM", "Vanilla RNN"]
+    assert len(result["lstm"]["probabilities"]) == 10
+    heatmap = result["inside"]  # the input gate's values, per unit (row) and step (column)
+    assert len(heatmap["x"]) == 7 and len(heatmap["y"]) == 5 and len(heatmap["values"][0]) == 7
+    assert all(0 <= value <= 1 for row in heatmap["values"] for value in row)
+    assert main(["palindromes", "accuracy-by-length", "--json"]) == 0
+    assert [row["T"] for row in json.loads(capsys.readouterr().out)["lengths"]] == [5, 10, 15, 20, 25, 30]
 
 
 def test_the_cli_reports_bad_input_in_one_line(capsys):
-    assert main(["palindrome", "12x45"]) == 2
+    assert main(["palindromes", "last-digit", "12x45"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "Traceback" not in error and error.count("\n") == 1
 

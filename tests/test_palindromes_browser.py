@@ -15,14 +15,15 @@ pytestmark = pytest.mark.browser
 def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/palindromes")
-    answers = page.locator(".st-key-palindromes-try-answers")
-    expect(answers).to_contain_text("LSTM answers", timeout=FIRST_LOAD_MS)
+    first = page.get_by_text("T = 14: a palindrome ends in its first digit, 1")
+    expect(first).to_be_visible(timeout=FIRST_LOAD_MS)
 
-    box = page.locator(".st-key-palindromes-try-prefix input")
+    box = page.locator(".st-key-palindromes-last-digit-prefix textarea")
     box.fill("8123456787654321")
-    box.press("Enter")
+    box.press("Control+Enter")  # a text area takes its value on Ctrl+Enter (or on leaving it)
 
-    expected = "T = 17: the answer a palindrome needs is the first digit, 8"
-    expect(answers).to_contain_text(expected, timeout=PREDICTION_MS)
-    expect(answers).to_contain_text("Vanilla RNN answers")
+    expected = "T = 17: a palindrome ends in its first digit, 8"
+    expect(page.get_by_text(expected)).to_be_visible(timeout=PREDICTION_MS)
+    expect(page.get_by_text("Vanilla RNN:", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Forget gate f").first).to_be_attached()  # the heatmap's title
     page.close()

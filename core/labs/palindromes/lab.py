@@ -1,0 +1,81 @@
+"""Palindromes lab: a vanilla RNN and an LSTM, both written from their equations, learn to name
+the last digit of a palindrome from the digits before it; the LSTM keeps doing so at lengths
+where the RNN falls to chance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from torch import nn
+
+from core.events import Event
+from core.labs.base import Lab, TrainedModel
+from core.labs.palindromes import train as training
+from core.labs.palindromes.interactions import INTERACTIONS
+from core.labs.palindromes.model import PalindromeModels
+from core.labs.palindromes.spec import SPEC
+from core.runner import TrainContext
+from core.specs import SpecError
+
+
+class PalindromesLab(Lab):
+    spec = SPEC
+    variants = {"sweep": "palindromes"}  # noqa: RUF012  (T = 5, 10, ..., 30)
+    interactions = INTERACTIONS
+    train_metrics = ("loss", "lstm_accuracy", "rnn_accuracy")
+    samples_label = "(no pictures in this lab)"
+    course_recipe = training.COURSE_RECIPE
+
+    def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params["mode"] == "sweep" and params["shortest"] > params["longest"]:
+            raise SpecError(
+                f"Shortest T ({params['shortest']}) is longer than the longest ({params['longest']}): "
+                "lower it, or pick mode single."
+            )
+        return params
+
+    def build_model(self, config: dict[str, Any]) -> nn.Module:
+        return PalindromeModels([int(t) for t in config["lengths"]], int(config["hidden_size"]))
+
+    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
+        return training.train(params, ctx)
+
+    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
+        return training.evaluate(trained)
+
+    def model_name(self, trained: TrainedModel) -> str:
+        lengths = ", ".join(map(str, trained.model.lengths))
+        return f"RNN and LSTM pairs of {trained.config.get('hidden_size')} units, trained at T = {lengths}"
+
+    def headline(self, metrics: dict[str, Any]) -> str:
+        rows = metrics.get("lengths") or []
+        if not rows:
+            return ""
+        longest = max(rows, key=lambda row: row["length"])
+        text = (
+            f"at T = {longest['length']}: LSTM {longest['lstm']:.0%}, RNN {longest['rnn']:.0%} held-out"
+            if len(rows) == 1
+            else f"held-out accuracy over T = {rows[0]['length']}..{longest['length']}"
+        )
+        if len(rows) > 1 and metrics.get("lstm_perfect_up_to"):
+            text += f": LSTM 100% up to T = {metrics['lstm_perfect_up_to']}"
+        if len(rows) > 1 and metrics.get("rnn_near_chance_from"):
+            text += f", RNN near chance from T = {metrics['rnn_near_chance_from']}"
+        return text
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        params = config.get("params", {})
+        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
+        return (
+            "---\nlibrary_name: pytorch\ntags:\n- lstm\n- rnn\n- palindromes\n- deep-learning-labs\n---\n\n"
+            f"# Palindromes: vanilla RNN vs LSTM ({config.get('hidden_size')} units)\n\n"
+            "Each length T has its own pair, trained by Deep Learning Labs' palindromes lab to name the "
+            "last digit of a palindrome from the first T-1 (one-hot digits).\n\n"
+            f"Held-out accuracy ({training.HELDOUT_SIZE:,} fixed palindromes per length) and steps to "
+            f"reach 100%:\n\n{training.steps_table(metrics.get('lengths', []))}\n\n"
+            f"Reproduce: `python -m core train palindromes {settings}`\n"
+        )
+
+
+LAB = PalindromesLab()
