@@ -90,8 +90,10 @@ def run_default_ae(data_dir: str, quick: bool) -> tuple[Curve, Any, float]:
 
 def run_course_ae(data_dir: str, count: int, quick: bool, cap: float) -> Curve:
     """The course's recipe on the same `count` digits, timed with the scoring paused."""
+    from core.bit_codes import memorised_inputs
     from core.data import load_images
-    from core.labs.binary_ae import course_autoencoder, mean_psnr, memorised_inputs
+    from core.labs.binary_ae.model import course_autoencoder
+    from core.labs.binary_ae.train import mean_psnr
 
     torch.manual_seed(0)
     train = memorised_inputs(load_images("mnist", data_dir), count)
@@ -202,7 +204,7 @@ def run_course_lstm(codes: torch.Tensor, epochs: int) -> tuple[float, float, flo
     """Training seconds, memorisation rate of 256 samples at the end, and the seconds until 64
     samples first were more than 80% memorised (checked every 10 epochs, clock paused), for the
     course's LSTM recipe."""
-    from core.labs.binary_prior import memorisation
+    from core.labs.binary_prior.train import memorisation
 
     torch.manual_seed(0)
     prefixes, targets, lengths = [], [], []
@@ -266,7 +268,7 @@ def run_prior(params: dict[str, Any], data_dir: str) -> tuple[Any, float | None]
     "course's denoise-fc variant, on the bundled autoencoder's codes, in the same process.",
 )
 def binary_prior_memorisation(options: Options) -> Result:
-    from core.labs.binary_prior import training_codes
+    from core.labs.binary_prior.train import training_codes
 
     require_mnist(options)
     quick = options.quick

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.browser
 def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
     page.goto(f"{streamlit_url}/binary-ae")
-    pictures = page.locator(".st-key-binary-ae-pictures")
+    pictures = page.locator(".st-key-binary-ae-digit-pictures")
     expect(pictures).to_contain_text("With 0 bits flipped", timeout=FIRST_LOAD_MS)
-    bits = page.locator("[class*='st-key-binary-ae-bit-']")
+    bits = page.locator("[class*='st-key-binary-ae-digit-bit-']")
     expect(bits).to_have_count(48)
 
     bits.nth(5).locator("label").click()

@@ -3,22 +3,26 @@ beside the training digit it reproduced, and a clamped temperature is said."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
-
-import ui_streamlit as ui
-
-PAGE = "app_pages/binary_prior.py"
+from helpers import open_lab, texts
 
 
 def test_generated_digits_are_shown_beside_the_digits_they_reproduced():
-    at = open_page(PAGE)
-    assert at.radio(key="binary-prior-training-model").value == ui.BUNDLED
-    assert "memorisation" in texts(at.caption)
+    at = open_lab("binary-prior")
+    assert at.radio(key="binary-prior-training-model").value == "Bundled lstm"
+    assert "memorisation" in texts(at.caption) and "**lstm prior**, bundled" in texts(at.caption)
+    assert "Memorisation: **" in texts(at.markdown)
     rate = at.metric[0]
-    assert rate.label == "Memorisation rate" and rate.value.endswith("%")
+    assert rate.label == "Memorisation rate" and 0 <= float(rate.value) <= 1
     captions = "\n".join(caption for image in at.get("image") for caption in image.captions)
-    assert "generated" in captions and "= training digit" in captions
+    assert "= training digit" in captions
+    assert "The course recipe: model lstm, digits 128" in texts(at.caption)
 
-    at.number_input(key="binary-prior-gen-temperature").set_value(1e6).run()
-    assert "Temperature 1e+06 clamped to 10" in texts(at.warning)
+    at.number_input(key="binary-prior-generate-temperature").set_value(1e6).run()
+    assert "Temperature 1e+06 clamped to 10" in texts(at.markdown)
+    at.number_input(key="binary-prior-generate-temperature").set_value(-1.0).run()
+    assert "temperature must be 0" in texts(at.warning)
+    at.number_input(key="binary-prior-generate-temperature").set_value(0.0)
+    at.slider(key="binary-prior-generate-n").set_value(3).run()
+    captions = [caption for image in at.get("image") for caption in image.captions]
+    assert len(captions) == 3 and len(set(captions)) == 1  # T = 0: the likelier bit, one code
     assert not at.error and not at.exception
