@@ -1,7 +1,7 @@
-"""The VAE page in Debian's Chromium: dragging a box on the latent map (Streamlit's plotly
-selection events) moves the sliders to its centre and decodes it. Waits on what the page shows,
-never on the clock. (Drawings are covered with synthetic pads in test_vae.py; the pad itself by
-test_browser.py.)"""
+"""The VAE page in Debian's Chromium: a click on a held-out digit's dot, or a box dragged with the
+chart's Box select (Streamlit's plotly selection events), moves the sliders there and decodes
+that point. Waits on what the page shows, never on the clock. (Drawings are covered with
+synthetic pads in test_vae.py; the pad itself by test_browser.py.)"""
 
 from __future__ import annotations
 
@@ -15,6 +15,17 @@ expect = sync_api.expect
 
 pytestmark = pytest.mark.browser
 
+MOVED = re.compile(r"Decoded from z = \((?!0\.00, 0\.00\))")
+
+
+def open_map(streamlit_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{streamlit_url}/vae")
+    plot = page.locator(".js-plotly-plot").first
+    expect(plot).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("Decoded from z = (0.00, 0.00)")).to_be_visible()
+    return page, plot
+
 
 def drag(page, box, start: tuple[float, float], end: tuple[float, float], steps: int = 8) -> None:
     """A mouse drag between two points given as fractions of `box`."""
@@ -27,17 +38,23 @@ def drag(page, box, start: tuple[float, float], end: tuple[float, float], steps:
     page.mouse.up()
 
 
-def test_a_box_dragged_on_the_latent_map_is_decoded(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{streamlit_url}/vae")
-    plot = page.locator(".js-plotly-plot").first
-    expect(plot).to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("Decoded from z = (0.00, 0.00)")).to_be_visible()
+def test_a_click_on_a_digits_dot_decodes_that_point(streamlit_url, browser):
+    page, plot = open_map(streamlit_url, browser)
+    # A dot far from the centre, so that the decoded point surely moves off (0, 0).
+    dot = plot.locator(".scatterlayer .trace path.point").nth(40).bounding_box()
+    x, y = dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2
+    page.mouse.move(x, y)  # plotly picks the clicked point from the hover
+    page.mouse.click(x, y)
+    expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)
+    expect(page.get_by_text("The held-out digit you clicked")).to_be_visible()
+    page.close()
 
-    # Plotly's drag layer takes the mouse; the map is in box-select mode.
+
+def test_a_box_dragged_with_box_select_is_decoded(streamlit_url, browser):
+    page, plot = open_map(streamlit_url, browser)
+    plot.hover()
+    plot.locator('.modebar-btn[data-title="Box Select"]').click()
     area = plot.locator(".nsewdrag").first
     drag(page, area.bounding_box(), (0.15, 0.15), (0.35, 0.35))
-    moved = page.get_by_text(re.compile(r"Decoded from z = \((?!0\.00, 0\.00\))"))
-    expect(moved).to_be_visible(timeout=PREDICTION_MS)
-
+    expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)
     page.close()
