@@ -87,14 +87,14 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 
 def heldout_clean(data_dir: str | None) -> torch.Tensor:
     from core.data import load_images
-    from core.labs.denoise import to_frames
+    from core.labs.denoise.train import to_frames
 
     return to_frames(load_images("mnist", data_dir).test_images, torch.device("cpu"))
 
 
 def warm_up() -> None:
     """A few untimed steps of both architectures, so neither pays PyTorch's one-off set-up."""
-    from core.labs.denoise import build_denoiser
+    from core.labs.denoise.model import build_denoiser
 
     inputs = torch.rand(128, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     for architecture in ("skip-ae", "course"):
@@ -185,7 +185,8 @@ def run_course(data_dir: str, seed: int, heldout: torch.Tensor, quick: bool) -> 
     from torch.utils.data import DataLoader, Subset
     from torchvision import datasets, transforms
 
-    from core.labs.denoise import CourseAutoencoder, score
+    from core.labs.denoise.model import CourseAutoencoder
+    from core.labs.denoise.train import score
 
     run, clock = Run(), TrainingClock()
     torch.manual_seed(seed)
@@ -316,23 +317,32 @@ def denoise_psnr_gain(options: Options) -> Result:
     "the whole interaction from a 280x280 drawing pad (frame, Gaussian noise, model, two PSNRs).",
 )
 def denoise_latency(options: Options) -> Result:
-    from core.labs.denoise import corrupt_and_denoise, denoise, denoise_drawing, drawing_frame
+    from core.imaging import canvas_to_gray, to_mnist_frame
+    from core.labs.denoise.interactions import corrupt_and_denoise, denoise
     from core.registry import get_lab
 
-    trained = get_lab("denoise").load_bundled()
+    lab = get_lab("denoise")
+    trained = lab.load_bundled()
     pad = drawing_pad()
-    frame = drawing_frame(pad)
+    frame = to_mnist_frame(canvas_to_gray(pad))
     noisy = corrupt_and_denoise(trained, frame, "gaussian", LEVEL, 0).noisy
+    restore = lab.interaction("restore")
+
+    def denoise_drawing() -> dict[str, Any]:  # what a front does with the pad, then the interaction
+        return restore(
+            trained, {"image": canvas_to_gray(pad), "noise": "gaussian", "level": LEVEL, "seed": 0}
+        )
+
     runs = 20 if options.quick else 300
     model_only = time_calls(lambda: denoise(trained, noisy), runs)
-    whole = time_calls(lambda: denoise_drawing(trained, pad, "gaussian", LEVEL, 0), runs)
-    result = denoise_drawing(trained, pad, "gaussian", LEVEL, 0)
+    whole = time_calls(denoise_drawing, runs)
+    result = denoise_drawing()
     figures: dict[str, Any] = {
         "model": trained.config.get("architecture"),
         "torch_threads": torch.get_num_threads(),
         # A sanity check that the timed calls do real work: the drawn 7 comes out cleaner.
-        "drawing_psnr_in_db": round(result.psnr_in, 2),
-        "drawing_psnr_out_db": round(result.psnr_out, 2),
+        "drawing_psnr_in_db": result["psnr_in"],
+        "drawing_psnr_out_db": result["psnr_out"],
     }
     figures |= {f"denoise.{k}": v for k, v in model_only.items()}
     figures |= {f"denoise_drawing.{k}": v for k, v in whole.items()}

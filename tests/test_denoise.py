@@ -1,5 +1,5 @@
 """The denoising lab: noise and PSNR, training through the runner, the bundled models, the pure
-interactions and the command line."""
+interactions and the command line (`python -m core denoise restore|heldout|by-noise`)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ from PIL import Image, ImageDraw
 from core.cli import main
 from core.data import training_data
 from core.events import EpochEnd, Progress, Samples
-from core.imaging import ImageInputError
-from core.labs import denoise
+from core.imaging import ImageInputError, canvas_to_gray
+from core.labs.denoise.interactions import denoise, heldout_digit
 from core.noise import (
-    DEFAULT_LEVELS,
     MAX_PSNR_DB,
     NOISE_KINDS,
     TRAINING_NOISES,
@@ -189,46 +188,68 @@ def bundled():
     return LAB.load_bundled()
 
 
+def restore(trained, pad, noise="gaussian", level=0.5, seed=0) -> dict:
+    """The interaction a drawing goes through: the pad as the grey picture every front makes."""
+    values = {"image": canvas_to_gray(pad), "noise": noise, "level": level, "seed": seed}
+    return LAB.interaction("restore")(trained, values)
+
+
 def test_a_drawing_is_corrupted_seeded_and_restored(bundled):
-    result = denoise.denoise_drawing(bundled, pad_with(SEVEN), "gaussian", 0.5, seed=7)
-    assert result.clean.shape == result.noisy.shape == result.denoised.shape == (28, 28)
-    assert result.psnr_out > result.psnr_in + 5 and result.gain == pytest.approx(
-        result.psnr_out - result.psnr_in
-    )
-    again = denoise.denoise_drawing(bundled, pad_with(SEVEN), "gaussian", 0.5, seed=7)
-    assert np.array_equal(again.noisy, result.noisy)
-    other = denoise.denoise_drawing(bundled, pad_with(SEVEN), "gaussian", 0.5, seed=8)
-    assert not np.array_equal(other.noisy, result.noisy)
-    assert result.to_dict()["psnr_gain"] == round(result.gain, 2)
-    assert np.asarray(result.to_dict(images=True)["denoised"]).shape == (28, 28)
+    result = restore(bundled, pad_with(SEVEN), seed=7)
+    (clean, _), (noisy, noisy_caption), (denoised, denoised_caption) = result["images"]
+    assert clean.shape == noisy.shape == denoised.shape == (28, 28)
+    assert result["psnr_out"] > result["psnr_in"] + 5
+    assert result["psnr_gain"] == pytest.approx(result["psnr_out"] - result["psnr_in"], abs=0.011)
+    assert noisy_caption == f"Noisy: {result['psnr_in']:.1f} dB" and denoised_caption.startswith("Denoised: ")
+    again = restore(bundled, pad_with(SEVEN), seed=7)
+    assert np.array_equal(again["images"][1][0], noisy)
+    other = restore(bundled, pad_with(SEVEN), seed=8)
+    assert not np.array_equal(other["images"][1][0], noisy)
 
 
 def test_denoise_takes_one_frame_or_a_stack(bundled):
     frames = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
-    out = denoise.denoise(bundled, frames)
+    out = denoise(bundled, frames)
     assert out.shape == (3, 28, 28) and out.min() >= 0 and out.max() <= 1
-    assert np.allclose(denoise.denoise(bundled, frames[1]), out[1], atol=1e-5)
+    assert np.allclose(denoise(bundled, frames[1]), out[1], atol=1e-5)
     with pytest.raises(ImageInputError, match="28x28"):
-        denoise.denoise(bundled, np.zeros((32, 32)))
+        denoise(bundled, np.zeros((32, 32)))
 
 
 def test_bad_input_gets_a_clear_message(bundled):
+    blank = np.zeros((280, 280, 4), dtype=np.uint8)
     with pytest.raises(ImageInputError, match="blank"):
-        denoise.denoise_drawing(bundled, np.zeros((280, 280, 4), dtype=np.uint8), "mask", 0.5)
-    with pytest.raises(NoiseError, match="between 0 and 1, got 2"):
-        denoise.denoise_drawing(bundled, pad_with(SEVEN), "gaussian", 2)
-    with pytest.raises(NoiseError, match="seed"):
-        denoise.denoise_drawing(bundled, pad_with(SEVEN), "gaussian", 0.5, seed=-1)
-    with pytest.raises(ImageInputError, match="not a readable"):
-        denoise.denoise_upload(bundled, b"this is not an image", "gaussian", 0.5)
+        restore(bundled, blank, "mask", 0.5)
+    # A bad level is the clearer message, and comes before the blank picture's.
+    for pad in (pad_with(SEVEN), blank):
+        with pytest.raises(SpecError, match=r"Level: 2 is out of range \[0, 1\]"):
+            restore(bundled, pad, "gaussian", 2)
+    with pytest.raises(SpecError, match="Noise seed: -1 is out of range"):
+        restore(bundled, pad_with(SEVEN), seed=-1)
+    with pytest.raises(SpecError, match="'blur' is not one of gaussian, salt-pepper, mask"):
+        restore(bundled, pad_with(SEVEN), "blur")
 
 
 def test_heldout_digits_are_picked_by_number(bundled, data_dir):
     data = training_data(bundled.config, data_dir)
-    frame = denoise.heldout_digit(data, 3603)
+    frame = heldout_digit(data, 3603)
     assert frame.shape == (28, 28) and frame.min() >= 0 and frame.max() <= 1
-    with pytest.raises(ImageInputError, match="from 0 to 3603"):
-        denoise.heldout_digit(data, 3604)
+    with pytest.raises(SpecError, match="from 0 to 3603"):
+        heldout_digit(data, 3604)
+    result = LAB.interaction("heldout")(bundled, {"index": 3603, "noise": "salt-pepper", "level": 0.2})
+    assert np.array_equal(result["images"][0][0], frame)
+    assert f"a **{data.classes[int(data.test_labels[3603])]}**" in result["truth"]
+    assert result["psnr_out"] > result["psnr_in"]
+    with pytest.raises(SpecError, match="from 0 to 3603"):
+        LAB.interaction("heldout")(bundled, {"index": 3604})
+
+
+def test_the_table_by_noise_is_the_recorded_one(bundled):
+    result = LAB.interaction("by-noise")(bundled)
+    recorded = bundled.metrics["psnr_by_noise"]
+    assert [row["noise"] for row in result["table"]] == list(recorded)
+    assert result["table"][0]["gain (dB)"] == recorded[result["table"][0]["noise"]]["psnr_gain"]
+    assert "seed 1234" in result["note"] and "mixed" in result["note"]
 
 
 # --- command line --------------------------------------------------------------------------
@@ -253,34 +274,53 @@ def test_cli_denoise_writes_the_triple_and_reports_psnr(capsys, tmp_path):
     image = seven_png(tmp_path / "seven.png")
     out = tmp_path / "out.png"
     code, stdout, _ = run(
-        capsys, "denoise", str(image), "--noise", "gaussian", "--seed", "3", "--out", str(out), "--json"
+        capsys,
+        "denoise",
+        "restore",
+        str(image),
+        "--noise",
+        "gaussian",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+        "--json",
     )
     assert code == 0
     result = json.loads(stdout)
-    assert result["level"] == DEFAULT_LEVELS["gaussian"] and result["seed"] == 3
-    assert result["psnr_out"] > result["psnr_in"]
+    assert result["psnr_out"] > result["psnr_in"] and result["model"] == "skip-ae"
+    assert [item["caption"].split(":")[0] for item in result["images"]] == ["Clean", "Noisy", "Denoised"]
     with Image.open(out) as picture:
-        assert picture.size == (88 * 4, 30 * 4)  # clean | noisy | denoised, enlarged 4x
+        assert picture.size == (88, 30)  # clean | noisy | denoised, side by side on a grey frame
 
     array_out = tmp_path / "out.npy"
     code, stdout, _ = run(
-        capsys, "denoise", str(image), "--noise", "mask", "--level", "0.3", "--out", str(array_out)
+        capsys, "denoise", "restore", str(image), "--noise", "mask", "--level", "0.3", "--out", str(array_out)
     )
-    assert code == 0 and "mask 0.3 noise" in stdout
+    assert code == 0 and "PSNR of the denoised output (dB): " in stdout
     assert np.load(array_out).shape == (3, 28, 28)
+
+    code, stdout, _ = run(capsys, "denoise", "heldout", "--index", "5", "--model", "course", "--json")
+    result = json.loads(stdout)
+    assert (
+        code == 0 and result["truth"].startswith("Held-out digit 5 of 3,604") and result["model"] == "course"
+    )
+    code, stdout, _ = run(capsys, "denoise", "by-noise", "--json")
+    assert code == 0 and len(json.loads(stdout)["table"]) == 3
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--noise", "gaussian", "--level", "1.5"], "between 0 and 1, got 1.5"),
-        (["--noise", "salt-pepper", "--level", "nan"], "between 0 and 1"),
-        (["--noise", "gaussian", "--seed", "-4"], "seed must be between"),
+        (["--noise", "gaussian", "--level", "1.5"], "Level: '1.5' is out of range [0, 1]"),
+        (["--noise", "salt-pepper", "--level", "nan"], "Level: expected a finite number"),
+        (["--noise", "gaussian", "--seed", "-4"], "Noise seed: '-4' is out of range"),
+        (["--noise", "blur"], "Noise: 'blur' is not one of gaussian, salt-pepper, mask"),
     ],
 )
 def test_cli_bad_levels_and_seeds_are_one_line_and_exit_code_two(capsys, tmp_path, args, message):
     image = seven_png(tmp_path / "seven.png")
-    code, _, err = run(capsys, "denoise", str(image), *args, "--out", str(tmp_path / "o.png"))
+    code, _, err = run(capsys, "denoise", "restore", str(image), *args, "--out", str(tmp_path / "o.png"))
     assert code == 2 and message in err and "Traceback" not in err
     assert not (tmp_path / "o.png").exists()
 
@@ -289,14 +329,11 @@ def test_cli_refuses_files_that_are_not_images(capsys, tmp_path):
     text = tmp_path / "notes.png"
     text.write_text("not a picture")
     out = str(tmp_path / "o.png")
-    code, _, err = run(capsys, "denoise", str(text), "--noise", "gaussian", "--out", out)
-    assert code == 2 and "not a readable png, jpg or webp image" in err
-    code, _, err = run(capsys, "denoise", str(tmp_path / "missing.png"), "--noise", "gaussian", "--out", out)
-    assert code == 2 and "No such file" in err
-    code, _, err = run(
-        capsys, "denoise", str(seven_png(tmp_path / "7.png")), "--noise", "mask", "--out", "x.gif"
-    )
-    assert code == 2 and "must end in .png or .npy" in err
+    code, stdout, _ = run(capsys, "denoise", "restore", str(text), "--noise", "gaussian", "--out", out)
+    assert code == 1 and "not a readable png, jpg or webp image" in stdout
+    code, stdout, _ = run(capsys, "denoise", "restore", str(tmp_path / "missing.png"), "--out", out)
+    assert code == 1 and "No such file" in stdout
+    assert not (tmp_path / "o.png").exists()
 
 
 def test_cli_evaluate_reports_psnr_in_and_out(capsys, data_dir):

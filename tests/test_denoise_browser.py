@@ -15,14 +15,14 @@ pytestmark = pytest.mark.browser
 def test_a_drawn_digit_is_denoised(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/denoise")
-    pad = page.locator("canvas.upper-canvas")
+    pad = page.locator("canvas.upper-canvas").first  # the first tab's pad: "Draw or upload a digit"
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()
+    expect(page.get_by_text("Draw or upload a picture").first).to_be_visible()
 
     draw_seven(page, pad)
 
-    figures = page.locator(".st-key-denoise-try-figures")
-    expect(figures).to_contain_text("PSNR of the denoised output", timeout=PREDICTION_MS)
-    expect(figures).to_contain_text("dB")
-    expect(page.get_by_text("Denoised: ")).to_be_visible()
+    panel = page.get_by_role("tabpanel").filter(has=pad).first  # the interaction's, around the Draw tab
+    expect(panel).to_contain_text("PSNR of the denoised output (dB)", timeout=PREDICTION_MS)
+    expect(panel.get_by_text("Denoised: ")).to_be_visible()
+    expect(panel.get_by_text("Noisy: ")).to_be_visible()
     page.close()

@@ -1,12 +1,12 @@
-"""The denoising tab's HTTP API through gradio_client: /denoise and /denoise_drawing, their bad
-input, and a tiny training that becomes the session's model."""
+"""The denoising tab's HTTP API through gradio_client: /denoise_restore (an image file),
+/denoise_heldout and /denoise_by_noise, their bad input, and a tiny training that becomes the
+session's model."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
@@ -22,55 +22,74 @@ def seven(path: Path) -> Path:
     return path
 
 
-PIXELS = [[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
-
-
 def test_the_denoise_endpoints_are_listed(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {"/denoise", "/denoise_drawing", "/denoise_model_info", "/denoise_train", "/denoise_stop"}
+    wanted = {
+        "/denoise_restore",
+        "/denoise_heldout",
+        "/denoise_by_noise",
+        "/denoise_model_info",
+        "/denoise_train",
+        "/denoise_stop",
+    }
     assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/denoise_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("denoise").spec.params]
+    restore_params = [p["parameter_name"] for p in endpoints["/denoise_restore"]["parameters"]]
+    assert restore_params == ["model", "image", "noise", "level", "seed"]
 
 
 def test_denoise_restores_a_photo_of_a_seven(client: Client, tmp_path: Path) -> None:
     result = client.predict(
-        handle_file(str(seven(tmp_path / "seven.png"))), "gaussian", 0.5, 3, "skip-ae", api_name="/denoise"
+        image=handle_file(str(seven(tmp_path / "seven.png"))),
+        noise="gaussian",
+        level=0.5,
+        seed=3,
+        model="skip-ae",
+        api_name="/denoise_restore",
     )
     assert result["psnr_out"] > result["psnr_in"] + 5
     assert result["psnr_gain"] == pytest.approx(result["psnr_out"] - result["psnr_in"], abs=0.02)
-    assert np.asarray(result["denoised"]).shape == (28, 28)
-    assert result["model"] == "skip-ae" and result["origin"] == "bundled" and result["seed"] == 3
+    _clean, noisy, denoised = result["images"]
+    assert denoised["image"].startswith("data:image/png;base64,")
+    assert noisy["caption"] == f"Noisy: {result['psnr_in']:.1f} dB"
+    assert result["model"] == "skip-ae" and result["origin"] == "bundled"
 
 
-def test_denoise_drawing_takes_pixels_and_every_kind_of_noise(client: Client) -> None:
+def test_every_kind_of_noise_on_a_heldout_digit(client: Client) -> None:
     for noise in ("gaussian", "salt-pepper", "mask"):
-        result = client.predict(PIXELS, noise, 0.3, 0, "course", api_name="/denoise_drawing")
-        assert result["noise"] == noise and result["model"] == "course"
+        result = client.predict(
+            index=12, noise=noise, level=0.3, seed=0, model="course", api_name="/denoise_heldout"
+        )
+        assert result["model"] == "course" and "Held-out digit 12" in result["truth"]
+    table = client.predict(model="course", api_name="/denoise_by_noise")["table"]
+    assert {row["noise"] for row in table} == {"gaussian 0.5", "salt-pepper 0.2", "mask 0.5"}
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("gaussian", 1.5, 0, "skip-ae"), r"between 0 and 1, got 1\.5"),
-        (("blur", 0.5, 0, "skip-ae"), "unknown noise 'blur'"),
-        (("gaussian", 0.5, -2, "skip-ae"), "seed must be between"),
-        (("gaussian", 0.5, 0, "resnet"), "Unknown model 'resnet'"),
-        (("gaussian", 0.5, 0, "session"), "no trained model yet"),
+        ({"level": 1.5}, r"1\.5 is greater than maximum value 1"),  # Gradio checks the slider
+        ({"noise": "blur"}, "blur"),
+        ({"seed": -2}, "Noise seed: -2 is out of range"),
+        ({"index": 3604}, "from 0 to 3603"),
+        ({"model": "resnet"}, "Unknown model 'resnet'"),
+        ({"model": "session"}, "no trained model yet"),
     ],
 )
-def test_bad_options_get_a_clear_error(client: Client, args: tuple, message: str) -> None:
+def test_bad_options_get_a_clear_error(client: Client, args: dict, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(PIXELS, *args, api_name="/denoise_drawing")
+        client.predict(**({"index": 0} | args), api_name="/denoise_heldout")
 
 
-def test_an_empty_drawing_and_a_file_that_is_not_an_image_are_refused(client: Client, tmp_path: Path) -> None:
-    with pytest.raises(AppError, match="blank"):
-        client.predict([[0] * 28] * 28, "gaussian", 0.5, 0, "skip-ae", api_name="/denoise_drawing")
+def test_an_empty_picture_and_a_file_that_is_not_an_image_are_refused(client: Client, tmp_path: Path) -> None:
+    Image.new("L", (28, 28), 0).save(tmp_path / "black.png")
+    with pytest.raises(AppError, match=r"No digit found|blank"):
+        client.predict(image=handle_file(str(tmp_path / "black.png")), api_name="/denoise_restore")
     text = tmp_path / "notes.png"
     text.write_text("this is not a picture")
     with pytest.raises(AppError, match="not a readable png, jpg or webp image"):
-        client.predict(handle_file(str(text)), "gaussian", 0.5, 0, "skip-ae", api_name="/denoise")
+        client.predict(image=handle_file(str(text)), api_name="/denoise_restore")
 
 
 @pytest.mark.usefixtures("data_dir")
@@ -80,6 +99,6 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(gain["plot"])["data"], "the gain chart has no series"
     assert samples and download
-    assert model_choice == "session" and "This session's **skip-ae**" in model_text
-    result = client.predict(PIXELS, "gaussian", 0.5, 0, "session", api_name="/denoise_drawing")
+    assert model_choice == "session" and "**skip-ae**, trained in this session" in model_text
+    result = client.predict(index=3, model="session", api_name="/denoise_heldout")
     assert result["origin"] == "session"

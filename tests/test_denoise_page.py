@@ -1,13 +1,13 @@
 """The denoising page through Streamlit's AppTest: the bundled model at once on a held-out digit,
-the noise controls, an empty pad, and a tiny training that becomes the page's model."""
+the noise controls, an empty pad, the table by noise, and a tiny training that becomes the page's
+model."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
-DENOISE = "app_pages/denoise.py"
 MODEL_RADIO = "denoise-training-model"
 
 
@@ -18,44 +18,46 @@ def captions(at) -> str:
     )
 
 
-def metric_values(at) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+def metric_values(at) -> dict[str, float]:
+    return {metric.label: float(metric.value) for metric in at.metric}
 
 
 def test_the_page_opens_on_the_bundled_model_and_asks_for_a_drawing():
-    at = open_page(DENOISE)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
+    at = open_lab("denoise")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled skip-ae"
     assert "held-out PSNR" in texts(at.caption) and "trained on MNIST" in texts(at.caption)
-    assert "Draw a digit on the black pad first" in texts(at.info)
+    assert "Draw or upload a picture" in texts(at.info)
+    assert "architecture course" in texts(at.caption)  # the course's recipe beside Train
+    table = at.dataframe[0].value  # each kind of noise, as recorded
+    assert list(table["noise"]) == ["gaussian 0.5", "mask 0.5", "salt-pepper 0.2"]
     assert not at.error and not at.exception
 
 
 def test_a_heldout_digit_is_shown_clean_noisy_and_denoised():
-    at = open_page(DENOISE)
-    at.radio(key="denoise-try-source").set_value("A held-out digit").run()
-    assert not at.exception
-    shown = captions(at)
+    at = open_lab("denoise")
+    shown = captions(at)  # held-out digit 0 at once
     assert "Clean" in shown and "Noisy: " in shown and "Denoised: " in shown
     before = metric_values(at)
-    noisy_db = float(before["PSNR of the noisy input"].split()[0])
-    clean_db = float(before["PSNR of the denoised output"].split()[0])
-    assert clean_db > noisy_db
+    assert before["PSNR of the denoised output (dB)"] > before["PSNR of the noisy input (dB)"]
 
-    at.selectbox(key="denoise-try-kind").set_value("salt-pepper").run()
-    assert at.slider(key="denoise-try-level-salt-pepper").value == 0.2  # each kind starts at its default
-    at.slider(key="denoise-try-level-salt-pepper").set_value(0.5).run()
+    at.selectbox(key="denoise-heldout-noise").set_value("salt-pepper").run()
+    at.slider(key="denoise-heldout-level").set_value(0.2).run()
     harder = metric_values(at)
-    assert harder["PSNR of the noisy input"] != before["PSNR of the noisy input"]
+    assert harder["PSNR of the noisy input (dB)"] != before["PSNR of the noisy input (dB)"]
 
-    at.button(key="denoise-try-reseed").click().run()
-    assert at.number_input(key="denoise-try-seed").value == 1
-    at.number_input(key="denoise-try-index").set_value(3603).run()
-    assert not at.error and not at.exception
+    at.number_input(key="denoise-heldout-seed").increment().run()  # new noise
+    assert at.number_input(key="denoise-heldout-seed").value == 1
+    assert metric_values(at)["PSNR of the noisy input (dB)"] != harder["PSNR of the noisy input (dB)"]
+    at.number_input(key="denoise-heldout-index").set_value(3603).run()
+    assert not at.warning and not at.exception
+    at.number_input(key="denoise-heldout-index").set_value(3604).run()
+    assert "from 0 to 3603" in texts(at.warning)
+    assert not at.exception
 
 
 def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_page(DENOISE)
+    at = open_lab("denoise")
     at.slider(key="denoise-epochs").set_value(1)
     at.button(key="denoise-train").click().run()
     view = at.session_state["denoise-training"]
