@@ -10,7 +10,9 @@ import torch
 
 from core.cli import main
 from core.events import EpochEnd
-from core.labs import binary_addition
+from core.labs.base import TrainedModel
+from core.labs.binary_addition import interactions as binary_addition
+from core.labs.binary_addition import train as training
 from core.recurrent import SequenceInputError
 from core.registry import get_lab
 from core.runner import TrainingRunner
@@ -30,16 +32,16 @@ def train(params: dict, tmp_path):
 
 
 def test_columns_are_lsb_first_with_one_more_for_the_carry():
-    inputs, targets = binary_addition.columns(torch.tensor([0b11]), torch.tensor([0b01]), 2)
+    inputs, targets = training.columns(torch.tensor([0b11]), torch.tensor([0b01]), 2)
     assert inputs[:, 0].tolist() == [[1, 1], [1, 0], [0, 0]]  # (a bit, b bit) per column
     assert targets[:, 0].tolist() == [0, 0, 1]  # 3 + 1 = 4 = 100: the carry needs the extra column
 
 
 def test_short_lengths_are_tested_on_every_pair():
-    a, b = binary_addition.heldout_pairs(2)
+    a, b = training.heldout_pairs(2)
     assert sorted(zip(a.tolist(), b.tolist(), strict=True)) == [(x, y) for x in range(4) for y in range(4)]
-    a, b = binary_addition.heldout_pairs(20)
-    assert len(a) == binary_addition.TEST_PAIRS and int(a.max()) < 2**20
+    a, b = training.heldout_pairs(20)
+    assert len(a) == training.TEST_PAIRS and int(a.max()) < 2**20
 
 
 def test_a_short_training_learns_3_bit_addition_and_reports_every_length(tmp_path):
@@ -98,15 +100,46 @@ def test_temperature_zero_and_huge_are_clamped(bundled):
     assert "longer than the 5 bits it was trained at" in " ".join(long.notes)
 
 
+def test_the_interaction_gives_the_sums_and_each_bit(bundled):
+    answer = LAB.interaction("add")(bundled, {"a": "110110", "b": "1011"})
+    assert "110110 + 1011 = **1000001** (65): ✓ right" in answer["answer"]
+    assert "longer than the 5 bits it was trained at" in answer["answer"]
+    sums = {row["number"]: row for row in answer["sums"]}
+    assert sums["the LSTM's sum"]["binary"] == sums["the true sum"]["binary"] == "1000001"
+    assert sums["first"]["decimal"] == 54 and sums["second"]["decimal"] == 11
+    assert [row["bit"] for row in answer["per_bit"]] == [f"2^{i}" for i in range(6, -1, -1)]
+    assert all(row["right"] and row["confidence"] >= 0.5 for row in answer["per_bit"])
+    (bars,) = answer["bits"].data
+    assert list(bars.text) == list("1000001")  # most significant bit on the left
+
+
+def test_a_wrong_bit_is_shown_in_red(bundled):
+    # A model that knows nothing: its bits are guesses, so some are wrong, and say so.
+    torch.manual_seed(0)
+    blank = TrainedModel(LAB.spec.id, LAB.build_model(bundled.config).eval(), bundled.config)
+    answer = LAB.interaction("add")(blank, {"a": "1011011", "b": "110101"})
+    wrong = [row for row in answer["per_bit"] if not row["right"]]
+    assert wrong and f"✗ {len(wrong)} bit(s) wrong" in answer["answer"]
+    assert "#d62728" in answer["bits"].data[0].marker.color  # the accent colour marks them
+
+
+def test_accuracy_against_length_is_read_off_the_model(bundled):
+    answer = LAB.interaction("accuracy-by-length")(bundled)
+    assert [row["bits"] for row in answer["lengths"]] == list(range(1, 21))
+    assert "Trained at 5 bits" in answer["note"]
+    assert answer["lengths"][4]["sum accuracy"] == 1.0
+
+
 def test_the_cli_adds_as_json(capsys):
-    assert main(["add", "1011", "111", "--json"]) == 0
+    assert main(["binary-addition", "add", "1011", "111", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["sum_bits"] == "10010" and result["expected_value"] == 18
-    assert len(result["confidence_per_bit_lsb_first"]) == 5
+    sums = {row["number"]: row for row in result["sums"]}
+    assert sums["the LSTM's sum"]["binary"] == "10010" and sums["the true sum"]["decimal"] == 18
+    assert len(result["per_bit"]) == 5 and result["model"] == "LSTM, 5 units"
 
 
 def test_the_cli_refuses_a_number_that_is_too_long(capsys):
-    assert main(["add", "1" * 25, "1"]) == 2
+    assert main(["binary-addition", "add", "1" * 25, "1"]) == 2
     error = capsys.readouterr().err
     assert "25 bits is longer than this model takes" in error and "Traceback" not in error
 

@@ -1,5 +1,5 @@
-"""The binary addition tab's HTTP API through gradio_client: /add, its bad input, and a tiny
-training that becomes the session's model."""
+"""The binary addition tab's HTTP API through gradio_client: /binary_addition_add, its bad input,
+accuracy against length, and a tiny training that becomes the session's model."""
 
 from __future__ import annotations
 
@@ -11,33 +11,51 @@ from gradio_client.exceptions import AppError
 
 from core.registry import get_lab
 
+ADD = "/binary_addition_add"
+
+
+def sums(result: dict) -> dict[str, dict]:
+    return {row["number"]: row for row in result["sums"]}
+
 
 def test_the_addition_endpoints_are_listed(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {"/add", "/binary_addition_model_info", "/binary_addition_train", "/binary_addition_stop"}
+    wanted = {
+        ADD,
+        "/binary_addition_accuracy_by_length",
+        "/binary_addition_model_info",
+        "/binary_addition_stop",
+    }
     assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/binary_addition_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("binary-addition").spec.params]
+    assert [p["parameter_name"] for p in endpoints[ADD]["parameters"]] == ["model", "a", "b", "temperature"]
 
 
 def test_add_gives_the_sum_and_a_confidence_per_bit(client: Client) -> None:
-    result = client.predict("1011", "111", 1.0, "bundled", api_name="/add")
-    assert result["sum_bits"] == "10010" and result["sum_value"] == 18 and result["correct"]
-    assert len(result["confidence_per_bit_lsb_first"]) == 5
+    result = client.predict(a="1011", b="111", model="5-bit", api_name=ADD)
+    assert sums(result)["the LSTM's sum"] == {"number": "the LSTM's sum", "binary": "10010", "decimal": 18}
+    assert "✓ right" in result["answer"] and len(result["per_bit"]) == 5
+    assert all(0.5 <= row["confidence"] <= 1 for row in result["per_bit"])
+
+
+def test_accuracy_against_length_is_answered(client: Client) -> None:
+    result = client.predict(api_name="/binary_addition_accuracy_by_length")
+    assert len(result["lengths"]) == 20 and result["lengths"][4]["sum accuracy"] == 1.0
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("inputs", "message"),
     [
-        (("1012", "1", 1.0, "bundled"), "only the digits 0 and 1"),
-        (("1" * 22, "1", 1.0, "bundled"), "22 bits is longer than this model takes"),
-        (("1", "1", -1, "bundled"), "temperature must be 0 or more"),
-        (("1", "1", 1.0, "session"), "no trained model yet"),
+        ({"a": "1012", "b": "1"}, "only the digits 0 and 1"),
+        ({"a": "1" * 22, "b": "1"}, "22 bits is longer than this model takes"),
+        ({"a": "1", "b": "1", "temperature": -1}, "temperature must be 0 or more"),
+        ({"a": "1", "b": "1", "model": "session"}, "no trained model yet"),
     ],
 )
-def test_bad_input_gets_a_clear_error(client: Client, args: tuple, message: str) -> None:
+def test_bad_input_gets_a_clear_error(client: Client, inputs: dict, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(*args, api_name="/add")
+        client.predict(**inputs, api_name=ADD)
 
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
@@ -45,6 +63,6 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     status, loss, _bits, _sums, _samples, download, model_choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(loss["plot"])["data"], "the loss chart has no series"
-    assert download and model_choice == "session" and "This session's" in model_text
-    result = client.predict("11", "1", 1.0, "session", api_name="/add")
-    assert result["expected_value"] == 4 and len(result["confidence_per_bit_lsb_first"]) == 3
+    assert download and model_choice == "session" and "trained in this session" in model_text
+    result = client.predict(a="11", b="1", model="session", api_name=ADD)
+    assert sums(result)["the true sum"]["decimal"] == 4 and len(result["per_bit"]) == 3

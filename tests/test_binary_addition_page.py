@@ -3,43 +3,47 @@ input, and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
-PAGE = "app_pages/binary_addition.py"
 MODEL_RADIO = "binary-addition-training-model"
+KEY = "binary-addition-add"
 
 
-def metrics(at) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+def sums(at) -> dict[str, str]:
+    """The numbers table of the Add panel: each row's binary and decimal."""
+    table = at.dataframe[0].value
+    return {row["number"]: f"{row['binary']} ({row['decimal']})" for _, row in table.iterrows()}
 
 
 def test_the_page_opens_on_the_bundled_model_and_adds():
-    at = open_page(PAGE)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
+    at = open_lab("binary-addition")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled 5-bit"
     assert "trained at 5 bits" in texts(at.caption)
-    assert metrics(at)["The LSTM's sum"] == "10010 (18)"
-    assert metrics(at)["The true sum"] == "10010 (18)"
-    at.text_input(key="binary-addition-try-a").set_value("110110").run()
-    assert metrics(at)["The true sum"] == "0111101 (61)"  # as many bits as the model gives
-    assert not at.error and not at.exception
+    assert "loss mse" in texts(at.caption)  # the course's recipe beside Train
+    assert "1011 + 111 = **10010** (18): ✓ right" in texts(at.markdown)
+    assert sums(at)["the true sum"] == "10010 (18)"
+    at.text_area(key=f"{KEY}-a").set_value("110110").run()
+    assert sums(at)["the true sum"] == "0111101 (61)"  # as many bits as the model gives
+    assert sums(at)["the LSTM's sum"] == "0111101 (61)"
+    assert not at.warning and not at.exception
 
 
 def test_bad_numbers_get_a_message_and_temperatures_are_clamped():
-    at = open_page(PAGE)
-    at.text_input(key="binary-addition-try-b").set_value("12").run()
-    assert "only the digits 0 and 1" in texts(at.error)
-    at.text_input(key="binary-addition-try-b").set_value("1" * 30).run()
-    assert "30 bits is longer than this model takes" in texts(at.error)
-    at.text_input(key="binary-addition-try-b").set_value("1").run()
-    at.number_input(key="binary-addition-try-temperature").set_value(1e6).run()
-    assert "clamped to 20" in texts(at.info) and not at.exception
+    at = open_lab("binary-addition")
+    at.text_area(key=f"{KEY}-b").set_value("12").run()
+    assert "only the digits 0 and 1" in texts(at.warning)
+    at.text_area(key=f"{KEY}-b").set_value("1" * 30).run()
+    assert "30 bits is longer than this model takes" in texts(at.warning)
+    at.text_area(key=f"{KEY}-b").set_value("1").run()
+    at.number_input(key=f"{KEY}-temperature").set_value(1e6).run()
+    assert "clamped to 20" in texts(at.markdown) and not at.exception
 
 
 def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_page(PAGE)
+    at = open_lab("binary-addition")
     at.slider(key="binary-addition-train_length").set_value(3)
     at.button(key="binary-addition-train").click().run()
     view = at.session_state["binary-addition-training"]
