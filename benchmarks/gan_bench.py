@@ -1,7 +1,7 @@
 """GAN lab benchmarks: sample quality against seconds of training, and interpolation latency.
 
 gan_time_to_quality runs the app's default GAN recipe for DEFAULT_SECONDS and the course's
-recipe (`core.labs.gan.COURSE_RECIPE`: the fully connected GAN, Adam 2e-4, betas (0.5, 0.999),
+recipe (`core.labs.gan.train.COURSE_RECIPE`: the fully connected GAN, Adam 2e-4, betas (0.5, 0.999),
 batch 64, latent 100) for COURSE_SECONDS, both through the app's own runner, one after the other
 in this process. Method, the same for both:
 - The training clock counts training steps and batch preparation. It stops while anything is
@@ -104,7 +104,8 @@ class _ObservedLab(ObservedLab):
 
     def check(self, step: int) -> None:
         from core.judge import digit_quality
-        from core.labs.gan import EVAL_SEED, generate_tensor
+        from core.labs.gan.model import generate_tensor
+        from core.labs.gan.train import EVAL_SEED
 
         with self.clock.paused("benchmark"):
             z = self._model.latents(EVAL_SEED, self._eval_size)
@@ -119,7 +120,7 @@ def run_recipe(
 ) -> tuple[Run, dict[str, Any]]:
     """One recipe through the app's runner for `budget` seconds of training; also returns the
     data description the lab recorded."""
-    import core.labs.gan
+    from core.labs.gan import train as gan_training
     from core.registry import get_lab
 
     observed = _ObservedLab(get_lab("gan"), budget, check_every, eval_size)
@@ -127,7 +128,7 @@ def run_recipe(
     load_before = os.getloadavg()[0]
     # The lab's own views (live grids, quality probes, final metrics) are not training.
     views = ("generate_tensor", "sample_quality", "final_metrics")
-    result = run_observed(observed, params, data_dir, core.labs.gan, views, label="GAN")
+    result = run_observed(observed, params, data_dir, gan_training, views, label="GAN")
     run.metrics = dict(result.metrics)
     run.load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return run, result.config.get("data", {})
@@ -135,7 +136,8 @@ def run_recipe(
 
 def warm_up() -> None:
     """A few untimed steps of both recipes, so neither pays PyTorch's one-off set-up."""
-    from core.labs.gan import build_gan, gan_step
+    from core.labs.gan.model import build_gan
+    from core.labs.gan.train import gan_step
 
     generator = torch.Generator().manual_seed(0)
     for recipe in ("cdcgan", "mlp"):
@@ -157,8 +159,8 @@ def warm_up() -> None:
 )
 def gan_time_to_quality(options: Options) -> Result:
     require_mnist(options)
-    from core.catalogue import GAN
-    from core.labs.gan import COURSE_RECIPE, EVAL_SIZE, SAMPLE_EVERY
+    from core.labs.gan.spec import SPEC as GAN
+    from core.labs.gan.train import COURSE_RECIPE, EVAL_SIZE, SAMPLE_EVERY
 
     scale = 0.05 if options.quick else 1.0
     check_every = 1.0 if options.quick else CHECK_EVERY
@@ -218,7 +220,7 @@ def gan_time_to_quality(options: Options) -> Result:
     "(linear and spherical), a 64-sample grid, and the strip's PNG and GIF exports.",
 )
 def gan_interpolation_latency(options: Options) -> Result:
-    from core.labs.gan import animation_gif, interpolate, latent_from_reference, sample, strip_png
+    from core.labs.gan.latent import animation_gif, interpolate, latent_from_reference, sample, strip_png
     from core.registry import get_lab
 
     trained = get_lab("gan").load_bundled()
@@ -244,7 +246,7 @@ def gan_interpolation_latency(options: Options) -> Result:
         target=f"10-frame interpolation p95 <= {INTERPOLATION_TARGET_MS:.0f} ms (linear and spherical)",
         met=worst <= INTERPOLATION_TARGET_MS,
         notes=[
-            "interpolate is `core.labs.gan.interpolate(trained, z_a, z_b, 10, mode)`: the path and "
+            "interpolate is `core.labs.gan.latent.interpolate(trained, z_a, z_b, 10, mode)`: the path and "
             "10 generator passes in one batch, returned as [0, 1] frames.",
             f"The load average at the start says how busy the machine was: {os.getloadavg()[0]:.2f}.",
         ],

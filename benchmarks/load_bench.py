@@ -75,7 +75,10 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
     sentence = rng.choice(["the cat is on the table", "the dog sees a small bird", "i like green apples"])
     return [
         ("classify_drawing", lambda c: c.predict(digit, "fast-cnn", api_name="/classify_drawing")),
-        ("gan_interpolate", lambda c: c.predict(seeds[0], seeds[1], 10, api_name="/gan_interpolate")),
+        (
+            "gan_interpolate",
+            lambda c: c.predict(start=seeds[0], end=seeds[1], steps=10, api_name="/gan_interpolate"),
+        ),
         ("translate", lambda c: c.predict(sentence, api_name="/translate")),
         ("vae_manifold", lambda c: c.predict(api_name="/vae_manifold")),
         ("add", lambda c: c.predict(*numbers, api_name="/add")),
@@ -324,7 +327,7 @@ class ClassRun:
         args = {
             "digit": {"pixels": _one_digit()},
             "point": {"z": [0.0, 0.0]},
-            "seed": {"seed": "7", "n": 4},
+            "seed": {"seed": 7, "n": 4},
             "numbers": {"a": "1011", "b": "111"},
         }[argument]
         from benchmarks.gradio_sessions import GradioSession

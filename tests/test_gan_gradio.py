@@ -1,7 +1,11 @@
-"""The GAN tab's HTTP API through gradio_client: samples, interpolation, their bad input (seeds
-that are not numbers, 1 or 10,000 steps), and a tiny training that becomes the session's model."""
+"""The GAN tab's HTTP API through gradio_client: samples, interpolation (strip and animation),
+nudging, the timeline, their bad input (seeds that are not numbers, 1 or 10,000 steps), and a
+tiny training that becomes the session's model."""
 
 from __future__ import annotations
+
+import base64
+import io
 
 import pytest
 from gradio_client import Client
@@ -9,43 +13,60 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 
+def picture(data_uri: str) -> Image.Image:
+    return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+
+
 def test_the_gan_endpoints_are_listed(client: Client) -> None:
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    assert {"/gan_sample", "/gan_interpolate", "/gan_model_info", "/gan_train", "/gan_stop"} <= endpoints
+    names = ("sample", "interpolate", "nudge", "timeline", "quality", "model_info", "train", "stop")
+    assert {f"/gan_{name}" for name in names} <= endpoints
 
 
-def test_samples_come_as_a_grid_with_their_quality(client: Client) -> None:
-    grid, summary = client.predict("7", 16, "bundled", api_name="/gan_sample")
-    assert summary["seed"] == 7 and summary["n"] == 16
-    assert 0 <= summary["confident_share"] <= 1 and 0 <= summary["class_entropy"] <= 1
-    with Image.open(grid) as image:
-        assert image.size[0] > image.size[1] > 28  # 8 columns, 2 rows
+def test_samples_come_numbered_with_their_quality(client: Client) -> None:
+    answer = client.predict(seed=7, n=16, model="cdcgan", api_name="/gan_sample")
+    quality = answer["quality"]
+    assert quality["seed"] == 7 and quality["n"] == 16
+    assert 0 <= quality["confident_share"] <= 1 and 0 <= quality["class_entropy"] <= 1
+    assert len(answer["samples"]) == 16 and answer["samples"][15]["caption"].startswith("#15: ")
+    assert picture(answer["samples"][0]["image"]).size == (28, 28)
+    assert answer["model"] == "cdcgan GAN" and answer["origin"] == "bundled"
+
+
+@pytest.mark.parametrize("model", ["cdcgan", "dcgan"])
+def test_interpolation_gives_the_strip_and_names_the_downloads(client: Client, model) -> None:
+    answer = client.predict(
+        start="1", end="5:3", steps=10, mode="spherical", model=model, api_name="/gan_interpolate"
+    )
+    assert answer["note"].startswith("Spherical path, 10 frames")
+    assert picture(answer["strip"]).size == (10 * 29 + 1, 30)
+    assert answer["animation"] == "interpolation.gif" and answer["strip_png"] == "interpolation.png"
+
+
+def test_nudge_and_timeline_answer(client: Client) -> None:
+    answer = client.predict(seed=3, digit="7", z1=2.5, sweep="z2", api_name="/gan_nudge")
+    assert "drawn here: class 7" in answer["note"] and picture(answer["nudged"]).size == (28, 28)
+    answer = client.predict(position=0, api_name="/gan_timeline")
+    assert answer["note"].startswith("Step 0 of") and len(answer["overview"]) == 3
 
 
 @pytest.mark.parametrize(
-    ("steps", "frames", "note"), [(10, 10, ""), (1, 2, "changed to 2"), (10_000, 64, "to 64")]
-)
-def test_interpolation_clamps_the_steps_and_says_so(client: Client, steps, frames, note) -> None:
-    strip, message = client.predict("1", "5:3", steps, "spherical", "bundled", api_name="/gan_interpolate")
-    assert note in message and bool(message) == bool(note)
-    with Image.open(strip) as image:
-        assert round(image.size[0] / image.size[1]) == round((frames * 29 + 1) / 30)
-
-
-@pytest.mark.parametrize(
-    ("api_name", "args", "message"),
+    ("api_name", "values", "message"),
     [
-        ("/gan_sample", ("lucky", 16, "bundled"), "'lucky' is not a number"),
-        ("/gan_sample", ("", 16, "bundled"), "enter a whole number"),
-        ("/gan_sample", ("1", 0, "bundled"), "out of range"),
-        ("/gan_interpolate", ("one", "2", 10, "linear", "bundled"), "'one' is not a number"),
-        ("/gan_interpolate", ("1", "2", 10, "zigzag", "bundled"), "not one of linear, spherical"),
-        ("/gan_sample", ("1", 16, "session"), "no trained model yet"),
+        ("/gan_sample", {"seed": -1}, "out of range"),
+        ("/gan_sample", {"n": 0}, "less than minimum value 1"),
+        ("/gan_interpolate", {"start": "one"}, "'one' is not a number"),
+        ("/gan_interpolate", {"end": "3:x"}, "'x' is not a number"),
+        ("/gan_interpolate", {"steps": 1}, "less than minimum value 2"),
+        ("/gan_interpolate", {"steps": 10_000}, "greater than maximum value 64"),
+        ("/gan_interpolate", {"mode": "zigzag"}, "zigzag"),
+        ("/gan_nudge", {"model": "dcgan", "digit": "4"}, "without classes"),
+        ("/gan_sample", {"model": "session"}, "no trained model yet"),
     ],
 )
-def test_bad_input_is_a_clear_error(client: Client, api_name, args, message) -> None:
+def test_bad_input_is_a_clear_error(client: Client, api_name, values, message) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(*args, api_name=api_name)
+        client.predict(**values, api_name=api_name)
 
 
 @pytest.mark.usefixtures("data_dir")
@@ -53,6 +74,13 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     outputs = client.predict(epochs=1, api_name="/gan_train")
     status, model_choice, model_text = outputs[0], outputs[-2], outputs[-1]
     assert "Training finished (ended by the step limit)" in status
-    assert model_choice == "session" and "This session's **cdcgan** GAN" in model_text
-    _, summary = client.predict("3", 8, "session", api_name="/gan_sample")
-    assert summary["n"] == 8
+    assert model_choice == "session" and "**cdcgan GAN**, trained in this session" in model_text
+    answer = client.predict(n=8, model="session", api_name="/gan_sample")
+    assert answer["quality"]["n"] == 8 and answer["origin"] == "session"
+
+
+def test_a_seed_that_is_not_a_number_is_refused(client: Client) -> None:
+    # Refused by Gradio's number box before the lab sees it, without a message of ours (the old
+    # tab's text box said "'lucky' is not a number"); core and the CLI still say so.
+    with pytest.raises(AppError):
+        client.predict(seed="lucky", api_name="/gan_sample")

@@ -45,6 +45,7 @@ def sample(panel: Panel) -> None:
                 replace(o, label=f"{o.label} (click two)") if o.kind == "gallery" else o for o in declared
             ]
             outputs = [gr.Markdown(), *map(output_component, shown)]
+            outputs[1].elem_id = "gan-samples"
     _answer(panel, inputs, outputs, [c.change for c in inputs] + [panel.model_choice.change])
     _samples.update(seed=inputs[0], gallery=outputs[1], note=outputs[2])
 
