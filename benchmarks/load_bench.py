@@ -326,7 +326,7 @@ class ClassRun:
         """The student's next action: the model they trained (the choice "session")."""
         args = {
             "digit": {"pixels": _one_digit()},
-            "point": {"z": [0.0, 0.0]},
+            "point": {"z": "0, 0"},  # the VAE decodes a code typed as text
             "seed": {"seed": 7, "n": 4},
             "numbers": {"a": "1011", "b": "111"},
         }[argument]

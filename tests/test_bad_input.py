@@ -48,8 +48,9 @@ from core.labs import (
     palindromes,
     seq2seq,
     transformer,
-    vae,
 )
+from core.labs.vae import latent as vae
+from core.labs.vae.interactions import encode_digit
 from core.recurrent import SequenceInputError, check_temperature
 from core.registry import get_lab, lab_ids
 from core.specs import Param, SpecError
@@ -447,14 +448,14 @@ def test_random_and_corrupted_bytes_never_escape_as_another_error(data):
 # The labs' own upload entry points, each with its bundled model.
 UPLOADS = {
     "digits": lambda data: classify_digit(bundled("digits"), imaging.read_upload(data)),
-    "vae": lambda data: vae.encode_upload(bundled("vae"), data),
+    "vae": lambda data: encode_digit(bundled("vae"), imaging.read_upload(data), 1, 2),
     "denoise": lambda data: denoise.denoise_upload(bundled("denoise"), data, "gaussian", 0.3, 0),
     "binary-ae": lambda data: binary_ae.encode_upload(bundled("binary-ae"), data),
     "mnist-rows": lambda data: mnist_rows.read_upload_rows(bundled("mnist-rows"), data),
 }
 DRAWINGS = {
     "digits": lambda pad: classify_digit(bundled("digits"), imaging.canvas_to_gray(pad)),
-    "vae": lambda pad: vae.encode_drawing(bundled("vae"), pad),
+    "vae": lambda pad: encode_digit(bundled("vae"), imaging.canvas_to_gray(pad), 1, 2),
     "denoise": lambda pad: denoise.denoise_drawing(bundled("denoise"), pad, "mask", 0.5, 3),
     "binary-ae": lambda pad: binary_ae.encode_drawing(bundled("binary-ae"), pad),
     "mnist-rows": lambda pad: mnist_rows.read_drawing_rows(bundled("mnist-rows"), pad),
@@ -739,7 +740,7 @@ USE_ONCE_LOADED = {
     "gan": lambda t: (gan.sample(t, 2, 0), gan.sample_names(t, 2, 0), gan.training_timeline(t)),
     "vae": lambda t: (
         vae.decode(t, np.zeros(vae.latent_size(t))),
-        vae.encode_upload(t, AWKWARD["valid png"]),
+        encode_digit(t, imaging.read_upload(AWKWARD["valid png"]), 1, 2),
     ),
     "denoise": lambda t: denoise.denoise_upload(t, AWKWARD["valid png"], "gaussian", 0.3),
     "attention": lambda t: attention.run_toy(t, "3141"),
@@ -904,12 +905,9 @@ def test_transformer_heads_that_are_not_whole_are_refused_on_load(tmp_path):
 
 def test_a_json_int_too_big_for_a_float_in_a_drawing_is_a_gradio_error():
     from gradio_tabs.common import drawing_pixels
-    from gradio_tabs.vae import encode_drawing_api
 
     with pytest.raises(gr.Error):
         drawing_pixels([[10**400, 0], [0, 0]])
-    with pytest.raises(gr.Error):
-        encode_drawing_api([[10**400, 0], [0, 0]])
 
 
 # --- 3. text and numbers typed into the labs ---------------------------------------------------
@@ -1155,6 +1153,7 @@ def test_vae_latent_tools_decode_or_explain(z, low, high, n, dim, text):
     trained = bundled("vae")
     outcome(vae.decode, trained, z)
     outcome(vae.parse_latent, text, vae.latent_size(trained))
+    outcome(vae.parse_codes, text, vae.latent_size(trained))
     outcome(vae.manifold, trained, low, high, n)
     outcome(vae.traverse, trained, z, dim, low, high, n)
     outcome(vae.interpolate, trained, z, [0.0, 0.0], n)
@@ -1225,8 +1224,8 @@ BAD_COMMANDS = [
     ["sample", "gan", "--n", "inf", "--out", "x.png"],
     ["sample", "gan", "--seed", "-1", "--out", "x.png"],
     ["decode", "binary-ae", "--bits", "012", "--out", "x.png"],
-    ["decode", "vae", "--z", "a,b", "--out", "x.png"],
-    ["decode", "vae", "--z", "nan,1", "--out", "x.png"],
+    ["vae", "decode", "a,b", "--out", "x.png"],
+    ["vae", "decode", "nan,1", "--out", "x.png"],
 ]
 
 
@@ -1290,9 +1289,6 @@ def tabs():
     from gradio_tabs import (
         transformer as transformer_tab,
     )
-    from gradio_tabs import (
-        vae as vae_tab,
-    )
 
     return {
         "attention": attention_tab,
@@ -1306,7 +1302,6 @@ def tabs():
         "palindromes": palindromes_tab,
         "seq2seq": seq2seq_tab,
         "transformer": transformer_tab,
-        "vae": vae_tab,
     }
 
 
@@ -1336,21 +1331,28 @@ def test_the_text_endpoints_end_in_a_gradio_error(tabs, text, other, number, cou
 )
 def test_the_number_endpoints_end_in_a_gradio_error(tabs, z, text, number, count, flips):
     gradio_outcome(tabs["binary-ae"].decode_api, text, flips)
-    gradio_outcome(tabs["vae"].decode_api, z)
-    gradio_outcome(tabs["vae"].decode_api, text)
-    gradio_outcome(tabs["vae"].manifold_api, number, count, count)
     gradio_outcome(tabs["gan"].sample_api, text, count)
     gradio_outcome(tabs["gan"].interpolate_api, text, count, count, text)
 
 
+@settings(FAST, max_examples=40)
+@given(z=latents(JSON_JUNK), text=API_TEXT, number=API_NUMBERS, count=API_COUNTS)
+def test_the_vae_api_inputs_end_in_a_user_error(z, text, number, count):
+    """The VAE's endpoints are generated: they run its interactions and report their user errors."""
+    decode_codes, grid = get_lab("vae").interaction("decode"), get_lab("vae").interaction("manifold")
+    point = get_lab("vae").interaction("latent-map")
+    outcome(decode_codes, bundled("vae"), {"z": z})
+    outcome(decode_codes, bundled("vae"), {"z": text})
+    outcome(grid, bundled("vae"), {"low": number, "high": count, "n": count, "x_dim": count})
+    outcome(point, bundled("vae"), {"x": number, "y": z, "y_dim": count})
+
+
 DRAWING_ENDPOINTS = {
-    "vae": "encode_drawing_api",
     "binary-ae": "encode_pixels_api",
     "mnist-rows": "classify_pixels_api",
     "denoise": "denoise_pixels_api",
 }
 IMAGE_ENDPOINTS = {
-    "vae": "encode_api",
     "binary-ae": "encode_image_api",
     "mnist-rows": "classify_image_api",
     "denoise": "denoise_image_api",
