@@ -59,7 +59,7 @@ def _ratio(course: float | None, default: float | None) -> float | None:
     "through the app's runner, in the same process.",
 )
 def mnist_rows_time_to_course(options: Options) -> Result:
-    from core.labs.mnist_rows import COURSE_ACCURACY, COURSE_RECIPE
+    from core.labs.mnist_rows.train import COURSE_ACCURACY, COURSE_RECIPE
 
     require_mnist(options)
     load = [round(os.getloadavg()[0], 2)]

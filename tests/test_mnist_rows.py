@@ -1,5 +1,6 @@
 """The MNIST row-by-row lab: the readers, the models setting, side-by-side training through the
-runner, the bundled readers against the course's figures, the drawing interaction and the CLI."""
+runner and its comparison charts, the bundled readers against the course's figures, the read and
+scores interactions and the CLI (`python -m core mnist-rows read|scores`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from PIL import Image, ImageDraw
 from core.checkpoints import read_checkpoint
 from core.cli import main
 from core.events import EpochEnd, Progress, Samples
-from core.imaging import ImageInputError
-from core.labs import mnist_rows
+from core.history import TrainingHistory
+from core.imaging import ImageInputError, canvas_to_gray
+from core.labs.mnist_rows.interactions import read_frame
+from core.labs.mnist_rows.model import RowReader
+from core.labs.mnist_rows.spec import ROW_MODELS
+from core.labs.mnist_rows.train import comparison_figures
 from core.registry import get_lab
 from core.runner import TrainingRunner
 from core.specs import SpecError
@@ -46,7 +51,7 @@ ONE = [(140, 40), (140, 240)]
     ],
 )
 def test_every_reader_reads_28_rows_into_ten_logits(kind, normalization, extra_fc):
-    reader = mnist_rows.RowReader(kind, 16, normalization, extra_fc).eval()
+    reader = RowReader(kind, 16, normalization, extra_fc).eval()
     images = torch.rand(3, 28, 28)
     outputs, summary = reader.read(images)
     width = 32 if kind.startswith("bi") else 16
@@ -57,7 +62,7 @@ def test_every_reader_reads_28_rows_into_ten_logits(kind, normalization, extra_f
 
 def test_a_bidirectional_reader_reads_each_directions_final_state():
     """The course read out[-1], where the backward direction has seen the last row only."""
-    reader = mnist_rows.RowReader("bilstm", 8, "none", False).eval()
+    reader = RowReader("bilstm", 8, "none", False).eval()
     outputs, summary = reader.read(torch.rand(2, 28, 28))
     assert torch.allclose(summary[:, :8], outputs[:, -1, :8])  # forward, after the last row
     assert torch.allclose(summary[:, 8:], outputs[:, 0, 8:])  # backward, after the first row
@@ -101,6 +106,14 @@ def test_readers_train_side_by_side_and_save_under_their_own_prefixes(tmp_path, 
     figures = LAB.evaluate(reloaded, data_dir)["models"]
     assert figures["rnn"]["heldout_accuracy"] == metrics["heldout_accuracy"]["rnn"]
 
+    # Every reader's curves on one chart (6 steps: before the first live sample, so epoch ends).
+    history = TrainingHistory()
+    history.extend(events)
+    accuracy, loss = comparison_figures(history)
+    assert {trace.name for trace in accuracy.data} == {"RNN (epoch end)", "GRU (epoch end)"}
+    assert {trace.name for trace in loss.data} >= {"RNN", "GRU"}
+    assert comparison_figures(TrainingHistory()) is None
+
 
 # --- the bundled readers -------------------------------------------------------------------
 
@@ -110,28 +123,49 @@ def bundled():
     return LAB.load_bundled()
 
 
+def read(trained, pad) -> dict:
+    """The read interaction on a drawing, as the grey picture every front makes of the pad."""
+    return LAB.interaction("read")(trained, {"image": canvas_to_gray(pad)})
+
+
 def test_a_drawn_one_is_read_by_every_model_with_its_hidden_states(bundled):
-    readings = mnist_rows.read_drawing_rows(bundled, pad_with(ONE))
-    assert [r.model for r in readings] == list(mnist_rows.ROW_MODELS)
-    assert sum(r.label == "1" for r in readings) >= 4
+    result = read(bundled, pad_with(ONE))
+    assert sum(result[name].label == "1" for name in ROW_MODELS) >= 4
+    assert "| Bidirectional LSTM | **" in result["answers"] and result["seen"].shape == (28, 28)
+    readings = read_frame(bundled, result["seen"])
+    assert [r.model for r in readings] == list(ROW_MODELS)
     for reading in readings:
-        width = (
-            2 * bundled.config["hidden_size"]
-            if reading.model.startswith("bi")
-            else bundled.config["hidden_size"]
-        )
+        bidirectional = reading.model.startswith("bi")
+        width = (2 if bidirectional else 1) * bundled.config["hidden_size"]
         assert reading.hidden.shape == (28, width)
-        assert reading.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
-    assert len(readings[0].to_dict(hidden=True)["hidden"]) == 28
+        assert reading.probabilities.values.sum() == pytest.approx(1.0, abs=1e-5)
+        assert np.array_equal(reading.probabilities.values, result[reading.model].values)
+        (heatmap,) = result[f"{reading.model}_hidden"].data  # units down, rows across
+        assert np.shape(heatmap.z) == (width, 28) and heatmap.zmid == 0
+        title = result[f"{reading.model}_hidden"].layout.title.text
+        assert ("forward units, then backward" in title) == bidirectional
 
 
 def test_an_empty_drawing_and_a_wrong_frame_are_refused(bundled):
     with pytest.raises(ImageInputError, match="blank"):
-        mnist_rows.read_drawing_rows(bundled, np.zeros((280, 280, 4), dtype=np.uint8))
+        read(bundled, np.zeros((280, 280, 4), dtype=np.uint8))
     with pytest.raises(ImageInputError, match="28x28"):
-        mnist_rows.read_frame(bundled, np.zeros((20, 20)))
-    with pytest.raises(ImageInputError, match="not a readable"):
-        mnist_rows.read_upload_rows(bundled, b"not an image")
+        read_frame(bundled, np.zeros((20, 20)))
+
+
+def test_the_scores_stand_beside_the_courses(bundled):
+    table = LAB.interaction("scores")(bundled)["table"]
+    assert [row["model"] for row in table] == [
+        "RNN",
+        "LSTM",
+        "GRU",
+        "Bidirectional RNN",
+        "Bidirectional LSTM",
+    ]
+    bilstm, gru = table[-1], table[2]
+    assert bilstm["course (%)"] == 97.31 and bilstm["reaches the course"] == "yes"
+    assert gru["course (%)"] is None and gru["reaches the course"] == "-"
+    assert bilstm["held-out accuracy (%)"] == round(100 * bundled.metrics["heldout_accuracy"]["bilstm"], 2)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -152,24 +186,28 @@ def one_png(path):
     return path
 
 
-def test_cli_classify_rows_reads_with_every_model(capsys, tmp_path):
+def test_cli_read_reads_with_every_model(capsys, tmp_path):
     image = one_png(tmp_path / "one.png")
     missing = tmp_path / "missing.png"
-    code, out, _ = run(capsys, "classify-rows", str(image), str(missing), "--json")
+    code, out, _ = run(capsys, "mnist-rows", "read", str(image), str(missing), "--json")
     good, bad = (json.loads(line) for line in out.strip().splitlines())
     assert code == 1  # one file failed
-    assert set(good["models"]) == set(mnist_rows.ROW_MODELS)
-    assert good["models"]["lstm"]["prediction"] == "1"
+    assert set(ROW_MODELS) <= set(good) and good["file"] == str(image)
+    assert good["lstm"]["prediction"] == "1"
     assert "No such file" in bad["error"]
-    code, out, _ = run(capsys, "classify-rows", str(image))
-    assert code == 0 and "Bidirectional LSTM 1" in out
+    code, out, _ = run(capsys, "mnist-rows", "read", str(image), "--out", str(tmp_path / "rows.png"))
+    assert code == 0 and "Bidirectional LSTM: 1 (" in out
+    with Image.open(tmp_path / "rows.png") as picture:
+        assert picture.size == (28, 28)  # the frame the readers read
+    code, out, _ = run(capsys, "mnist-rows", "scores", "--json")
+    assert code == 0 and len(json.loads(out)["table"]) == 5
 
 
 def test_cli_evaluate_shows_the_bundled_readers_reach_the_course_figures(capsys, bundled, data_dir):
     code, out, _ = run(capsys, "evaluate", "mnist-rows", "--data-dir", data_dir, "--json")
     result = json.loads(out)
     assert code == 0 and result["lab"] == "mnist-rows" and result["heldout_size"] == 3604
-    assert list(result["models"]) == list(mnist_rows.ROW_MODELS)
+    assert list(result["models"]) == list(ROW_MODELS)
     for name in ("rnn", "lstm", "bilstm"):  # the course's figures the issue names
         assert result["models"][name]["meets_course"], (name, result["models"][name])
     assert result["models"]["bilstm"]["course_accuracy"] == 0.9731

@@ -16,14 +16,16 @@ pytestmark = pytest.mark.browser
 def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1800})
     page.goto(f"{streamlit_url}/mnist-rows")
-    pad = page.locator("canvas.upper-canvas")
+    pad = page.locator("canvas.upper-canvas").first
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("Draw a digit on the black pad first")).to_be_visible()
+    expect(page.get_by_text("Draw or upload a picture").first).to_be_visible()
 
     draw_seven(page, pad)
 
-    answers = page.locator(".st-key-mnist-rows-answers")
-    expect(answers).to_contain_text("Bidirectional LSTM", timeout=PREDICTION_MS)
-    expect(answers).to_contain_text("7")
-    expect(page.get_by_text("hidden state after each row").first).to_be_visible()
+    panel = page.get_by_role("tabpanel").filter(has=pad).first  # the interaction's, around the Draw tab
+    expect(panel).to_contain_text("Bidirectional LSTM", timeout=PREDICTION_MS)
+    expect(panel.get_by_role("table").first).to_contain_text("7")
+    heatmap = panel.locator(".js-plotly-plot").filter(has_text="hidden state after each row").first
+    heatmap.scroll_into_view_if_needed()
+    expect(heatmap).to_be_visible()
     page.close()

@@ -1,11 +1,9 @@
-"""The MNIST row-by-row tab's HTTP API through gradio_client: /mnist_rows_classify and
-/mnist_rows_classify_drawing with every reader's answer and hidden states, their bad input, and a
-tiny side-by-side training that becomes the session's models (the app and `client` come from
-conftest.py)."""
+"""The MNIST row-by-row tab's HTTP API through gradio_client: /mnist_rows_read with every
+reader's answer and hidden states, /mnist_rows_scores, their bad input, and a tiny side-by-side
+training that becomes the session's models (the app and `client` come from conftest.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,59 +11,87 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 
-from core.labs.mnist_rows import ROW_MODELS
+from core.labs.mnist_rows.spec import ROW_MODELS
 from core.registry import get_lab
 
-ONE = [[1.0 if 13 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
+
+def one(path: Path) -> Path:
+    image = Image.new("RGB", (120, 160), "white")
+    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill="black", width=12)
+    image.save(path)
+    return path
 
 
 def test_the_endpoints_are_listed_with_the_specs_settings(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {"/mnist_rows_classify", "/mnist_rows_classify_drawing", "/mnist_rows_train", "/mnist_rows_stop"}
+    wanted = {"/mnist_rows_read", "/mnist_rows_scores", "/mnist_rows_train", "/mnist_rows_stop"}
     assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/mnist_rows_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("mnist-rows").spec.params]
 
 
 def test_every_reader_answers_with_its_hidden_states(client: Client, tmp_path: Path) -> None:
-    result = client.predict(ONE, "bundled", api_name="/mnist_rows_classify_drawing")
-    assert list(result["models"]) == list(ROW_MODELS) and result["origin"] == "bundled"
-    assert result["models"]["lstm"]["prediction"] == "1"
-    assert len(result["models"]["bilstm"]["hidden"]) == 28
-    image = Image.new("RGB", (120, 160), "white")
-    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill="black", width=12)
-    image.save(tmp_path / "one.png")
-    result = client.predict(
-        handle_file(str(tmp_path / "one.png")), "bundled", api_name="/mnist_rows_classify"
-    )
-    assert result["models"]["bilstm"]["prediction"] == "1"
+    result = client.predict(image=handle_file(str(one(tmp_path / "one.png"))), api_name="/mnist_rows_read")
+    assert set(ROW_MODELS) <= set(result) and result["origin"] == "bundled" and result["model"]
+    assert result["lstm"]["prediction"] == "1" and result["bilstm"]["prediction"] == "1"
+    (heatmap,) = result["bilstm_hidden"]  # one trace: hidden units down, the 28 rows across
+    assert len(heatmap["z"]) == 256 and len(heatmap["z"][0]) == 28
+    assert "| Bidirectional LSTM | **1** |" in result["answers"]
+    scores = client.predict(model="all", api_name="/mnist_rows_scores")["table"]
+    assert [row["model"] for row in scores][-1] == "Bidirectional LSTM"
 
 
-@pytest.mark.parametrize(
-    ("pixels", "model", "message"),
-    [
-        ([[0] * 28] * 28, "bundled", "blank"),
-        ([1, 2, 3], "bundled", "2-D list"),
-        (ONE, "resnet", "Unknown model 'resnet'"),
-        (ONE, "session", "no trained model yet"),
-    ],
-)
-def test_bad_input_gets_a_clear_error(client: Client, pixels, model: str, message: str) -> None:
-    with pytest.raises(AppError, match=message):
-        client.predict(pixels, model, api_name="/mnist_rows_classify_drawing")
+def test_bad_input_gets_a_clear_error(client: Client, tmp_path: Path) -> None:
+    Image.new("L", (28, 28), 0).save(tmp_path / "black.png")
+    (tmp_path / "notes.png").write_text("not a picture")
+    cases = [
+        ("black.png", "all", r"No digit found|blank"),
+        ("notes.png", "all", "not a readable png, jpg or webp image"),
+        ("black.png", "resnet", "Unknown model 'resnet'"),
+        ("black.png", "session", "no trained model yet"),
+    ]
+    for name, model, message in cases:
+        with pytest.raises(AppError, match=message):
+            client.predict(image=handle_file(str(tmp_path / name)), model=model, api_name="/mnist_rows_read")
 
 
 @pytest.mark.usefixtures("data_dir")
-def test_a_tiny_side_by_side_training_becomes_this_sessions_models(client: Client, monkeypatch) -> None:
+def test_a_tiny_side_by_side_training_becomes_this_sessions_models(
+    client: Client, monkeypatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("DLL_MAX_STEPS", "4")  # read by the runner at submit time
     with pytest.raises(AppError, match=r"'cnn'.*not in the list of choices"):
         client.predict(models=["cnn"], api_name="/mnist_rows_train")  # Gradio checks the choices
     outputs = client.predict(models=["rnn", "gru"], hidden_size=16, epochs=1, api_name="/mnist_rows_train")
-    status, samples, download, model_choice, model_text, accuracy, _loss = outputs
+    status, _loss, samples, download, model_choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
-    traces = {trace["name"] for trace in json.loads(accuracy["plot"])["data"]}
-    assert traces == {"RNN (epoch end)", "GRU (epoch end)"}  # 4 steps: before the first live sample
     assert samples and download
-    assert model_choice == "session" and "RNN" in model_text
-    result = client.predict(ONE, "session", api_name="/mnist_rows_classify_drawing")
-    assert list(result["models"]) == ["rnn", "gru"] and result["origin"] == "session"
+    assert model_choice == "session" and "rnn, gru" in model_text
+    result = client.predict(
+        image=handle_file(str(one(tmp_path / "one.png"))), model="session", api_name="/mnist_rows_read"
+    )
+    assert {"rnn", "gru"} <= set(result) and "lstm" not in result and result["origin"] == "session"
+
+
+def test_the_scores_panel_draws_this_sessions_curves_reader_by_reader() -> None:
+    """The Gradio workaround for the side-by-side curves (the generated Train tab charts the mean
+    loss only): a button under the scores draws every reader's curves from the session's job."""
+    from types import SimpleNamespace
+
+    import gradio as gr
+
+    from core.events import EpochEnd, Progress
+    from gradio_tabs.common import LabSession
+    from gradio_tabs.panels.mnist_rows import _curves
+
+    events = [
+        Progress(1, 2, 0.5, {"loss": 2.0, "rnn_loss": 2.1, "lstm_loss": 1.9}),
+        Progress(2, 2, 1.0, {"loss": 1.5, "rnn_loss": 1.6, "lstm_loss": 1.4, "heldout_lstm_accuracy": 0.6}),
+        EpochEnd(1, 2, {"heldout_rnn_accuracy": 0.4, "heldout_lstm_accuracy": 0.7}),
+    ]
+    job = SimpleNamespace(events_since=lambda index: events[index:])
+    accuracy, loss = _curves(LabSession(job=job))
+    assert {"RNN (epoch end)", "LSTM (epoch end)"} <= {trace.name for trace in accuracy.data}
+    assert {"RNN", "LSTM"} <= {trace.name for trace in loss.data}
+    with pytest.raises(gr.Error, match="not trained yet"):
+        _curves(LabSession())

@@ -1,31 +1,43 @@
 """The MNIST row-by-row page through Streamlit's AppTest: the bundled readers and their scores at
-once, an empty selection of models refused, and a tiny side-by-side training that becomes the
-page's models."""
+once, a digit uploaded and read by every reader, an empty selection of models refused, and a tiny
+side-by-side training (every reader's curves on one chart) that becomes the page's models."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
+from helpers import digit_one_png, open_lab, texts
 
 import ui_streamlit as ui
 
-PAGE = "app_pages/mnist_rows.py"
 MODEL_RADIO = "mnist-rows-training-model"
 
 
 def test_the_page_opens_on_the_bundled_readers_and_their_scores():
-    at = open_page(PAGE)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
+    at = open_lab("mnist-rows")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled all"
     facts = texts(at.caption)
     assert "held-out accuracy RNN" in facts and "Bidirectional LSTM" in facts and "trained on MNIST" in facts
-    table = texts(at.markdown)
-    assert "| Bidirectional LSTM |" in table and "97.31%" in table  # the course's figure beside ours
-    assert "Draw a digit on the black pad first" in texts(at.info)
+    table = at.dataframe[0].value
+    bilstm = table[table["model"] == "Bidirectional LSTM"].iloc[0]
+    assert bilstm["course (%)"] == 97.31  # the course's figure beside ours
+    assert "Draw or upload a picture" in texts(at.info)
     assert at.multiselect(key="mnist-rows-models").value == ["rnn", "lstm", "bilstm"]
+    assert "The course recipe: hidden size 128" in facts
     assert not at.error and not at.exception
 
 
+def test_an_uploaded_digit_is_read_by_every_model():
+    at = open_lab("mnist-rows")
+    at.file_uploader(key="mnist-rows-read-image-upload").upload("one.png", digit_one_png(), "image/png").run()
+    assert not at.exception
+    answers = texts(at.markdown)
+    assert "| Bidirectional LSTM | **1** |" in answers and "### RNN: 1" in answers
+    titles = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert sum("hidden state after each row" in spec for spec in titles) == 5
+    assert any("forward units, then backward" in spec for spec in titles)
+
+
 def test_an_empty_selection_of_models_is_refused_and_cannot_train():
-    at = open_page(PAGE)
+    at = open_lab("mnist-rows")
     at.multiselect(key="mnist-rows-models").set_value([]).run()
     assert "pick at least one" in texts(at.error)
     assert at.button(key="mnist-rows-train").disabled
@@ -34,7 +46,7 @@ def test_an_empty_selection_of_models_is_refused_and_cannot_train():
 
 def test_a_tiny_side_by_side_training_becomes_the_pages_models(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "4")
-    at = open_page(PAGE)
+    at = open_lab("mnist-rows")
     at.multiselect(key="mnist-rows-models").set_value(["rnn", "gru"])
     at.slider(key="mnist-rows-hidden_size").set_value(16)
     at.slider(key="mnist-rows-epochs").set_value(1)
@@ -48,6 +60,7 @@ def test_a_tiny_side_by_side_training_becomes_the_pages_models(monkeypatch):
     assert view.history.epochs["heldout_gru_accuracy"], "no held-out figure for the GRU"
     titles = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert any("Held-out accuracy (live sample" in spec for spec in titles)
+    assert "each model's answer" in texts(at.caption)  # the samples' title
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
-    table = texts(at.markdown)
-    assert "| RNN |" in table and "| GRU |" in table and "| LSTM |" not in table
+    table = at.dataframe[0].value
+    assert list(table["model"]) == ["RNN", "GRU"]
