@@ -69,7 +69,8 @@ def course_interaction() -> Any:
     "GRU contrast) beside the course's Lab Work 24 forward passes, and of the toy model on 8 digits.",
 )
 def attention_explorer_latency(options: Options) -> Result:
-    from core.labs.attention import explore, run_toy
+    from core.labs.attention.explorer import explore
+    from core.labs.attention.interactions import run_toy
     from core.registry import get_lab
 
     runs = 20 if options.quick else 300

@@ -143,7 +143,7 @@ def course_translate(
 def run_course(corpus: Any, quick: bool) -> dict[str, Any]:
     """The course's data preparation, two models and training loop; BLEU on our held-out split."""
     from core.bleu import corpus_bleu
-    from core.labs.seq2seq import LONG_WORDS
+    from core.labs.seq2seq.train import LONG_WORDS
 
     torch.manual_seed(0)
     np.random.seed(0)

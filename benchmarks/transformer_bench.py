@@ -143,7 +143,7 @@ def course_bleu(model: CourseTransformer, pairs, source_vocab, target_vocab) -> 
 
 def run_course(budget: float, probe_size: int) -> dict[str, Any]:
     from core.corpus import load_corpus
-    from core.labs.transformer import EncodedPairs
+    from core.sentence_pairs import EncodedPairs
     from core.tokens import PAD, Vocab
 
     data = load_corpus(size=30_000)
@@ -227,14 +227,14 @@ def transformer_bleu(options: Options) -> Result:
     "cross-attention and encoder self-attention maps (greedy; beam 4 beside it).",
 )
 def transformer_latency(options: Options) -> Result:
-    from core.labs import transformer
+    from core.labs.transformer.interactions import translate
     from core.registry import get_lab
 
     trained = get_lab("transformer").load_bundled()
     runs = 10 if options.quick else 200
-    greedy = time_calls(lambda: transformer.translate(trained, LATENCY_SENTENCE), runs)
-    beam = time_calls(lambda: transformer.translate(trained, LATENCY_SENTENCE, beam=4), max(5, runs // 4))
-    result = transformer.translate(trained, LATENCY_SENTENCE)
+    greedy = time_calls(lambda: translate(trained, LATENCY_SENTENCE), runs)
+    beam = time_calls(lambda: translate(trained, LATENCY_SENTENCE, beam=4), max(5, runs // 4))
+    result = translate(trained, LATENCY_SENTENCE)
     figures = {f"greedy_{k}": v for k, v in greedy.items()} | {f"beam4_{k}": v for k, v in beam.items()}
     figures |= {
         "source_words": len(LATENCY_SENTENCE.rstrip(".").split()),

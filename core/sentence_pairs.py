@@ -75,3 +75,17 @@ def check_text(text: Any) -> str:
     if not tokenize(text):
         raise TextInputError("The text has no words to translate.")
     return text.strip()
+
+
+def heldout_pairs(config: dict[str, Any], long_words: int = 0) -> list[tuple[str, str]]:
+    """The held-out (English, French) pairs of the corpus a checkpoint learnt from: sentences it
+    never trained on, the same whatever the corpus size and seed. Those longer than `long_words`
+    words come first, where the models differ most."""
+    from core.corpus import CORPORA, load_corpus
+
+    data = config.get("data")
+    name = data.get("name") if isinstance(data, dict) else None
+    corpus = load_corpus(name if isinstance(name, str) and name in CORPORA else "generated", 1)
+    long = corpus.longer_than(long_words) if long_words else []
+    chosen = set(long)
+    return long + [pair for pair in corpus.heldout if pair not in chosen]

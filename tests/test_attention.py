@@ -1,5 +1,5 @@
 """The attention lab's core: word vectors, the explorer's maths, masks and bad input, the toy
-model's training through the runner, its checkpoint and the CLI."""
+model's training through the runner, its checkpoint, the declared interactions and the CLI."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ import numpy as np
 import pytest
 import torch
 
+from core import models
 from core.cli import main as cli
-from core.labs import attention
-from core.labs.attention import AttentionInputError, explore
+from core.labs.attention import explorer, model, train
+from core.labs.attention.explorer import AttentionInputError, explore
+from core.labs.attention.interactions import run_toy
 from core.registry import get_lab
 from core.runner import TrainingRunner
+from core.specs import SpecError
 from core.word_vectors import cosine, sinusoidal_positions, word_vector
 
 LAB = get_lab("attention")
@@ -114,7 +117,7 @@ def test_any_script_works_and_long_sentences_are_cut_with_a_note():
     result = explore("😀 日本語 καλημέρα", "日本 語")
     assert result.query_tokens == ["😀", "日本語", "καλημέρα"]
     long = explore(" ".join(["word"] * 100), "a cat")
-    assert len(long.query_tokens) == attention.MAX_WORDS and "first 40" in long.notes[0]
+    assert len(long.query_tokens) == explorer.MAX_WORDS and "first 40" in long.notes[0]
 
 
 def test_to_dict_is_json_with_masked_scores_as_null():
@@ -127,16 +130,16 @@ def test_to_dict_is_json_with_masked_scores_as_null():
 
 
 def test_targets_for_copy_and_reverse_respect_each_length():
-    digits = torch.tensor([[1, 2, 3, attention.PAD_ID], [4, 5, 6, 7]])
+    digits = torch.tensor([[1, 2, 3, model.PAD_ID], [4, 5, 6, 7]])
     lengths = torch.tensor([3, 4])
-    assert attention.toy_targets(digits, lengths, "copy").tolist() == [[1, 2, 3, -100], [4, 5, 6, 7]]
-    assert attention.toy_targets(digits, lengths, "reverse").tolist() == [[3, 2, 1, -100], [7, 6, 5, 4]]
+    assert train.toy_targets(digits, lengths, "copy").tolist() == [[1, 2, 3, -100], [4, 5, 6, 7]]
+    assert train.toy_targets(digits, lengths, "reverse").tolist() == [[3, 2, 1, -100], [7, 6, 5, 4]]
 
 
 def test_the_untrained_toy_model_attends_uniformly():
-    model = attention.ToyAttention(max_length=6, dim=8)
-    digits, lengths = attention.random_sequences(4, 6, torch.Generator().manual_seed(0))
-    _, weights = model(digits, lengths)
+    toy = model.ToyAttention(max_length=6, dim=8)
+    digits, lengths = train.random_sequences(4, 6, torch.Generator().manual_seed(0))
+    _, weights = toy(digits, lengths)
     for row, n in zip(weights, lengths.tolist(), strict=True):
         assert torch.allclose(row[:n, :n], torch.full((n, n), 1 / n))
         assert torch.all(row[:n, n:] == 0)
@@ -155,12 +158,12 @@ def test_training_sharpens_the_weights_and_saves_a_loadable_checkpoint(tmp_path)
     assert metrics["heldout_alignment"] > 0.5, metrics
     loaded = LAB.load(job.checkpoint_dir)
     assert LAB.evaluate(loaded)["heldout_accuracy"] == metrics["heldout_accuracy"]
-    assert attention.run_toy(loaded, "1 2 3 4").output.isdigit()
+    assert run_toy(loaded, "1 2 3 4").output.isdigit()
 
 
 def test_the_bundled_toy_models_solve_their_tasks():
     for task, text, expected in (("reverse", "31415", "51413"), ("copy", "2718", "2718")):
-        result = attention.run_toy(LAB.load_bundled({"task": task}), text)
+        result = run_toy(LAB.load_bundled({"task": task}), text)
         assert result.output == expected
         sources = result.weights.argmax(axis=1).tolist()
         assert sources == (list(range(len(text)))[::-1] if task == "reverse" else list(range(len(text))))
@@ -172,28 +175,98 @@ def test_the_bundled_toy_models_solve_their_tasks():
 )
 def test_bad_digit_strings_are_refused(text, message):
     with pytest.raises(AttentionInputError, match=message):
-        attention.run_toy(LAB.load_bundled(), text)
+        run_toy(LAB.load_bundled(), text)
+
+
+# --- the declared interactions ------------------------------------------------------------
+
+
+def test_the_explore_interaction_draws_every_view_and_escapes_what_was_typed():
+    interaction = LAB.interaction("explore")
+    result = interaction(
+        None, {"query": "<b>cat</b> $x$", "keys": "a <unk> cat", "pad_to": 6, "causal": True}
+    )
+    for word in ("`<`", "`b`", "`cat`", "`$`"):  # every typed word in a code span: shown as typed
+        assert word in result["summary"], result["summary"]
+    assert "<b>" not in result["summary"]
+    weights, scores = result["weights"], result["scores"]
+    assert weights.x == tuple(explore("<b>cat</b> $x$", "a <unk> cat", pad_to=6).key_tokens)
+    assert np.allclose(weights.values.sum(axis=1), 1.0)
+    assert np.isnan(scores.values[0, 1:]).all() and not np.isnan(scores.values[0, 0])  # masked: blank
+    assert "per_head" not in result  # one head: nothing to split
+    four = interaction(None, {"heads": 4})
+    assert len(four["per_head"].data) == 4  # one heatmap per head
+    assert four["gru_influence"].values.sum() == pytest.approx(1.0)
+
+
+def test_the_explore_interaction_notes_the_unmasked_padding_in_code():
+    result = LAB.interaction("explore")(None, {"keys": "a cat", "pad_to": 4, "mask_padding": False})
+    assert "`<pad>`" in result["summary"] and "not masked" in result["summary"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"temperature": 1e6}, r"out of range \[0.01, 100\]"),
+        ({"heads": 3}, "3 heads do not divide the 64 dimensions"),
+        ({"dim": "50"}, "'50' is not one of"),
+        ({"query": "   "}, "query sentence is empty"),
+    ],
+)
+def test_the_explore_interaction_refuses_bad_settings_with_a_message(values, message):
+    with pytest.raises(SpecError, match=message):
+        LAB.interaction("explore")(None, values)
+
+
+def test_the_toy_interaction_answers_and_shows_its_alignment():
+    result = LAB.interaction("toy")(models.choose(LAB, "reverse"), {"digits": "3 1 4 1 5"})
+    assert result["answer"] == "**reverse** 31415 → **51413** (right)"
+    weights = result["weights"]
+    assert weights.x == tuple("31415") and weights.y[0] == "out 1: 5"
+    assert weights.values.argmax(axis=1).tolist() == [4, 3, 2, 1, 0]
+    copy = LAB.interaction("toy")(models.choose(LAB, "copy"), {"digits": "2718"})
+    assert copy["answer"].startswith("**copy** 2718 → **2718**")
+
+
+def test_the_bundled_variants_are_reverse_then_copy():
+    assert list(LAB.variants) == ["reverse", "copy"]
+    assert models.choose(LAB, None).config["task"] == "reverse"
 
 
 # --- command line --------------------------------------------------------------------------
 
 
-def test_cli_attention_prints_the_weights_as_json(capsys):
+def test_cli_explore_prints_the_weights_as_json(capsys):
     code = cli(
-        ["attention", "the cat sat", "a cat", "--heads", "2", "--temperature", "0.5", "--causal", "--json"]
+        [
+            "attention",
+            "explore",
+            "the cat sat",
+            "a cat",
+            "--heads",
+            "2",
+            "--temperature",
+            "0.5",
+            "--causal",
+            "--json",
+        ]
     )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["settings"]["heads"] == 2 and data["settings"]["causal"] is True
-    assert len(data["weights"]) == 2 and data["weights"][0][0] == [1.0, 0.0]
+    assert "2 heads of 32 coordinates" in data["summary"]
+    assert data["weights"]["y"] == ["the", "cat", "sat"] and data["weights"]["x"] == ["a", "cat"]
+    assert data["weights"]["values"][0] == [1.0, 0.0]  # causal: the first word sees key 0 only
 
 
-def test_cli_attention_reports_bad_input_in_one_line(capsys):
-    assert cli(["attention", "the cat", "a cat", "--heads", "5"]) == 2
+def test_cli_explore_reports_bad_input_in_one_line(capsys):
+    assert cli(["attention", "explore", "the cat", "a cat", "--heads", "5"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: 5 heads do not divide") and "Traceback" not in err
 
 
-def test_cli_attention_toy(capsys):
-    assert cli(["attention-toy", "3141", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["output"] == "1413"
+def test_cli_toy_runs_either_bundled_model(capsys):
+    assert cli(["attention", "toy", "3141", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "**1413** (right)" in answer["answer"] and answer["model"] == "toy attention (reverse)"
+    assert cli(["attention", "toy", "3141", "--model", "copy"]) == 0
+    assert "copy 3141 → 3141 (right)" in capsys.readouterr().out

@@ -15,13 +15,14 @@ pytestmark = pytest.mark.browser
 def test_a_typed_query_is_explored(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/attention")
-    query = page.get_by_label("Query sentence (its words ask)")
+    query = page.get_by_label("Query sentence (its words ask)", exact=True)
     expect(query).to_be_visible(timeout=FIRST_LOAD_MS)
-    expect(page.get_by_text("Each query word's strongest key")).to_be_visible(timeout=PREDICTION_MS)
+    summary = page.get_by_text("Each query word's strongest key")
+    expect(summary).to_contain_text("cats", timeout=PREDICTION_MS)
 
     query.fill("my hungry dogs")
-    query.press("Enter")
+    query.press("Control+Enter")  # a text area sends its text on Ctrl+Enter (or when it loses focus)
 
-    expect(page.get_by_text("hungry →")).to_be_visible(timeout=PREDICTION_MS)
+    expect(summary).to_contain_text("hungry", timeout=PREDICTION_MS)
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     page.close()

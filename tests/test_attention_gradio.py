@@ -1,6 +1,6 @@
-"""The attention tab's HTTP API through gradio_client: /attention (the explorer), its bad input,
-/attention_toy, and a tiny training that becomes the session's model (the app and `client` come
-from conftest.py)."""
+"""The attention tab's HTTP API through gradio_client: /attention_explore (the explorer), its bad
+input, /attention_toy with either bundled model, and a tiny training that becomes the session's
+model (the app and `client` come from conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,48 +15,62 @@ from core.registry import get_lab
 
 def test_the_endpoints_are_listed(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {"/attention", "/attention_toy", "/attention_model_info", "/attention_train", "/attention_stop"}
+    wanted = {
+        "/attention_explore",
+        "/attention_toy",
+        "/attention_model_info",
+        "/attention_train",
+        "/attention_stop",
+    }
     assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/attention_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("attention").spec.params]
+    explore_params = {p["parameter_name"] for p in endpoints["/attention_explore"]["parameters"]}
+    assert explore_params == {p.name for p in get_lab("attention").interaction("explore").inputs}
 
 
-def test_attention_returns_weights_per_head(client: Client) -> None:
+def test_explore_returns_weights_scores_and_every_head(client: Client) -> None:
     result = client.predict(
-        "the cat sat", "a cat", 2, 0.5, True, True, 4, True, False, 64, api_name="/attention"
+        query="the cat sat",
+        keys="a cat",
+        heads=2,
+        temperature=0.5,
+        causal=True,
+        pad_to=4,
+        api_name="/attention_explore",
     )
-    assert result["query_tokens"] == ["the", "cat", "sat"]
-    assert result["key_tokens"] == ["a", "cat", "<pad>", "<pad>"]
-    assert len(result["weights"]) == 2
-    assert result["mean_weights"][0] == [1.0, 0.0, 0.0, 0.0]  # causal: the first word sees key 0 only
-    assert result["scores"][0][0][1] is None  # masked
+    weights, scores = result["weights"], result["scores"]
+    assert weights["y"] == ["the", "cat", "sat"] and weights["x"] == ["a", "cat", "<pad>", "<pad>"]
+    assert weights["values"][0] == [1.0, 0.0, 0.0, 0.0]  # causal: the first word sees key 0 only
+    assert scores["values"][0][1] is None  # masked
+    assert len(result["per_head"]) == 2  # one heatmap per head
+    assert result["outputs"] and result["gru_state"] and result["gru_influence"]["y"] == ["GRU"]
+    assert "2 heads of 32 coordinates" in result["summary"]
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("values", "message"),
     [
-        (("", "a cat", 1, 1.0), "query sentence is empty"),
-        (("a cat", "a cat", 3, 1.0), "3 heads do not divide"),
-        (("a cat", "a cat", 1, -2), "positive number"),
+        ({"query": "", "keys": "a cat"}, "query sentence is empty"),
+        ({"query": "a cat", "keys": "a cat", "heads": 3}, "3 heads do not divide"),
+        ({"query": "a cat", "keys": "a cat", "temperature": -2}, r"out of range \[0.01, 100\]"),
+        ({"query": "a cat", "keys": "a cat", "temperature": 1e6}, r"out of range \[0.01, 100\]"),
     ],
 )
-def test_bad_input_gets_a_clear_error(client: Client, args: tuple, message: str) -> None:
+def test_bad_input_gets_a_clear_error(client: Client, values: dict, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(*args, api_name="/attention")
+        client.predict(**values, api_name="/attention_explore")
 
 
-def test_a_huge_temperature_is_clamped_and_said(client: Client) -> None:
-    result = client.predict("the cat", "a cat", 1, 1e6, api_name="/attention")
-    assert result["settings"]["temperature"] == 100 and "100 is used" in result["notes"][0]
-
-
-def test_the_toy_model_reverses_and_refuses_letters(client: Client) -> None:
-    result = client.predict("12345", "reverse", api_name="/attention_toy")
-    assert result["output"] == "54321" and result["correct"]
+def test_the_toy_models_reverse_or_copy_and_refuse_letters(client: Client) -> None:
+    result = client.predict(digits="12345", model="reverse", api_name="/attention_toy")
+    assert "**54321** (right)" in result["answer"] and result["model"] == "toy attention (reverse)"
+    copy = client.predict(digits="12345", model="copy", api_name="/attention_toy")
+    assert "**12345** (right)" in copy["answer"]
     with pytest.raises(AppError, match="only the digits 0-9"):
-        client.predict("12a", "reverse", api_name="/attention_toy")
+        client.predict(digits="12a", model="reverse", api_name="/attention_toy")
     with pytest.raises(AppError, match="no trained model yet"):
-        client.predict("123", "session", api_name="/attention_toy")
+        client.predict(digits="123", model="session", api_name="/attention_toy")
 
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client, monkeypatch) -> None:
@@ -66,6 +80,6 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client, monkeypatch
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(alignment["plot"])["data"], "the alignment chart has no series"
     assert samples and download
-    assert model_choice == "session" and "This session's **toy attention (copy)**" in model_text
-    result = client.predict("1234", "session", api_name="/attention_toy")
-    assert result["task"] == "copy"
+    assert model_choice == "session" and "**toy attention (copy)**, trained in this session" in model_text
+    result = client.predict(digits="1234", model="session", api_name="/attention_toy")
+    assert result["answer"].startswith("**copy** 1234")

@@ -1,15 +1,14 @@
 """The attention page through Streamlit's AppTest: the explorer's heatmaps and controls, bad input
-as a message, the bundled toy model, and a tiny training that becomes the page's model."""
+as a message, the bundled toy models, and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
 import json
 
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
-ATTENTION = "app_pages/attention.py"
 MODEL_RADIO = "attention-training-model"
 
 
@@ -19,38 +18,50 @@ def chart(at, key: str) -> dict:
     return json.loads(element.proto.spec)
 
 
+def charts_with(at, key: str) -> list:
+    return [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"-{key}")]
+
+
 def test_the_explorer_shows_weights_that_follow_the_controls():
-    at = open_page(ATTENTION)
+    at = open_lab("attention")
     assert not at.error
-    assert "**cats** → cat" in texts(at.markdown)
-    weights = chart(at, "attention-weights-chart")["data"][0]["z"]
+    assert "`cats` → `cat`" in texts(at.markdown)
+    weights = chart(at, "attention-explore-weights")["data"][0]["z"]
     assert len(weights) == 6 and all(abs(sum(row) - 1) < 1e-6 for row in weights)
+    assert charts_with(at, "attention-explore-gru_state") and charts_with(at, "attention-explore-outputs")
+    assert not charts_with(at, "attention-explore-per_head")  # one head: nothing to split
 
-    at.selectbox(key="attention-x-heads").set_value(4).run()
-    assert at.radio(key="attention-x-head-view").options[1:] == ["head 1", "head 2", "head 3", "head 4"]
-    at.checkbox(key="attention-x-causal").check().run()
-    causal = chart(at, "attention-weights-chart")["data"][0]["z"]
+    at.slider(key="attention-explore-heads").set_value(4).run()
+    assert len(chart(at, "attention-explore-per_head")["data"]) == 4  # each head on its own
+    at.checkbox(key="attention-explore-causal").check().run()
+    causal = chart(at, "attention-explore-weights")["data"][0]["z"]
     assert causal[0][1:] == [0, 0, 0, 0, 0]
-    at.number_input(key="attention-x-pad-to").set_value(8).run()
-    assert "<pad>" in chart(at, "attention-weights-chart")["layout"]["xaxis"]["ticktext"]
-    at.select_slider(key="attention-x-temperature").set_value(0.01).run()
+    at.slider(key="attention-explore-pad_to").set_value(8).run()
+    assert "<pad>" in chart(at, "attention-explore-weights")["layout"]["xaxis"]["ticktext"]
+    at.select_slider(key="attention-explore-temperature").set_value(0.01).run()
     assert not at.exception
-    at.text_input(key="attention-x-query").set_value("   ").run()
-    assert "query sentence is empty" in texts(at.error)  # a message, not a traceback
+    at.slider(key="attention-explore-heads").set_value(3).run()
+    assert "3 heads do not divide the 64 dimensions" in texts(at.warning)  # a message, not a traceback
+    at.slider(key="attention-explore-heads").set_value(1).run()
+    at.text_area(key="attention-explore-query").set_value("   ").run()
+    assert "query sentence is empty" in texts(at.warning)
     assert not at.exception
 
 
-def test_the_bundled_toy_model_reverses_typed_digits():
-    at = open_page(ATTENTION)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
-    assert "31415926 → **62951413** (right)" in texts(at.markdown)
-    at.text_input(key="attention-toy-input").set_value("12x").run()
-    assert "only the digits 0-9" in texts(at.error)
+def test_the_bundled_toy_models_reverse_and_copy_typed_digits():
+    at = open_lab("attention")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled reverse"
+    assert "**reverse** 31415926 → **62951413** (right)" in texts(at.markdown)
+    at.text_area(key="attention-toy-digits").set_value("12x").run()
+    assert "only the digits 0-9" in texts(at.warning)
+    at.radio(key=MODEL_RADIO).set_value("Bundled copy").run()
+    at.text_area(key="attention-toy-digits").set_value("2718").run()
+    assert "**copy** 2718 → **2718** (right)" in texts(at.markdown)
 
 
 def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "10")
-    at = open_page(ATTENTION)
+    at = open_lab("attention")
     at.selectbox(key="attention-task").set_value("copy")
     at.button(key="attention-train").click().run()
     view = at.session_state["attention-training"]

@@ -11,10 +11,13 @@ import torch
 from safetensors.torch import load_file
 
 from core.cli import main as cli
-from core.labs import seq2seq
 from core.labs.base import TrainedModel
+from core.labs.seq2seq.interactions import translate
+from core.labs.seq2seq.model import MODELS, Seq2seq
 from core.registry import get_lab
 from core.runner import TrainingRunner
+from core.sentence_pairs import pad_rows
+from core.specs import SpecError
 from core.tokens import PAD, TextInputError
 
 LAB = get_lab("seq2seq")
@@ -32,7 +35,7 @@ def tiny(tmp_path_factory) -> tuple[TrainedModel, list]:
 
 
 def test_attention_ignores_padding_and_the_encoder_stops_at_the_last_word():
-    model = seq2seq.Seq2seq(20, 20, "gru", 8, 12, attention="dot").eval()
+    model = Seq2seq(20, 20, "gru", 8, 12, attention="dot").eval()
     short = torch.tensor([[5, 6, 2]])
     padded = torch.tensor([[5, 6, 2, PAD, PAD], [7, 8, 9, 10, 2]])
     with torch.no_grad():
@@ -46,9 +49,9 @@ def test_attention_ignores_padding_and_the_encoder_stops_at_the_last_word():
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("kind", ["additive", "dot", "none"])
 def test_every_model_gives_logits_for_each_target_word(cell, kind):
-    model = seq2seq.Seq2seq(30, 40, cell, 8, 12, attention=kind)
-    source, lengths = seq2seq.pad_rows([[4, 5, 2], [6, 7, 8, 2]])
-    target, _ = seq2seq.pad_rows([[1, 9, 10, 2], [1, 11, 2]])
+    model = Seq2seq(30, 40, cell, 8, 12, attention=kind)
+    source, lengths = pad_rows([[4, 5, 2], [6, 7, 8, 2]])
+    target, _ = pad_rows([[1, 9, 10, 2], [1, 11, 2]])
     logits = model(source, lengths, target, forced=[True, False, True])
     assert logits.shape == (2, 3, 40)
 
@@ -61,7 +64,7 @@ def test_one_training_trains_both_models_step_for_step(tiny):
     assert trained.metrics["steps_each"] == 6
     assert trained.metrics["train_seconds_attention"] > 0 and trained.metrics["train_seconds_plain"] > 0
     for name in ("bleu", "bleu_long"):
-        for model in seq2seq.MODELS:
+        for model in MODELS:
             assert 0 <= trained.metrics[f"heldout_{name}_{model}"] <= 100
     assert trained.metrics["heldout_size"] == 500 and trained.metrics["heldout_long_size"] > 50
 
@@ -78,7 +81,7 @@ def test_the_checkpoint_holds_both_models_and_reloads(tiny):
 
 def test_translation_shows_unknown_words_and_an_alignment(tiny):
     trained, _ = tiny
-    result = seq2seq.translate(trained, "The zorblax sees the red car 😀")
+    result = translate(trained, "The zorblax sees the red car 😀")
     assert result.unknown == ["zorblax", "😀"]
     assert "<unk>" in result.source_tokens and result.source_tokens[-1] == "<eos>"
     assert any("<unk>" in note for note in result.notes)
@@ -98,16 +101,43 @@ def test_translation_shows_unknown_words_and_an_alignment(tiny):
 )
 def test_bad_text_gets_a_clear_message(tiny, text, message):
     with pytest.raises(TextInputError, match=message):
-        seq2seq.translate(tiny[0], text)
+        translate(tiny[0], text)
+
+
+def test_the_translate_interaction_escapes_typed_words_and_shows_the_reference(tiny):
+    trained, _ = tiny
+    interaction = get_lab("seq2seq").interaction("translate")
+    result = interaction(trained, {"text": "the <b>zorblax</b> sleeps."})
+    assert "read as `<unk>`: `<`, `b`, `>`, `zorblax`, `/`." in result["notes"]
+    assert result["attention"].startswith("**With attention:** `")
+    assert result["plain"].startswith("**Without attention:** `")
+    alignment = result["alignment"]
+    assert alignment.x[-1] == "<eos>" and alignment.values.shape == (len(alignment.y), len(alignment.x))
+    heldout = get_lab("seq2seq").interaction("heldout")(trained, {"index": 0})
+    assert heldout["source"].startswith("Held-out sentence 0: `")
+    assert "Reference (a held-out sentence, never trained on): `" in heldout["notes"]
+    sentence = heldout["source"].split("`")[1]
+    assert len([w for w in sentence.split() if w.isalpha()]) > 8  # the long ones come first
+    typed = interaction(trained, {"text": sentence})  # typed by hand, it is still recognised
+    assert "Reference (a held-out sentence" in typed["notes"]
+    with pytest.raises(SpecError, match="pick a number from 0 to 499"):
+        get_lab("seq2seq").interaction("heldout")(trained, {"index": 500})
 
 
 def test_cli_translate_and_evaluate(tiny, capsys):
     trained, _ = tiny
-    assert cli(["seq2seq-translate", "the cat sleeps.", "--checkpoint", str(trained.path), "--json"]) == 0
+    checkpoint = ["--checkpoint", str(trained.path)]
+    assert cli(["seq2seq", "translate", "the cat sleeps.", *checkpoint, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert {"attention", "plain", "alignment", "source_tokens"} <= set(data)
-    assert cli(["evaluate", "seq2seq", "--checkpoint", str(trained.path), "--json"]) == 0
+    assert {"attention", "plain", "alignment"} <= set(data)
+    assert data["alignment"]["x"][-1] == "<eos>" and len(data["alignment"]["values"]) == len(
+        data["alignment"]["y"]
+    )
+    assert cli(["evaluate", "seq2seq", *checkpoint, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {"heldout_bleu_attention", "heldout_bleu_plain", "heldout_bleu_long_attention"} <= set(report)
-    assert cli(["seq2seq-translate", "", "--checkpoint", str(trained.path)]) == 2
+    assert cli(["seq2seq", "translate", "", *checkpoint]) == 2
     assert capsys.readouterr().err.startswith("error: Type a sentence")
+    assert cli(["seq2seq", "heldout", "--index", "2"]) == 0  # the bundled pair
+    out = capsys.readouterr().out
+    assert "Held-out sentence 2:" in out and "With attention:" in out and "Reference" in out

@@ -1,5 +1,5 @@
 """The seq2seq page in Debian's Chromium: a typed English sentence comes back translated by both
-models, with the attention model's alignment."""
+models, with its unknown word shown as typed (not swallowed as HTML) and the alignment."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ pytestmark = pytest.mark.browser
 def test_a_typed_sentence_is_translated_by_both_models(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/seq2seq")
-    text = page.get_by_label("English sentence")
+    text = page.get_by_role("tabpanel", name="Translate").get_by_label("English sentence", exact=True)
     expect(text).to_be_visible(timeout=FIRST_LOAD_MS)
 
     text.fill("the zorblax sleeps in the garden.")
-    text.press("Enter")
+    text.press("Control+Enter")  # a text area sends its text on Ctrl+Enter (or when it loses focus)
 
-    expect(page.get_by_text("read as <unk>: zorblax")).to_be_visible(timeout=PREDICTION_MS)
-    translations = page.locator(".st-key-seq2seq-translations")
-    expect(translations).to_contain_text("With attention:")
-    expect(translations).to_contain_text("Without attention:")
+    panel = page.get_by_role("tabpanel", name="Translate")
+    expect(panel.get_by_text("read as <unk>: zorblax")).to_be_visible(timeout=PREDICTION_MS)
+    expect(panel.get_by_text("With attention:")).to_be_visible()
+    expect(panel.get_by_text("Without attention:")).to_be_visible()
+    expect(panel.locator(".js-plotly-plot").first).to_be_visible()
     page.close()

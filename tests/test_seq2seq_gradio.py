@@ -1,6 +1,6 @@
-"""The seq2seq tab's HTTP API through gradio_client: /seq2seq_translate with the bundled pair,
-bad text, and a tiny training of both models that becomes the session's pair (the app and
-`client` come from conftest.py)."""
+"""The seq2seq tab's HTTP API through gradio_client: /seq2seq_translate and /seq2seq_heldout with
+the bundled pair, bad text, and a tiny training of both models that becomes the session's pair
+(the app and `client` come from conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,43 +12,66 @@ from gradio_client.exceptions import AppError
 
 from core.registry import get_lab
 
+BUNDLED = "gru-additive"
+
 
 def test_the_endpoints_are_listed(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/seq2seq_translate", "/seq2seq_model_info", "/seq2seq_train", "/seq2seq_stop"} <= set(endpoints)
+    wanted = {
+        "/seq2seq_translate",
+        "/seq2seq_heldout",
+        "/seq2seq_model_info",
+        "/seq2seq_train",
+        "/seq2seq_stop",
+    }
+    assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/seq2seq_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("seq2seq").spec.params]
 
 
 def test_translate_gives_both_models_and_the_alignment(client: Client) -> None:
-    result = client.predict("the zorblax sees the red car.", "bundled", api_name="/seq2seq_translate")
-    assert result["unknown_words"] == ["zorblax"] and "<unk>" in result["source_tokens"]
-    assert result["attention"] and isinstance(result["plain"], str)
-    assert len(result["alignment"]) == len(result["target_tokens"])
-    assert all(len(row) == len(result["source_tokens"]) for row in result["alignment"])
+    result = client.predict(
+        text="the zorblax sees the red car.", model=BUNDLED, api_name="/seq2seq_translate"
+    )
+    assert "read as `<unk>`: `zorblax`" in result["notes"]
+    assert result["attention"].startswith("**With attention:**")
+    assert result["plain"].startswith("**Without attention:**")
+    alignment = result["alignment"]
+    assert "<unk>" in alignment["x"] and alignment["x"][-1] == "<eos>"
+    assert len(alignment["values"]) == len(alignment["y"])
+    assert all(len(row) == len(alignment["x"]) for row in alignment["values"])
+    assert result["model"] == "GRU seq2seq, additive attention vs none" and result["origin"] == "bundled"
+
+
+def test_a_heldout_sentence_comes_with_its_reference(client: Client) -> None:
+    result = client.predict(index=0, api_name="/seq2seq_heldout")
+    assert result["source"].startswith("Held-out sentence 0:") and "Reference" in result["notes"]
 
 
 @pytest.mark.parametrize(
     ("text", "model", "message"),
     [
-        ("", "bundled", "the text is empty"),
-        ("x" * 2000, "bundled", "2,000 characters long"),
-        ("zorblax 😀", "bundled", "None of these words"),
+        ("", BUNDLED, "the text is empty"),
+        ("x" * 2000, BUNDLED, "2,000 characters long"),
+        ("zorblax 😀", BUNDLED, "None of these words"),
         ("the cat", "session", "no trained model yet"),
+        ("the cat", "bundled", "Unknown model 'bundled'"),
     ],
 )
 def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(text, model, api_name="/seq2seq_translate")
+        client.predict(text=text, model=model, api_name="/seq2seq_translate")
 
 
 def test_a_tiny_training_becomes_this_sessions_pair(client: Client, monkeypatch) -> None:
     monkeypatch.setenv("DLL_MAX_STEPS", "4")  # read by the runner at submit time
     outputs = client.predict(corpus_size=300, hidden=24, embedding=16, epochs=1, api_name="/seq2seq_train")
-    status, loss, _bleu, _samples, download, model_choice, model_text = outputs
+    status, loss_attention, loss_plain, _bleu_attention, bleu_plain, _samples, download, choice, text = (
+        outputs
+    )
     assert "Training finished" in status
-    names = {series["name"] for series in json.loads(loss["plot"])["data"]}
-    assert {"with attention", "without attention"} <= names
-    assert download and model_choice == "session" and "This session's" in model_text
-    result = client.predict("the cat sleeps.", "session", api_name="/seq2seq_translate")
-    assert "alignment" in result
+    for chart in (loss_attention, loss_plain, bleu_plain):
+        assert json.loads(chart["plot"])["data"], "a chart has no series"
+    assert download and choice == "session" and "trained in this session" in text
+    result = client.predict(text="the cat sleeps.", model="session", api_name="/seq2seq_translate")
+    assert "alignment" in result and result["origin"] == "session"

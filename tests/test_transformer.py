@@ -11,9 +11,12 @@ import torch
 from core.cli import main
 from core.decoding import beam_search, greedy_search
 from core.events import EpochEnd, Progress, Samples
-from core.labs import transformer
+from core.interactions import result_json
+from core.labs.transformer import model as transformer
+from core.labs.transformer.interactions import translate
 from core.registry import get_lab
 from core.runner import TrainingRunner
+from core.sentence_pairs import MAX_SOURCE_TOKENS
 from core.specs import SpecError
 from core.tokens import EOS, PAD, SOS, TextInputError, Vocab
 
@@ -142,7 +145,7 @@ def test_a_tiny_training_streams_loss_and_bleu_and_saves_a_loadable_checkpoint(t
     assert config["source_vocab"]["words"][:4] == ["<pad>", "<sos>", "<eos>", "<unk>"]
     reloaded = LAB.load(job.checkpoint_dir)
     assert reloaded.model.target_vocab == job.result.model.target_vocab
-    result = transformer.translate(reloaded, "the cat sleeps.")
+    result = translate(reloaded, "the cat sleeps.")
     assert result.source_tokens[-1] == "<eos>" and result.cross_attention.shape[:2] == (1, 2)
 
 
@@ -161,7 +164,7 @@ def test_the_bundled_model_reached_the_target_on_heldout_sentences(bundled):
 
 
 def test_a_translation_comes_with_tokens_and_attention_per_layer_and_head(bundled):
-    result = transformer.translate(bundled, SENTENCE)
+    result = translate(bundled, SENTENCE)
     assert result.translation == "le petit chat ne voit pas la voiture rouge près de la vieille maison."
     layers, heads = bundled.config["model"]["layers"], bundled.config["model"]["heads"]
     rows, columns = len(result.target_tokens), len(result.source_tokens)
@@ -169,16 +172,18 @@ def test_a_translation_comes_with_tokens_and_attention_per_layer_and_head(bundle
     assert result.encoder_attention.shape == (layers, heads, columns, columns)
     assert result.cross_attention.sum(-1) == pytest.approx(1.0, abs=1e-4)
     assert result.target_tokens[-1] == "<eos>" and result.source_tokens[-1] == "<eos>"
-    as_json = json.loads(json.dumps(result.to_dict()))
-    assert len(as_json["cross_attention"][0][0]) == rows
-    beam = transformer.translate(bundled, SENTENCE, beam=4)
+    interaction = LAB.interaction("translate")
+    as_json = json.loads(json.dumps(result_json(interaction, interaction(bundled, {"text": SENTENCE}))))
+    every = as_json["every_head"]  # the API's answer carries every layer's and head's weights
+    assert len(every) == layers * heads and len(every[0]["z"]) == rows and len(every[0]["z"][0]) == columns
+    beam = translate(bundled, SENTENCE, beam=4)
     assert beam.beam == 4 and beam.translation == result.translation
     one_by_one = [transformer.translate_texts(bundled.model, [text], beam=3)[0] for text in TWO]
     assert transformer.translate_texts(bundled.model, TWO, beam=3) == one_by_one
 
 
 def test_unknown_words_stay_visible_as_unk(bundled):
-    result = transformer.translate(bundled, "the zebra sees the red car 🙂")
+    result = translate(bundled, "the zebra sees the red car 🙂")
     assert result.source_tokens.count("<unk>") == 2
     assert result.unknown_words == ["zebra", "🙂"] and "zebra" in result.notes[0]
 
@@ -196,19 +201,69 @@ def test_unknown_words_stay_visible_as_unk(bundled):
 )
 def test_bad_text_gets_a_one_line_message(bundled, text, message):
     with pytest.raises(TextInputError, match=message):
-        transformer.translate(bundled, text)
+        translate(bundled, text)
 
 
 @pytest.mark.parametrize(("asked", "used"), [(0, 1), (-3, 1), (100, 10)])
 def test_beam_widths_out_of_range_are_clamped_and_said(bundled, asked, used):
-    result = transformer.translate(bundled, "the cat sleeps.", beam=asked)
+    result = translate(bundled, "the cat sleeps.", beam=asked)
     assert result.beam == used and f"Beam width {asked} was changed to {used}" in result.notes[0]
 
 
 def test_a_very_long_sentence_is_cut_and_said(bundled):
-    result = transformer.translate(bundled, "the cat sleeps and " * 15 + "the dog runs.")
-    assert len(result.source_tokens) == transformer.MAX_SOURCE_TOKENS
+    result = translate(bundled, "the cat sleeps and " * 15 + "the dog runs.")
+    assert len(result.source_tokens) == MAX_SOURCE_TOKENS
     assert any("Only the first" in note for note in result.notes)
+
+
+# --- the declared interactions ------------------------------------------------------------
+
+
+def test_the_translate_interaction_draws_the_chosen_layer_and_head(bundled):
+    interaction = LAB.interaction("translate")
+    result = interaction(bundled, {"text": SENTENCE})
+    assert result["translation"] == "le petit chat ne voit pas la voiture rouge près de la vieille maison."
+    assert result["details"].startswith("greedy search · log-probability -")
+    cross, encoder = result["cross_attention"], result["encoder_attention"]
+    full = translate(bundled, SENTENCE)
+    assert cross.y == tuple(full.target_tokens) and cross.x == tuple(full.source_tokens)
+    assert cross.values == pytest.approx(full.cross_attention[-1].mean(0))  # the last layer, averaged
+    assert encoder.x == encoder.y == tuple(full.source_tokens)
+    heads = bundled.config["model"]["heads"]
+    assert len(result["every_head"].data) == bundled.config["model"]["layers"] * heads
+    head = interaction(bundled, {"text": SENTENCE, "layer": 1, "head": 2})
+    assert head["cross_attention"].values == pytest.approx(full.cross_attention[0, 1])
+    assert "layer 1, head 2" in head["cross_attention"].title
+    beyond = interaction(bundled, {"text": SENTENCE, "layer": 6, "head": 16, "beam": 4})
+    assert "beam search, width 4" in beyond["details"]
+    assert "This model has 2 layers: layer 2 is shown." in beyond["details"]
+    assert f"This model has {heads} heads: their average is shown." in beyond["details"]
+
+
+def test_unknown_words_are_shown_in_code_so_no_front_swallows_them(bundled):
+    details = LAB.interaction("translate")(bundled, {"text": "the <b>zebra</b> sleeps."})["details"]
+    assert "read as `<unk>`: `<`, `b`, `>`, `zebra`, `/`." in details
+
+
+def test_a_heldout_sentence_is_shown_with_its_reference(bundled):
+    interaction = LAB.interaction("heldout")
+    result = interaction(bundled, {"index": 0})
+    sentence = result["source"].split("`")[1]
+    assert result["source"] == f"Held-out sentence 0: `{sentence}`"
+    assert len([w for w in sentence.split() if w.isalpha()]) > 10  # long ones first
+    assert "Reference (a held-out sentence, never trained on): `" in result["details"]
+    typed = LAB.interaction("translate")(bundled, {"text": sentence})
+    assert "Reference (a held-out sentence" in typed["details"]  # typed by hand, still recognised
+    with pytest.raises(SpecError, match="pick a number from 0 to 499"):
+        interaction(bundled, {"index": 500})
+
+
+@pytest.mark.parametrize(
+    ("values", "message"), [({"beam": 11}, r"out of range \[1, 10\]"), ({"text": ""}, "empty")]
+)
+def test_the_interaction_refuses_bad_input_with_a_message(bundled, values, message):
+    with pytest.raises((SpecError, TextInputError), match=message):
+        LAB.interaction("translate")(bundled, values)
 
 
 # --- command line --------------------------------------------------------------------------
@@ -221,17 +276,29 @@ def run(capsys, *argv):
 
 
 def test_cli_translate_prints_tokens_and_cross_attention(capsys):
-    code, out, _ = run(capsys, "translate", SENTENCE, "--json")
+    code, out, _ = run(capsys, "transformer", "translate", SENTENCE, "--json")
     result = json.loads(out)
     assert code == 0 and result["translation"].startswith("le petit chat ne voit pas la voiture rouge")
-    assert len(result["cross_attention"][0][0]) == len(result["target_tokens"])
-    code, out, _ = run(capsys, "translate", "the cat sleeps.", "--beam", "3")
-    assert code == 0 and out.strip() == "le chat dort."
+    cross = result["cross_attention"]
+    assert len(cross["values"]) == len(cross["y"]) and len(cross["values"][0]) == len(cross["x"])
+    assert cross["y"][-1] == cross["x"][-1] == "<eos>"
+    code, out, _ = run(capsys, "transformer", "translate", "the cat sleeps.", "--beam", "3")
+    assert code == 0 and out.splitlines()[0] == "le chat dort."
+    assert "beam search, width 3" in out
+    code, out, _ = run(capsys, "transformer", "heldout", "--index", "1", "--layer", "1", "--head", "2")
+    assert code == 0 and "Held-out sentence 1:" in out and "Reference" in out
 
 
-@pytest.mark.parametrize(("text", "message"), [("   ", "the text is empty"), ("🙂", "None of these words")])
-def test_cli_translate_bad_input_is_one_line(capsys, text, message):
-    code, _, err = run(capsys, "translate", text)
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["   "], "the text is empty"),
+        (["🙂"], "None of these words"),
+        (["the cat", "--beam", "0"], "out of range"),
+    ],
+)
+def test_cli_translate_bad_input_is_one_line(capsys, argv, message):
+    code, _, err = run(capsys, "transformer", "translate", *argv)
     assert code == 2 and message in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 

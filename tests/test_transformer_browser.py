@@ -1,5 +1,5 @@
 """The Transformer page in Debian's Chromium: a typed sentence comes back translated, with its
-cross-attention heatmap."""
+attention heatmaps."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ pytestmark = pytest.mark.browser
 def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/transformer")
-    result = page.locator(".st-key-transformer-result")
-    expect(result).to_contain_text("le petit chat ne voit pas la voiture rouge", timeout=FIRST_LOAD_MS)
+    panel = page.get_by_role("tabpanel", name="Translate")
+    first = panel.get_by_text("le petit chat ne voit pas la voiture rouge")
+    expect(first).to_be_visible(timeout=FIRST_LOAD_MS)
 
-    box = page.get_by_label("English sentence")
+    box = panel.get_by_label("English sentence", exact=True)
     box.fill("my sister does not like the green apples.")
-    box.press("Enter")
+    box.press("Control+Enter")  # a text area sends its text on Ctrl+Enter (or when it loses focus)
 
-    expect(result).to_contain_text("ma sœur n'aime pas les pommes vertes", timeout=PREDICTION_MS)
-    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=PREDICTION_MS)
-    expect(page.get_by_role("tab", name="Encoder self-attention")).to_be_visible()
+    expect(panel.get_by_text("ma sœur n'aime pas les pommes vertes")).to_be_visible(timeout=PREDICTION_MS)
+    expect(panel.locator(".js-plotly-plot").first).to_be_visible(timeout=PREDICTION_MS)
     page.close()

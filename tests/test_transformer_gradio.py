@@ -1,5 +1,6 @@
-"""The Transformer tab's HTTP API through gradio_client: /translate with its tokens and attention,
-bad input, and a tiny training that becomes the session's model."""
+"""The Transformer tab's HTTP API through gradio_client: /transformer_translate with its tokens and
+attention, /transformer_heldout, bad input, and a tiny training that becomes the session's
+model."""
 
 from __future__ import annotations
 
@@ -16,45 +17,59 @@ SENTENCE = "the small cat does not see the red car near the old house."
 
 def test_the_transformer_endpoints_are_listed(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/translate", "/transformer_train", "/transformer_stop"} <= set(endpoints)
+    wanted = {
+        "/transformer_translate",
+        "/transformer_heldout",
+        "/transformer_model_info",
+        "/transformer_train",
+        "/transformer_stop",
+    }
+    assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/transformer_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("transformer").spec.params]
 
 
 def test_translate_returns_tokens_and_attention(client: Client) -> None:
-    result = client.predict(SENTENCE, 1, "bundled", api_name="/translate")
+    result = client.predict(text=SENTENCE, api_name="/transformer_translate")
     assert result["translation"].startswith("le petit chat ne voit pas la voiture rouge")
-    assert result["origin"] == "bundled" and result["source_tokens"][-1] == "<eos>"
+    assert result["origin"] == "bundled" and result["model"].startswith("Transformer 2+2 layers")
     cross = result["cross_attention"]
-    assert len(cross[0][0]) == len(result["target_tokens"])
-    assert len(cross[0][0][0]) == len(result["source_tokens"])
-    beam = client.predict(SENTENCE, 100, "bundled", api_name="/translate")
-    assert beam["beam"] == 10 and "Beam width 100 was changed to 10" in beam["notes"][0]
+    assert cross["x"][-1] == "<eos>" and cross["y"][-1] == "<eos>"
+    assert len(cross["values"]) == len(cross["y"]) and len(cross["values"][0]) == len(cross["x"])
+    assert len(result["every_head"]) == 2 * 4  # layers x heads
+    beam = client.predict(text=SENTENCE, beam=10, layer=1, head=3, api_name="/transformer_translate")
+    assert "beam search, width 10" in beam["details"]
+    assert beam["cross_attention"]["values"] != cross["values"]  # layer 1, head 3: another map
+
+
+def test_a_heldout_sentence_comes_with_its_reference(client: Client) -> None:
+    result = client.predict(index=3, api_name="/transformer_heldout")
+    assert result["source"].startswith("Held-out sentence 3:") and "Reference" in result["details"]
 
 
 @pytest.mark.parametrize(
-    ("text", "model", "message"),
+    ("text", "model", "beam", "message"),
     [
-        ("", "bundled", "the text is empty"),
-        ("x" * 2000, "bundled", "2,000 characters"),
-        ("🙂🙂", "bundled", "None of these words"),
-        ("the cat sleeps.", "session", "no trained model yet"),
-        ("the cat sleeps.", "gpt", "Unknown model 'gpt'"),
+        ("", "en-fr", 1, "the text is empty"),
+        ("x" * 2000, "en-fr", 1, "2,000 characters"),
+        ("🙂🙂", "en-fr", 1, "None of these words"),
+        ("the cat sleeps.", "en-fr", 100, "greater than maximum value 10"),
+        ("the cat sleeps.", "session", 1, "no trained model yet"),
+        ("the cat sleeps.", "gpt", 1, "Unknown model 'gpt'"),
     ],
 )
-def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, message: str) -> None:
+def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, beam: int, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(text, 1, model, api_name="/translate")
+        client.predict(text=text, beam=beam, model=model, api_name="/transformer_translate")
 
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     outputs = client.predict(
         corpus_size=500, d_model=32, heads=2, layers=1, ff_size=64, epochs=1, api_name="/transformer_train"
     )
-    status, _loss, bleu, _gallery, download, model_choice, model_text, samples = outputs
+    status, _loss, bleu, _gallery, download, model_choice, model_text = outputs
     assert "Training finished" in status and download
     assert json.loads(bleu["plot"])["data"], "the BLEU chart has no series"
-    assert model_choice == "session" and "This session's Transformer 1+1 layers" in model_text
-    assert "Held-out sentences" in samples
-    result = client.predict("the cat sleeps.", 1, "session", api_name="/translate")
-    assert result["origin"] == "session"
+    assert model_choice == "session" and "**Transformer 1+1 layers" in model_text
+    result = client.predict(text="the cat sleeps.", model="session", api_name="/transformer_translate")
+    assert result["origin"] == "session" and len(result["every_head"]) == 2  # 1 layer x 2 heads

@@ -1,59 +1,57 @@
 """The Transformer page through Streamlit's AppTest: the bundled model translates at once with its
-attention maps, beam search and bad input, and a tiny training becomes the page's model."""
+attention maps, beam search, layers and heads, held-out sentences with their reference, bad input,
+and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
-PAGE = "app_pages/transformer.py"
 MODEL_RADIO = "transformer-training-model"
-
-
-def translation(at) -> str:
-    return texts(at.markdown)
+TRANSLATE = "transformer-translate"
 
 
 def test_the_page_translates_with_the_bundled_model_and_draws_the_attention():
-    at = open_page(PAGE)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
+    at = open_lab("transformer")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled en-fr"
     assert "held-out BLEU" in texts(at.caption)
-    assert "le petit chat ne voit pas la voiture rouge" in translation(at)
-    assert "greedy search" in texts(at.caption)
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 3  # cross-attention, encoder self-attention, every head
+    assert "The course recipe: d model 256" in texts(at.caption)
+    assert "le petit chat ne voit pas la voiture rouge" in texts(at.code)
+    assert "greedy search" in texts(at.markdown)
+    keys = {chart.proto.id.rsplit(f"{TRANSLATE}-", 1)[-1] for chart in at.get("plotly_chart")}
+    assert {"cross_attention", "encoder_attention", "every_head"} <= keys
     assert not at.error and not at.exception
 
-    at.radio(key="transformer-search").set_value("beam").run()
-    assert "beam search, width 4" in texts(at.caption)
-    at.radio(key="transformer-head").set_value("head 2").run()
+    at.slider(key=f"{TRANSLATE}-beam").set_value(4).run()
+    assert "beam search, width 4" in texts(at.markdown)
+    at.slider(key=f"{TRANSLATE}-head").set_value(2).run()
+    at.slider(key=f"{TRANSLATE}-layer").set_value(1).run()
     assert not at.exception
 
 
 def test_bad_text_and_bad_settings_are_said_not_traced():
-    at = open_page(PAGE)
+    at = open_lab("transformer")
     at.slider(key="transformer-heads").set_value(3)
     at.button(key="transformer-train").click().run()
     assert "3 heads do not divide the model width 128" in texts(at.error)
-    at.text_input(key="transformer-text").set_value("the zebra sleeps.").run()
-    assert "<unk>" in texts(at.info) and "zebra" in texts(at.info)
-    at.text_input(key="transformer-text").set_value("").run()
+    at.text_area(key=f"{TRANSLATE}-text").set_value("the zebra sleeps.").run()
+    assert "read as `<unk>`: `zebra`" in texts(at.markdown)
+    at.text_area(key=f"{TRANSLATE}-text").set_value("").run()
     assert "the text is empty" in texts(at.warning)
     assert not at.exception
 
 
 def test_a_heldout_sentence_shows_its_reference():
-    at = open_page(PAGE)
-    options = at.selectbox(key="transformer-pick").options
-    at.selectbox(key="transformer-pick").set_value(options[1]).run()
-    assert at.text_input(key="transformer-text").value == options[1]
-    assert "reference: " in texts(at.caption)
+    at = open_lab("transformer")
+    at.slider(key="transformer-heldout-index").set_value(1).run()
+    assert "Held-out sentence 1:" in texts(at.markdown)
+    assert "Reference (a held-out sentence, never trained on)" in texts(at.markdown)
 
 
 def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "3")
-    at = open_page(PAGE)
+    at = open_lab("transformer")
     at.number_input(key="transformer-corpus_size").set_value(500)
     at.slider(key="transformer-d_model").set_value(32)
     at.slider(key="transformer-layers").set_value(1)
@@ -66,4 +64,4 @@ def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     assert "Training finished" in texts(at.success)
     assert view.history.epochs["heldout_bleu"], "the page did not read the job's BLEU"
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
-    assert "Held-out sentences at epoch" in translation(at)
+    assert "Held-out sentences at epoch" in texts(at.markdown)

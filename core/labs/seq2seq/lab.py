@@ -1,0 +1,94 @@
+"""Seq2seq lab: a GRU or LSTM encoder-decoder translating English to French, trained twice side
+by side, with and without attention, on the same batches for the same number of steps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from torch import nn
+
+from core.events import Event
+from core.labs.base import Lab, TrainedModel
+from core.labs.seq2seq import train as training
+from core.labs.seq2seq.interactions import INTERACTIONS
+from core.labs.seq2seq.model import MODEL_LABELS, MODELS, Seq2seqPair
+from core.labs.seq2seq.spec import SPEC
+from core.runner import TrainContext
+
+
+class Seq2seqLab(Lab):
+    spec = SPEC
+    variants = {"gru-additive": "seq2seq-gru-additive"}  # noqa: RUF012  (both models of the default recipe)
+    interactions = INTERACTIONS
+    # Both models' losses and held-out BLEU (the Streamlit page draws each pair on one chart).
+    train_metrics = ("loss_attention", "loss_plain", "bleu_attention", "bleu_plain")
+    samples_label = "(no pictures here)"
+    best_metric = ("heldout_bleu_attention", "max")
+    divergence_factor = 20.0  # a translation loss starts near log(vocab); 20x that is a blow-up
+    # The course's settings; it trained on 500 pairs for 150 full-batch epochs.
+    course_recipe = {  # noqa: RUF012
+        "cell": "lstm",
+        "attention": "dot",
+        "teacher_forcing": 0.5,
+        "embedding": 256,
+        "hidden": 512,
+        "learning_rate": 0.001,
+        "corpus_size": 500,
+        "epochs": "150 full-batch",
+    }
+
+    def build_model(self, config: dict[str, Any]) -> nn.Module:
+        return Seq2seqPair(config)
+
+    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
+        return self.variant_path("gru-additive")
+
+    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
+        return training.train(params, ctx)
+
+    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
+        return training.evaluate(trained, data_dir)
+
+    def headline(self, metrics: dict[str, Any]) -> str:
+        if "heldout_bleu_attention" not in metrics:
+            return ""
+        text = (
+            f"held-out BLEU {metrics['heldout_bleu_attention']:.1f} with attention, "
+            f"{metrics['heldout_bleu_plain']:.1f} without"
+        )
+        if "heldout_bleu_long_attention" in metrics:
+            text += (
+                f" (>{training.LONG_WORDS} words: {metrics['heldout_bleu_long_attention']:.1f} vs "
+                f"{metrics['heldout_bleu_long_plain']:.1f})"
+            )
+        return text
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        params = config.get("params", {})
+        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
+        figures = [
+            [metrics.get(f"heldout_{kind}_{name}", 0) for kind in ("bleu", "bleu_long", "exact")]
+            for name in MODELS
+        ]
+        rows = "\n".join(
+            f"| {MODEL_LABELS[name]} | {bleu:.2f} | {bleu_long:.2f} | {exact:.1%} |"
+            for name, (bleu, bleu_long, exact) in zip(MODELS, figures, strict=True)
+        )
+        return (
+            "---\nlibrary_name: pytorch\ntags:\n- translation\n- seq2seq\n- attention\n- deep-learning-labs\n"
+            "---\n\n"
+            f"# Seq2seq English→French: {config.get('architecture')}\n\n"
+            "Two encoder-decoders trained in alternation on the same batches for the same number of steps "
+            f"({metrics.get('steps_each')} each) by Deep Learning Labs' seq2seq lab, on "
+            f"{config.get('data', {}).get('description')}. Tensors `attention.*` are the model with "
+            f"{config.get('attention')} attention, `plain.*` the one without.\n\n"
+            f"Held-out sacreBLEU (greedy; {metrics.get('heldout_size')} sentences never trained on, "
+            f"{metrics.get('heldout_long_size')} of them longer than {training.LONG_WORDS} words):\n\n"
+            "| model | BLEU | BLEU, > 8 words | exact |\n| --- | --- | --- | --- |\n"
+            f"{rows}\n\n"
+            f"Reproduce: `python -m core train seq2seq {settings}`\n"
+        )
+
+
+LAB = Seq2seqLab()

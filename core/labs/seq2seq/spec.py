@@ -1,0 +1,55 @@
+"""The seq2seq lab's spec: its place in the catalogue and its settings (torch-free)."""
+
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+
+SPEC = LabSpec(
+    id="seq2seq",
+    title="Seq2seq with attention",
+    topic="Attention and translation",
+    icon="🔁",
+    order=70,
+    summary="Translate English to French with a recurrent encoder-decoder, trained with and without "
+    "attention side by side; read the alignment behind every translation.",
+    theory=read_theory(__file__),
+    params=(
+        Param(
+            "cell",
+            "choice",
+            "gru",
+            "Recurrent cell of encoder and decoder (the course used an LSTM).",
+            choices=("gru", "lstm"),
+        ),
+        Param(
+            "attention",
+            "choice",
+            "additive",
+            "Score of the attention model: additive (Bahdanau) or scaled dot product (Luong).",
+            choices=("additive", "dot"),
+        ),
+        Param(
+            "teacher_forcing",
+            "float",
+            1.0,
+            "Share of training steps fed the true previous word rather than the model's guess "
+            "(the course used 0.5).",
+            low=0.0,
+            high=1.0,
+            step=0.05,
+        ),
+        Param(
+            "corpus",
+            "choice",
+            "generated",
+            "generated: the project's English→French grammar (offline); "
+            "tatoeba: real short sentences, if downloaded (else the generated ones, and it is said).",
+            choices=("generated", "tatoeba"),
+        ),
+        Param("corpus_size", "int", 8000, "Training pairs.", low=200, high=50_000),
+        Param("epochs", "int", 10, "Passes over the training pairs.", low=1, high=50),
+        Param("batch_size", "int", 128, "Sentence pairs per step.", low=8, high=512),
+        learning_rate_param(3e-3, "Adam's step size, the same for both models."),
+        Param("embedding", "int", 64, "Size of the word embeddings.", low=8, high=256),
+        Param("hidden", "int", 128, "Size of the recurrent states.", low=16, high=512),
+        SEED,
+    ),
+)

@@ -1,0 +1,111 @@
+"""Transformer translator lab: an encoder-decoder Transformer trained on English -> French live,
+with greedy and beam search, held-out sacreBLEU and the attention maps behind every translation.
+The corpus, tokens and BLEU are shared with the other translation labs (`core.corpus`,
+`core.tokens`, `core.bleu`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from core.events import Event
+from core.labs.base import Lab, TrainedModel
+from core.labs.transformer import train as training
+from core.labs.transformer.interactions import INTERACTIONS
+from core.labs.transformer.model import Translator, check_architecture
+from core.labs.transformer.spec import SPEC
+from core.runner import TrainContext
+from core.tokens import Vocab
+
+
+class TransformerLab(Lab):
+    spec = SPEC
+    variants = {"en-fr": "transformer-en-fr"}  # noqa: RUF012
+    interactions = INTERACTIONS
+    train_metrics = ("loss", "bleu")
+    samples_label = "Held-out translations"
+    best_metric = ("heldout_bleu", "max")
+    # The course's settings (Lab Work 25), to compare with.
+    course_recipe = {  # noqa: RUF012
+        "d_model": 256,
+        "heads": 4,
+        "layers": 3,
+        "ff_size": 2048,
+        "batch_size": 1,
+        "learning_rate": 0.0005,
+        "schedule": "constant",
+        "warmup_steps": 0,
+        "label_smoothing": 0,
+    }
+
+    def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        check_architecture(params)
+        return params
+
+    def build_model(self, config: dict[str, Any]) -> Translator:
+        # A hand-edited shape (heads 0.5) would build, then fail mid-translation: refuse it on load.
+        shape = config["model"]
+        sizes = {name: shape[name] for name in ("d_model", "heads", "layers", "ff_size")}
+        if not all(type(size) is int and size > 0 for size in sizes.values()):
+            raise ValueError(f"the model's sizes must be positive whole numbers, got {sizes}")
+        check_architecture(sizes)  # SpecError is a ValueError
+        return Translator(
+            Vocab.from_dict(config["source_vocab"]),
+            Vocab.from_dict(config["target_vocab"]),
+            **config["model"],
+        )
+
+    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
+        return self.variant_path("en-fr")
+
+    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
+        return training.train(params, ctx)
+
+    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
+        return training.evaluate(trained, data_dir)
+
+    def headline(self, metrics: dict[str, Any]) -> str:
+        if "heldout_bleu" not in metrics:
+            return ""
+        return (
+            f"held-out BLEU {metrics['heldout_bleu']:.1f} (sacreBLEU, greedy), "
+            f"{metrics.get('heldout_exact_match', 0):.0%} of sentences exact"
+        )
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        params = config.get("params", {})
+        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
+        stopped_by = metrics.get("stopped_by", "completed")
+        budget = f" --time-budget {config['time_budget']:g}" if config.get("time_budget") else ""
+        ended = (
+            ""
+            if stopped_by == "completed"
+            else f" (ended by the {stopped_by} at step {metrics.get('steps')})"
+        )
+        layout = config.get("model", {})
+        examples = "\n".join(
+            f"| {e['source']} | {e['translation']} | {e['reference']} |" for e in metrics.get("examples", [])
+        )
+        return (
+            "---\nlibrary_name: pytorch\ntags:\n- translation\n- transformer\n- deep-learning-labs\n"
+            "language:\n- en\n- fr\n---\n\n"
+            f"# Transformer translator (English → French)\n\n"
+            "Trained by Deep Learning Labs' Transformer lab on the "
+            f"{config.get('data', {}).get('description')}.\n\n"
+            f"- Encoder-decoder Transformer, {layout.get('layers')}+{layout.get('layers')} layers, "
+            f"d_model {layout.get('d_model')}, {layout.get('heads')} heads, "
+            f"feed-forward {layout.get('ff_size')}, "
+            f"pre-norm, sinusoidal positions; {metrics.get('parameters', 0):,} parameters\n"
+            f"- Held-out sacreBLEU (greedy, {metrics.get('heldout_size')} sentences never trained on): "
+            f"**{metrics.get('heldout_bleu')}**; "
+            f"sentences over 10 words: {metrics.get('heldout_bleu_long')}; "
+            f"exact: {metrics.get('heldout_exact_match', 0):.1%}\n"
+            f"- Training: {metrics.get('steps')} steps, {metrics.get('train_seconds')} s on "
+            f"{config.get('training', {}).get('device', 'cpu')}\n"
+            "- The word vocabularies are in config.json (`source_vocab`, `target_vocab`)\n\n"
+            f"| source | translation | reference |\n| --- | --- | --- |\n{examples}\n\n"
+            f"Reproduce: `python -m core train transformer {settings}{budget}`{ended}\n"
+        )
+
+
+LAB = TransformerLab()

@@ -1,0 +1,92 @@
+"""The Transformer lab's spec: its place in the catalogue and its settings (torch-free)."""
+
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+
+SPEC = LabSpec(
+    id="transformer",
+    title="Transformer translator",
+    topic="Attention and translation",
+    icon="🔤",
+    summary="Train an encoder-decoder Transformer on English→French live, then translate and "
+    "read its cross-attention per layer and head.",
+    order=120,
+    theory=read_theory(__file__),
+    params=(
+        Param(
+            "corpus",
+            "choice",
+            "generated",
+            "generated: the project's English→French grammar (offline, with agreement and "
+            "reordering); tatoeba: real short sentence pairs, downloaded once (falls back to the "
+            "generated corpus offline, and says so).",
+            choices=("generated", "tatoeba"),
+        ),
+        Param(
+            "corpus_size",
+            "int",
+            30_000,
+            "Training sentence pairs. The 500 held-out pairs are fixed and never trained on.",
+            low=500,
+            high=100_000,
+        ),
+        Param("layers", "int", 2, "Encoder layers, and as many decoder layers (course: 3).", low=1, high=6),
+        Param("heads", "int", 4, "Attention heads; must divide the model width (course: 4).", low=1, high=16),
+        Param(
+            "d_model",
+            "int",
+            128,
+            "Model width: size of every word vector (course: 256).",
+            label="Model width (d_model)",
+            low=16,
+            high=512,
+            step=16,
+        ),
+        Param(
+            "ff_size",
+            "int",
+            256,
+            "Hidden size of each layer's feed-forward network (course: 2048, PyTorch's default).",
+            label="Feed-forward size",
+            low=32,
+            high=4096,
+        ),
+        Param(
+            "dropout",
+            "float",
+            0.1,
+            "Share of activations zeroed while training.",
+            low=0.0,
+            high=0.5,
+            step=0.05,
+        ),
+        Param("epochs", "int", 6, "Passes over the training pairs.", low=1, high=100),
+        Param(
+            "batch_size",
+            "int",
+            64,
+            "Sentence pairs per step (the course: 1, one pair per step).",
+            low=1,
+            high=512,
+        ),
+        learning_rate_param(1e-3, "Peak step size of Adam (the course: 0.0005, constant)."),
+        Param(
+            "schedule",
+            "choice",
+            "warmup-cosine",
+            "warmup-cosine: rise linearly over the warm-up steps, then decay to 10% by the end; "
+            "constant: the same rate throughout (the course).",
+            choices=("warmup-cosine", "constant"),
+        ),
+        Param("warmup_steps", "int", 200, "Steps of linear warm-up.", low=0, high=5_000),
+        Param(
+            "label_smoothing",
+            "float",
+            0.1,
+            "Share of each target's probability spread over the whole vocabulary (course: 0).",
+            low=0.0,
+            high=0.5,
+            step=0.05,
+        ),
+        SEED,
+    ),
+)
