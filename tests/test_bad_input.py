@@ -42,13 +42,13 @@ from core.labs import (
     binary_ae,
     binary_prior,
     charlstm,
-    denoise,
     gan,
-    mnist_rows,
     palindromes,
     seq2seq,
     transformer,
 )
+from core.labs.denoise import interactions as denoise
+from core.labs.mnist_rows import interactions as mnist_rows
 from core.labs.vae import latent as vae
 from core.labs.vae.interactions import encode_digit
 from core.recurrent import SequenceInputError, check_temperature
@@ -449,16 +449,18 @@ def test_random_and_corrupted_bytes_never_escape_as_another_error(data):
 UPLOADS = {
     "digits": lambda data: classify_digit(bundled("digits"), imaging.read_upload(data)),
     "vae": lambda data: encode_digit(bundled("vae"), imaging.read_upload(data), 1, 2),
-    "denoise": lambda data: denoise.denoise_upload(bundled("denoise"), data, "gaussian", 0.3, 0),
+    "denoise": lambda data: denoise.restore(
+        bundled("denoise"), imaging.read_upload(data), "gaussian", 0.3, 0
+    ),
     "binary-ae": lambda data: binary_ae.encode_upload(bundled("binary-ae"), data),
-    "mnist-rows": lambda data: mnist_rows.read_upload_rows(bundled("mnist-rows"), data),
+    "mnist-rows": lambda data: mnist_rows.read(bundled("mnist-rows"), imaging.read_upload(data)),
 }
 DRAWINGS = {
     "digits": lambda pad: classify_digit(bundled("digits"), imaging.canvas_to_gray(pad)),
     "vae": lambda pad: encode_digit(bundled("vae"), imaging.canvas_to_gray(pad), 1, 2),
-    "denoise": lambda pad: denoise.denoise_drawing(bundled("denoise"), pad, "mask", 0.5, 3),
+    "denoise": lambda pad: denoise.restore(bundled("denoise"), imaging.canvas_to_gray(pad), "mask", 0.5, 3),
     "binary-ae": lambda pad: binary_ae.encode_drawing(bundled("binary-ae"), pad),
-    "mnist-rows": lambda pad: mnist_rows.read_drawing_rows(bundled("mnist-rows"), pad),
+    "mnist-rows": lambda pad: mnist_rows.read(bundled("mnist-rows"), imaging.canvas_to_gray(pad)),
 }
 
 
@@ -742,13 +744,13 @@ USE_ONCE_LOADED = {
         vae.decode(t, np.zeros(vae.latent_size(t))),
         encode_digit(t, imaging.read_upload(AWKWARD["valid png"]), 1, 2),
     ),
-    "denoise": lambda t: denoise.denoise_upload(t, AWKWARD["valid png"], "gaussian", 0.3),
+    "denoise": lambda t: denoise.restore(t, imaging.read_upload(AWKWARD["valid png"]), "gaussian", 0.3, 0),
     "attention": lambda t: attention.run_toy(t, "3141"),
     "seq2seq": lambda t: seq2seq.translate(t, "i am cold ."),
     "transformer": lambda t: transformer.translate(t, "i am cold ."),
     "palindromes": lambda t: palindromes.predict_last_digit(t, "1234543"),
     "binary-addition": lambda t: binary_addition.add_numbers(t, "101", "11"),
-    "mnist-rows": lambda t: mnist_rows.read_upload_rows(t, AWKWARD["valid png"]),
+    "mnist-rows": lambda t: mnist_rows.read(t, imaging.read_upload(AWKWARD["valid png"])),
     "charlstm": lambda t: charlstm.generate(t, "", 0.5, 2, 0),
     "binary-ae": lambda t: (binary_ae.encode_upload(t, AWKWARD["valid png"]), binary_ae.decode(t, "01" * 24)),
     "binary-prior": lambda t: binary_prior.generate(t, 4, 1.0, 0, None, prior_data()),
@@ -1272,13 +1274,7 @@ def tabs():
         charlstm as charlstm_tab,
     )
     from gradio_tabs import (
-        denoise as denoise_tab,
-    )
-    from gradio_tabs import (
         gan as gan_tab,
-    )
-    from gradio_tabs import (
-        mnist_rows as rows_tab,
     )
     from gradio_tabs import (
         palindromes as palindromes_tab,
@@ -1296,9 +1292,7 @@ def tabs():
         "binary-ae": binary_ae_tab,
         "binary-prior": prior_tab,
         "charlstm": charlstm_tab,
-        "denoise": denoise_tab,
         "gan": gan_tab,
-        "mnist-rows": rows_tab,
         "palindromes": palindromes_tab,
         "seq2seq": seq2seq_tab,
         "transformer": transformer_tab,
@@ -1349,13 +1343,9 @@ def test_the_vae_api_inputs_end_in_a_user_error(z, text, number, count):
 
 DRAWING_ENDPOINTS = {
     "binary-ae": "encode_pixels_api",
-    "mnist-rows": "classify_pixels_api",
-    "denoise": "denoise_pixels_api",
 }
 IMAGE_ENDPOINTS = {
     "binary-ae": "encode_image_api",
-    "mnist-rows": "classify_image_api",
-    "denoise": "denoise_image_api",
 }
 
 
@@ -1371,9 +1361,21 @@ def test_the_image_endpoints_end_in_a_gradio_error(tabs, pad, data, tmp_path_fac
         gradio_outcome(getattr(tabs[lab_id], name), str(upload))
 
 
-@pytest.mark.parametrize("lab_id", ["denoise"])
+@settings(FEW, max_examples=25)
+@given(data=ANY_BYTES)
+def test_the_denoise_and_mnist_rows_uploads_end_in_a_user_error(data):
+    """Their endpoints are generated: the file read as every upload is, then the interaction."""
+    picture = outcome(imaging.read_upload, data)
+    if picture is not None:
+        restore, read = get_lab("denoise").interaction("restore"), get_lab("mnist-rows").interaction("read")
+        outcome(restore, bundled("denoise"), {"image": picture, "noise": "mask"})
+        outcome(read, bundled("mnist-rows"), {"image": picture})
+
+
 @settings(FEW, max_examples=20)
 @given(noise=st.one_of(st.sampled_from(["gaussian", "mask"]), JSON_JUNK), level=API_NUMBERS, seed=API_COUNTS)
-def test_denoise_endpoint_options_end_in_a_gradio_error(tabs, lab_id, noise, level, seed):
-    pad = dotted(28, [(10, 10), (11, 11), (12, 12), (13, 13)]).tolist()
-    gradio_outcome(tabs[lab_id].denoise_pixels_api, pad, noise, level, seed)
+def test_denoise_endpoint_options_end_in_a_user_error(noise, level, seed):
+    heldout = get_lab("denoise").interaction("heldout")
+    outcome(heldout, bundled("denoise"), {"index": seed, "noise": noise, "level": level, "seed": seed})
+    course = bundled("denoise", architecture="course")
+    outcome(heldout, course, {"index": 3, "noise": noise, "level": level, "seed": seed})
