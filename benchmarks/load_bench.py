@@ -57,7 +57,7 @@ TRAININGS = (
     ("/train", {"epochs": 1}, "/classify_drawing", "digit"),
     ("/vae_train", {"epochs": 1}, "/vae_decode", "point"),
     ("/gan_train", {"epochs": 1}, "/gan_sample", "seed"),
-    ("/denoise_train", {"epochs": 1}, "/denoise_drawing", "digit"),
+    ("/denoise_train", {"epochs": 1}, "/denoise_heldout", "heldout"),
     ("/binary_addition_train", {}, "/add", "numbers"),
 )
 
@@ -72,6 +72,7 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
     digit = _one_digit()
     seeds = [str(rng.randrange(1000)) for _ in range(2)]
     numbers = [format(rng.randrange(1, 2**9), "b") for _ in range(2)]
+    heldout = rng.randrange(3604)  # a held-out digit to corrupt and restore
     sentence = rng.choice(["the cat is on the table", "the dog sees a small bird", "i like green apples"])
     return [
         ("classify_drawing", lambda c: c.predict(digit, "fast-cnn", api_name="/classify_drawing")),
@@ -82,7 +83,7 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
         ("translate", lambda c: c.predict(sentence, api_name="/translate")),
         ("vae_manifold", lambda c: c.predict(api_name="/vae_manifold")),
         ("add", lambda c: c.predict(*numbers, api_name="/add")),
-        ("denoise_drawing", lambda c: c.predict(digit, api_name="/denoise_drawing")),
+        ("denoise_heldout", lambda c: c.predict(index=heldout, seed=heldout, api_name="/denoise_heldout")),
         ("palindrome", lambda c: c.predict("1234543", api_name="/palindrome")),
         ("attention", lambda c: c.predict("the cat sat", "a cat sat on the mat", api_name="/attention")),
     ]
@@ -329,6 +330,7 @@ class ClassRun:
             "point": {"z": "0, 0"},  # the VAE decodes a code typed as text
             "seed": {"seed": 7, "n": 4},
             "numbers": {"a": "1011", "b": "111"},
+            "heldout": {"index": 7, "noise": "mask", "level": 0.5},
         }[argument]
         from benchmarks.gradio_sessions import GradioSession
 
