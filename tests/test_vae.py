@@ -282,7 +282,7 @@ def test_traverse_holds_the_other_dimensions_at_a_given_code():
         untrained(3), {"dim": 2, "low": -1, "high": 1, "steps": 3, "base": "0.5 0 -2"}
     )
     assert answer["z"] == [[0.5, -1.0, -2.0], [0.5, 0.0, -2.0], [0.5, 1.0, -2.0]]
-    assert answer["strip"].shape == (30, 3 * 29 + 1)
+    assert [caption for _, caption in answer["frames"]] == ["z2 = -1.00", "z2 = 0.00", "z2 = 1.00"]
     assert "fixed at (0.50, 0.00, -2.00)" in answer["caption"]
 
 
@@ -393,7 +393,10 @@ def test_cli_manifold_traverse_and_interpolate(capsys, tmp_path):
     )
     assert code == 0, err
     assert len(json.loads(out)["z"]) == 5
-    assert np.load(tmp_path / "s.npy").shape == (30, 5 * 29 + 1)
+    assert np.load(tmp_path / "s.npy").shape == (5, 28, 28)
+    code, _, err = run(capsys, "vae", "interpolate", *ends, "--steps", "5", "--out", str(tmp_path / "s.png"))
+    with Image.open(tmp_path / "s.png") as image:
+        assert image.size == (5 * 29 + 1, 30)  # one strip
 
 
 def test_cli_evaluate_reports_the_elbo_terms(capsys, data_dir):

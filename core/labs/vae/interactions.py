@@ -75,7 +75,7 @@ LOW = Param(
     "low",
     "float",
     -3.0,
-    "Lowest latent value. The prior N(0, 1) puts 99.7% of codes within ±3.",
+    "Lowest latent value. The prior N(0, 1) puts 997 codes in 1,000 within ±3.",
     label="From",
     low=-Z_LIMIT,
     high=Z_LIMIT,
@@ -221,7 +221,9 @@ def traverse_dimension(
     path = traverse(trained, codes[0], dim - 1, low, high, steps)
     fixed = f"at {code_text(codes[0])}" if base.strip() else "at 0, the prior's centre"
     return {
-        "strip": charts.tile(path.images, columns=len(path.images)),
+        "frames": [
+            (image, f"z{dim} = {z[dim - 1]:.2f}") for image, z in zip(path.images, path.z, strict=True)
+        ],
         "caption": f"z{dim} from {low:g} to {high:g}; every other dimension fixed {fixed}",
         "z": rounded(path.z),
     }
@@ -238,12 +240,15 @@ def interpolate_digits(
         except ImageInputError as error:
             raise ImageInputError(f"The {name} digit: {error}") from None
     path = interpolate(trained, ends[0], ends[1], steps)
-    result = {"strip": charts.tile(path.images, columns=len(path.images)), "z": rounded(path.z)}
+    along = np.linspace(0.0, 1.0, len(path.images))
+    frames = [(image, f"t = {t:.2f}") for image, t in zip(path.images, along, strict=True)]
+    result = {"frames": frames, "z": rounded(path.z)}
     return with_map(result, trained, dims, [("path", path.z)], "The path through latent space")
 
 
 MAP = Output("map", "plot", "Latent map")
-STRIP = Output("strip", "image", "Decoded along the way", size=900)
+# A row of frames (the command line's --out: one strip PNG, or an .npy of (steps, 28, 28)).
+FRAMES = Output("frames", "gallery", "Decoded along the way", size=56, columns=11)
 
 INTERACTIONS = (
     Interaction(
@@ -354,7 +359,7 @@ INTERACTIONS = (
                 label="Other dimensions at",
             ),
         ),
-        outputs=(STRIP, Output("caption", "markdown", ""), Output("z", "json", "Codes along the way")),
+        outputs=(FRAMES, Output("caption", "markdown", ""), Output("z", "json", "Codes along the way")),
         example={"dim": 2, "steps": 7, "base": "0.5, 0"},
     ),
     Interaction(
@@ -363,7 +368,7 @@ INTERACTIONS = (
         "Draw or upload two digits: the decoder walks the straight line between their codes.",
         interpolate_digits,
         inputs=(digit("start", "From"), digit("end", "To"), steps_param(10), X_DIM, Y_DIM),
-        outputs=(STRIP, MAP, Output("z", "json", "Codes along the way"), Output("note", "markdown", "")),
+        outputs=(FRAMES, MAP, Output("z", "json", "Codes along the way"), Output("note", "markdown", "")),
         example={"start": example_digit, "end": example_one, "steps": 6},
     ),
 )
