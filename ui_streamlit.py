@@ -533,7 +533,9 @@ def panel_override(lab: Lab, name: str) -> Callable | None:
     module_name = f"app_pages.panels.{lab.spec.id.replace('-', '_')}"
     if importlib.util.find_spec(module_name) is None:
         return None
-    return getattr(importlib.import_module(module_name), name, None)
+    drawn = getattr(importlib.import_module(module_name), name, None)
+    # Only the panel module's own functions: a name it imported (say, core's `decode`) is no panel.
+    return drawn if getattr(drawn, "__module__", None) == module_name else None
 
 
 def variant_model_section(lab: Lab, state_key: str) -> TrainedModel | None:

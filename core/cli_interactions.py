@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from core import models
 from core.imaging import ImageInputError, read_upload
 from core.interactions import Interaction, png_bytes, result_json
 from core.labs.base import Lab
-from core.specs import Param
+from core.specs import Param, SpecError
 
 
 def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
@@ -31,8 +32,11 @@ def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
     interactions = parser.add_subparsers(dest="interaction", metavar="INTERACTION", required=True)
     for interaction in lab.interactions:
         command = interactions.add_parser(
-            interaction.name, help=interaction.title, description=interaction.help
+            interaction.name, help=interaction.title, description=interaction.help.replace("%", "%%")
         )
+        # A value that starts with a minus and a digit is a value, not an option: `decode -1,0.5`,
+        # `--low -1e9` (argparse alone reads only plain negative numbers that way).
+        command._negative_number_matcher = re.compile(r"^-\.?\d")
         for param in interaction.inputs:
             _add_input(command, param, first_image=param is _first_image(interaction))
         if interaction.needs_model:
@@ -56,7 +60,7 @@ def _first_image(interaction: Interaction) -> Param | None:
 
 
 def _add_input(command: argparse.ArgumentParser, param: Param, first_image: bool) -> None:
-    help = param.help
+    help = param.help.replace("%", "%%")  # argparse formats help with %
     if param.kind == "image":  # the first image may be several files: one answer each
         command.add_argument(
             param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help
@@ -152,6 +156,9 @@ def _readable(kind: str, label: str, value: Any) -> str:
     return f"{label}: {json.dumps(value)}"
 
 
+PICTURE_SUFFIXES = (".png", ".npy")
+
+
 def _write_first_picture(interaction: Interaction, result: dict, path: Path) -> None:
     from core import charts
 
@@ -163,6 +170,8 @@ def _write_first_picture(interaction: Interaction, result: dict, path: Path) -> 
             path.write_bytes(value.data)
             return
         if output.kind in ("image", "gallery"):
+            if path.suffix.lower() not in PICTURE_SUFFIXES:
+                raise SpecError(f"--out: write a picture as .png or .npy, not {path.name!r}")
             if output.kind == "gallery":
                 stack = [np.asarray(image, dtype=np.float32) for image, _ in value]
                 array = np.stack(stack) if len({a.shape for a in stack}) == 1 else None

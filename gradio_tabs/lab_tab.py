@@ -148,7 +148,12 @@ def _overrides(lab: Lab) -> dict[str, Callable[[Panel], None]]:
     if importlib.util.find_spec(name) is None:
         return {}
     module = importlib.import_module(name)
-    return {key: value for key, value in vars(module).items() if callable(value) and not key.startswith("_")}
+    # Only the panel module's own functions: a name it imported is no panel.
+    return {
+        key: value
+        for key, value in vars(module).items()
+        if callable(value) and not key.startswith("_") and getattr(value, "__module__", None) == name
+    }
 
 
 # --- the generated panel -------------------------------------------------------------------
