@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
 
-from core import checkpoints, imaging, noise
+from core import bit_codes, checkpoints, imaging, noise
 from core.catalogue import ready_specs
 from core.checkpoints import CheckpointError
 from core.cli import main
@@ -39,13 +39,13 @@ from core.labs.digits.interactions import classify as classify_digit
 from core.labs import (
     attention,
     binary_addition,
-    binary_ae,
-    binary_prior,
     charlstm,
     palindromes,
     seq2seq,
     transformer,
 )
+from core.labs.binary_ae import interactions as binary_ae
+from core.labs.binary_prior import interactions as binary_prior
 from core.labs.denoise import interactions as denoise
 from core.labs.gan import latent as gan
 from core.labs.mnist_rows import interactions as mnist_rows
@@ -86,7 +86,9 @@ def bundled(lab_id: str, **variant: Any):
 @functools.cache
 def prior_data():
     """The binary prior's training digits, loaded once (generate would load them every call)."""
-    return binary_prior.training_data(bundled("binary-prior").config)
+    from core.data import training_data
+
+    return training_data(bundled("binary-prior").config)
 
 
 def test_the_issue_covers_every_ready_lab():
@@ -452,14 +454,14 @@ UPLOADS = {
     "denoise": lambda data: denoise.restore(
         bundled("denoise"), imaging.read_upload(data), "gaussian", 0.3, 0
     ),
-    "binary-ae": lambda data: binary_ae.encode_upload(bundled("binary-ae"), data),
+    "binary-ae": lambda data: binary_ae.encode(bundled("binary-ae"), imaging.read_upload(data)),
     "mnist-rows": lambda data: mnist_rows.read(bundled("mnist-rows"), imaging.read_upload(data)),
 }
 DRAWINGS = {
     "digits": lambda pad: classify_digit(bundled("digits"), imaging.canvas_to_gray(pad)),
     "vae": lambda pad: encode_digit(bundled("vae"), imaging.canvas_to_gray(pad), 1, 2),
     "denoise": lambda pad: denoise.restore(bundled("denoise"), imaging.canvas_to_gray(pad), "mask", 0.5, 3),
-    "binary-ae": lambda pad: binary_ae.encode_drawing(bundled("binary-ae"), pad),
+    "binary-ae": lambda pad: binary_ae.encode(bundled("binary-ae"), imaging.canvas_to_gray(pad)),
     "mnist-rows": lambda pad: mnist_rows.read(bundled("mnist-rows"), imaging.canvas_to_gray(pad)),
 }
 
@@ -752,7 +754,10 @@ USE_ONCE_LOADED = {
     "binary-addition": lambda t: binary_addition.add_numbers(t, "101", "11"),
     "mnist-rows": lambda t: mnist_rows.read(t, imaging.read_upload(AWKWARD["valid png"])),
     "charlstm": lambda t: charlstm.generate(t, "", 0.5, 2, 0),
-    "binary-ae": lambda t: (binary_ae.encode_upload(t, AWKWARD["valid png"]), binary_ae.decode(t, "01" * 24)),
+    "binary-ae": lambda t: (
+        binary_ae.encode(t, imaging.read_upload(AWKWARD["valid png"])),
+        bit_codes.decode(t, "01" * 24),
+    ),
     "binary-prior": lambda t: binary_prior.generate(t, 4, 1.0, 0, None, prior_data()),
 }
 
@@ -824,8 +829,8 @@ REFUSED = [  # (what, call, the user error it must raise); each raised another e
     ("charlstm count inf (OverflowError)", lambda: charlstm.check_count(math.inf), SpecError),
     ("charlstm seed inf (OverflowError)", lambda: charlstm.check_seed(-math.inf), SpecError),
     ("transformer beam inf (OverflowError)", lambda: transformer.check_beam(math.inf), TextInputError),
-    ("binary-ae bit number inf (OverflowError)", lambda: binary_ae.flip("01" * 24, math.inf), SpecError),
-    ("binary-ae code of 10**400 (OverflowError)", lambda: binary_ae.check_bits([10**400] * 48), SpecError),
+    ("binary-ae bit number inf (OverflowError)", lambda: bit_codes.flip("01" * 24, math.inf), SpecError),
+    ("binary-ae code of 10**400 (OverflowError)", lambda: bit_codes.check_bits([10**400] * 48), SpecError),
     ("gan nudge dimension 'x' (ValueError)", lambda: gan.nudge(np.zeros(4), {"x": 1.0}), SpecError),
     ("gan nudge dimension inf (OverflowError)", lambda: gan.nudge(np.zeros(4), {math.inf: 1.0}), SpecError),
     ("gan nudge value 'abc' (ValueError)", lambda: gan.nudge(np.zeros(4), {1: "abc"}), SpecError),
@@ -1137,11 +1142,13 @@ CODES = st.one_of(
 @given(bits=CODES, index=COUNTS)
 def test_binary_ae_codes_decode_or_explain(bits, index):
     trained = bundled("binary-ae")
-    images = outcome(binary_ae.decode, trained, bits)
+    images = outcome(bit_codes.decode, trained, bits)
     if images is not None:
         assert images.ndim == 3 and np.isfinite(images).all()
-    outcome(binary_ae.flip, "01" * 24, index)
-    outcome(binary_ae.bits_grid, bits)
+    outcome(bit_codes.flip, "01" * 24, index)
+    outcome(bit_codes.bits_grid, bits)
+    outcome(bit_codes.parse_codes, bits)
+    outcome(bit_codes.parse_flips, bits)
 
 
 LATENTS = st.one_of(
@@ -1222,11 +1229,14 @@ BAD_COMMANDS = [
     ["generate", "charlstm", "--prompt", "Ω☃"],
     ["generate", "charlstm", "--count", "inf"],
     ["generate", "charlstm", "--temperature", "nan"],
-    ["generate", "binary-prior", "--n", "0"],
+    ["binary-prior", "generate", "--n", "0"],
+    ["binary-prior", "generate", "--temperature", "-1"],
     ["gan", "sample", "--n", "inf", "--out", "x.png"],
     ["gan", "sample", "--seed", "-1", "--out", "x.png"],
     ["gan", "interpolate", "1", "2", "--steps", "1e400"],
-    ["decode", "binary-ae", "--bits", "012", "--out", "x.png"],
+    ["binary-ae", "decode", "012", "--out", "x.png"],
+    ["binary-ae", "decode", "01" * 24, "48"],
+    ["binary-ae", "digit", "--index", "5000"],
     ["vae", "decode", "a,b", "--out", "x.png"],
     ["vae", "decode", "nan,1", "--out", "x.png"],
 ]
@@ -1266,12 +1276,6 @@ def tabs():
         binary_addition as addition_tab,
     )
     from gradio_tabs import (
-        binary_ae as binary_ae_tab,
-    )
-    from gradio_tabs import (
-        binary_prior as prior_tab,
-    )
-    from gradio_tabs import (
         charlstm as charlstm_tab,
     )
     from gradio_tabs import (
@@ -1287,8 +1291,6 @@ def tabs():
     return {
         "attention": attention_tab,
         "binary-addition": addition_tab,
-        "binary-ae": binary_ae_tab,
-        "binary-prior": prior_tab,
         "charlstm": charlstm_tab,
         "palindromes": palindromes_tab,
         "seq2seq": seq2seq_tab,
@@ -1309,7 +1311,6 @@ def test_the_text_endpoints_end_in_a_gradio_error(tabs, text, other, number, cou
     gradio_outcome(tabs["charlstm"].generate_api, text, number, count, count, model)
     gradio_outcome(tabs["palindromes"].palindrome_api, text, number, model)
     gradio_outcome(tabs["binary-addition"].add_api, text, other, number, model)
-    gradio_outcome(tabs["binary-prior"].generate_api, count, number, count, model)
 
 
 @settings(FAST, max_examples=40)
@@ -1321,7 +1322,6 @@ def test_the_text_endpoints_end_in_a_gradio_error(tabs, text, other, number, cou
     flips=st.one_of(JSON_JUNK, st.lists(API_COUNTS, max_size=3)),
 )
 def test_the_number_endpoints_end_in_a_gradio_error(tabs, z, text, number, count, flips):
-    gradio_outcome(tabs["binary-ae"].decode_api, text, flips)
     # The GAN's API is generated too: its endpoints run the interactions.
     sample_gan, path_gan = get_lab("gan").interaction("sample"), get_lab("gan").interaction("interpolate")
     outcome(sample_gan, bundled("gan"), {"seed": text, "n": count})
@@ -1341,24 +1341,36 @@ def test_the_vae_api_inputs_end_in_a_user_error(z, text, number, count):
     outcome(point, bundled("vae"), {"x": number, "y": z, "y_dim": count})
 
 
-DRAWING_ENDPOINTS = {
-    "binary-ae": "encode_pixels_api",
-}
-IMAGE_ENDPOINTS = {
-    "binary-ae": "encode_image_api",
-}
-
-
 @settings(FEW, max_examples=25)
 @given(pad=ODD_PADS, data=ANY_BYTES)
-def test_the_image_endpoints_end_in_a_gradio_error(tabs, pad, data, tmp_path_factory):
-    upload = tmp_path_factory.mktemp("upload") / "digit.png"
-    upload.write_bytes(data)
-    for lab_id, name in DRAWING_ENDPOINTS.items():
-        pixels = pad.tolist() if isinstance(pad, np.ndarray) else pad
-        gradio_outcome(getattr(tabs[lab_id], name), pixels)
-    for lab_id, name in IMAGE_ENDPOINTS.items():
-        gradio_outcome(getattr(tabs[lab_id], name), str(upload))
+def test_the_binary_ae_pictures_end_in_a_user_error(pad, data):
+    """Its endpoints are generated: a file read as every upload is (a drawing as every pad is),
+    then the interaction."""
+    encode = get_lab("binary-ae").interaction("encode")
+    for picture in (outcome(imaging.read_upload, data), outcome(imaging.canvas_to_gray, pad)):
+        if picture is not None:
+            outcome(encode, bundled("binary-ae"), {"image": picture})
+
+
+@settings(FAST, max_examples=40)
+@given(
+    text=API_TEXT,
+    number=API_NUMBERS,
+    count=API_COUNTS,
+    flips=st.one_of(JSON_JUNK, st.lists(API_COUNTS, max_size=3)),
+    model=MODEL_NAMES,
+)
+def test_the_binary_ae_and_prior_api_inputs_end_in_a_user_error(text, number, count, flips, model):
+    """Their endpoints are generated: the model by name, then the interactions."""
+    from core import models
+
+    ae, prior = get_lab("binary-ae"), get_lab("binary-prior")
+    outcome(ae.interaction("decode"), bundled("binary-ae"), {"bits": text, "flips": flips})
+    outcome(ae.interaction("decode"), bundled("binary-ae"), {"bits": text, "flips": text})
+    outcome(ae.interaction("digit"), bundled("binary-ae"), {"split": text, "index": count})
+    outcome(ae.interaction("digit"), bundled("binary-ae"), {"split": "held-out", "index": count})
+    values = {"n": count, "temperature": number, "seed": count}
+    outcome(lambda: prior.interaction("generate")(models.choose(prior, model), values))
 
 
 @settings(FEW, max_examples=25)
