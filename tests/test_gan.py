@@ -370,6 +370,8 @@ def test_the_interpolation_comes_as_a_strip_a_looping_gif_and_a_png(model):
         "spherical",
     )
     np.testing.assert_allclose(answer["strip"], tile(frames, columns=7), atol=1e-6)
+    np.testing.assert_allclose(np.stack([frame for frame, _ in answer["frames"]]), frames, atol=1e-6)
+    assert [caption for _, caption in answer["frames"]][::6] == ["t = 0.00", "t = 1.00"]
 
 
 @pytest.mark.parametrize(
@@ -476,8 +478,9 @@ def test_cli_interpolate_between_seeds_or_grid_samples(capsys, tmp_path, checkpo
     assert (
         answer["note"].startswith("Spherical path, 7 frames") and answer["animation"] == "interpolation.gif"
     )
-    if suffix == "npy":
-        assert np.load(out_file).shape == (30, 7 * 29 + 1)
+    if suffix == "npy":  # the frames themselves
+        frames = np.load(out_file)
+        assert frames.shape == (7, 28, 28) and frames.min() >= 0 and frames.max() <= 1
     else:
         with Image.open(out_file) as strip:
             assert strip.size == (7 * 29 + 1, 30)

@@ -39,7 +39,7 @@ def test_interpolation_gives_the_strip_and_names_the_downloads(client: Client, m
         start="1", end="5:3", steps=10, mode="spherical", model=model, api_name="/gan_interpolate"
     )
     assert answer["note"].startswith("Spherical path, 10 frames")
-    assert picture(answer["strip"]).size == (10 * 29 + 1, 30)
+    assert picture(answer["strip"]).size == (10 * 29 + 1, 30) and len(answer["frames"]) == 10
     assert answer["animation"] == "interpolation.gif" and answer["strip_png"] == "interpolation.png"
 
 

@@ -101,5 +101,5 @@ def interpolate(lab: Lab, interaction: Interaction, trained: TrainedModel | None
         except USER_ERRORS as error:
             st.error(str(error))
             return
-        ui.show_outputs(interaction, answer, "gan-interpolate")
+        ui.show_outputs(interaction, answer | {"frames": None}, "gan-interpolate")  # the strip shows them
         st.image(answer["animation"].data, caption="As an animation (forth and back)")

@@ -4,12 +4,13 @@ The rest of the tab, and every API endpoint, is generated."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import gradio as gr
 
+from core.interactions import Output
 from gradio_tabs.common import LabSession, param_control, user_errors
 from gradio_tabs.lab_tab import PRIVATE, Panel, component_value, output_component
 
@@ -18,9 +19,14 @@ from gradio_tabs.lab_tab import PRIVATE, Panel, component_value, output_componen
 _samples: dict[str, gr.Component] = {}
 
 
-def _answer(panel: Panel, inputs: Sequence[gr.Component], outputs: list, triggers: list[Callable]) -> None:
-    """Run the interaction on each trigger: a message line first, then its outputs in order."""
+def _answer(
+    panel: Panel, inputs: list[gr.Component], shown: list[Output], triggers: list[Callable]
+) -> dict[str, gr.Component]:
+    """A message line and a component per output in `shown` (built here, in the current
+    layout); each trigger runs the interaction and fills them. Returns the outputs by name."""
     names = [param.name for param in panel.interaction.inputs]
+    message = gr.Markdown()
+    components = [output_component(output) for output in shown]
 
     def answer(choice: str | None, state: LabSession | None, *values: Any) -> list:
         try:
@@ -28,26 +34,26 @@ def _answer(panel: Panel, inputs: Sequence[gr.Component], outputs: list, trigger
             with user_errors():
                 result = panel.interaction(trained, dict(zip(names, values, strict=True)))
         except gr.Error as error:
-            return [f"**{error.message}**", *[None] * (len(outputs) - 1)]
-        return ["", *[component_value(o, result.get(o.name)) for o in panel.interaction.outputs]]
+            return [f"**{error.message}**", *[None] * len(shown)]
+        return ["", *[component_value(o, result.get(o.name)) for o in shown]]
 
     for trigger in triggers:
-        trigger(answer, [panel.model_choice, panel.session, *inputs], outputs, **PRIVATE)
+        trigger(answer, [panel.model_choice, panel.session, *inputs], [message, *components], **PRIVATE)
+    return {output.name: component for output, component in zip(shown, components, strict=True)}
 
 
 def sample(panel: Panel) -> None:
-    declared = panel.interaction.outputs
     with gr.Row():
         with gr.Column(scale=1):
             inputs = [param_control(param) for param in panel.interaction.inputs]
         with gr.Column(scale=3):
             shown = [
-                replace(o, label=f"{o.label} (click two)") if o.kind == "gallery" else o for o in declared
+                replace(o, label=f"{o.label} (click two)") if o.kind == "gallery" else o
+                for o in panel.interaction.outputs
             ]
-            outputs = [gr.Markdown(), *map(output_component, shown)]
-            outputs[1].elem_id = "gan-samples"
-    _answer(panel, inputs, outputs, [c.change for c in inputs] + [panel.model_choice.change])
-    _samples.update(seed=inputs[0], gallery=outputs[1], note=outputs[2])
+            outputs = _answer(panel, inputs, shown, [c.change for c in inputs] + [panel.model_choice.change])
+    outputs["samples"].elem_id = "gan-samples"
+    _samples.update(seed=inputs[0], gallery=outputs["samples"], note=outputs["note"])
 
 
 def _pick_sample(seed: Any, start: str, end: str, event: gr.SelectData) -> tuple[str, str, str]:
@@ -67,13 +73,10 @@ def interpolate(panel: Panel) -> None:
             ]
             run = gr.Button("Interpolate", variant="primary")
         with gr.Column(scale=3):
-            outputs = [
-                gr.Markdown(elem_id="gan-path-note"),
-                *map(output_component, panel.interaction.outputs),
-            ]
+            shown = [o for o in panel.interaction.outputs if o.name != "frames"]  # the strip shows them
+            outputs = _answer(panel, inputs, shown, [run.click])
             animation = gr.Image(label="As an animation", type="filepath", interactive=False, height=200)
-    _answer(panel, inputs, outputs, [run.click])
-    gif = outputs[1 + [o.name for o in panel.interaction.outputs].index("animation")]
+    gif = outputs["animation"]
     gif.change(lambda path: path, gif, animation, **PRIVATE)  # the GIF file, playing
     if _samples:
         start, end = inputs[0], inputs[1]

@@ -60,7 +60,9 @@ def sample(trained: TrainedModel, seed: int, n: int) -> dict[str, Any]:
 def interpolate(trained: TrainedModel, start: str, end: str, steps: int, mode: str) -> dict[str, Any]:
     ends = [latent.latent_from_reference(trained, text) for text in (start, end)]
     frames = latent.interpolate(trained, ends[0], ends[1], steps, mode)
+    t = np.linspace(0.0, 1.0, len(frames))
     return {
+        "frames": [(frame, f"t = {at:.2f}") for frame, at in zip(frames, t, strict=True)],
         "strip": charts.tile(frames, columns=len(frames)),
         "note": f"{mode.capitalize()} path, {len(frames)} frames, from {start.strip()} to {end.strip()}.",
         "animation": Download("interpolation.gif", latent.animation_gif(frames), "image/gif"),
@@ -178,6 +180,8 @@ INTERACTIONS = (
             ),
         ),
         outputs=(
+            # First, so that `--out` writes the frames: .npy (steps, 28, 28), .png one row of them.
+            Output("frames", "gallery", "The frames", size=84, columns=STEP_RANGE[1]),
             Output("strip", "image", "The strip", size=900),
             Output("note", "markdown", ""),
             Output("animation", "file", "Download the animation (GIF)"),
