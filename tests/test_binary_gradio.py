@@ -101,13 +101,14 @@ def test_bad_bits_get_a_clear_error(client: Client, bits: str, flips: str, messa
         client.predict(bits=bits, flips=flips, api_name="/binary_ae_decode")
 
 
-def test_generate_matches_samples_to_training_digits_and_clamps_the_temperature(client: Client) -> None:
+def test_generate_matches_samples_to_training_digits_and_refuses_a_bad_temperature(client: Client) -> None:
     result = client.predict(n=8, temperature=1.0, seed=3, api_name="/binary_prior_generate")
     assert len(result["codes"]) == 8 and len(result["samples"]) == 8
     assert 0 <= result["memorisation_rate"] <= 1 and result["model"] == "lstm prior"
-    hot = client.predict(n=4, temperature=1e6, seed=0, api_name="/binary_prior_generate")
-    assert hot["temperature"] == 10 and "clamped" in hot["summary"]
-    with pytest.raises(AppError, match="temperature must be 0"):
-        client.predict(n=4, temperature=-0.5, seed=0, api_name="/binary_prior_generate")
+    greedy = client.predict(n=4, temperature=0, seed=0, api_name="/binary_prior_generate")
+    assert greedy["temperature"] == 0 and len({row["bits"] for row in greedy["codes"]}) == 1
+    for temperature in (-0.5, 1e6):
+        with pytest.raises(AppError, match=r"out of range \[0, 10\]|(minimum|maximum) value (0|10)"):
+            client.predict(n=4, temperature=temperature, seed=0, api_name="/binary_prior_generate")
     with pytest.raises(AppError, match="no trained model yet"):
         client.predict(n=4, temperature=1.0, seed=0, model="session", api_name="/binary_prior_generate")
