@@ -3,7 +3,7 @@ criterion beside the course's recipe, in the same process, one after the other.
 
 palindromes_time_to_criterion trains the whole sweep (T = 5, 10, ..., 30, a fresh RNN and LSTM
 per length) through the app's runner twice: with the lab's defaults and with the course's
-settings (`core.labs.palindromes.COURSE_RECIPE`). Both use the same hand-written models (128
+settings (`core.labs.palindromes.train.COURSE_RECIPE`). Both use the same hand-written models (128
 units, the RNN initialised as nn.RNN), batch 128 and clipping 10, and stop a model once it is
 100% right; the default uses RMSprop 3e-3 where the course used 1e-3, and gives up on the RNN
 once its held-out accuracy has stalled for 200 steps (at chance), where the course trained every
@@ -66,7 +66,7 @@ def _ratio(slow: float | None, fast: float | None) -> float | None:
     "through the app's runner, in the same process.",
 )
 def palindromes_time_to_criterion(options: Options) -> Result:
-    from core.labs.palindromes import COURSE_RECIPE, NEAR_CHANCE
+    from core.labs.palindromes.train import COURSE_RECIPE, NEAR_CHANCE
 
     quick = PALINDROME_QUICK if options.quick else {}
     recipes = {"default": dict(quick), "course": COURSE_RECIPE | quick}
@@ -128,7 +128,7 @@ def course_pairs(count: int, rng: np.random.Generator) -> tuple[torch.Tensor, to
 
 def run_course_adder(quick: bool, seed: int = 0) -> dict[str, Any]:
     """The course's recipe, timed to its own criterion (100% validation bit accuracy)."""
-    from core.labs.binary_addition import columns, length_rows
+    from core.labs.binary_addition.train import columns, length_rows
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)

@@ -49,7 +49,7 @@ def test_accuracy_against_length_is_answered(client: Client) -> None:
     [
         ({"a": "1012", "b": "1"}, "only the digits 0 and 1"),
         ({"a": "1" * 22, "b": "1"}, "22 bits is longer than this model takes"),
-        ({"a": "1", "b": "1", "temperature": -1}, "temperature must be 0 or more"),
+        ({"a": "1", "b": "1", "temperature": -1}, r"temperature: -1 is out of range \[0, 1000\]"),
         ({"a": "1", "b": "1", "model": "session"}, "no trained model yet"),
     ],
 )

@@ -11,7 +11,8 @@ import torch
 from core.checkpoints import read_checkpoint
 from core.cli import main
 from core.events import EpochEnd, Progress
-from core.labs import charlstm
+from core.labs.charlstm import interactions as charlstm
+from core.labs.charlstm import model, train
 from core.registry import get_lab
 from core.runner import TrainingRunner
 from core.sentences import MAX_SENTENCE_CHARS, MAX_SENTENCES, clean_sentences, split_sentences
@@ -46,13 +47,13 @@ def test_too_many_or_too_long_sentences_are_refused():
 
 
 def test_the_vocabulary_round_trips_and_names_what_it_does_not_know():
-    vocabulary = charlstm.Vocabulary.from_sentences(["abc", "cab!"])
+    vocabulary = model.Vocabulary.from_sentences(["abc", "cab!"])
     assert vocabulary.characters == ("!", "a", "b", "c") and len(vocabulary) == 7
     assert vocabulary.decode(vocabulary.encode("cab!")) == "cab!"
     assert vocabulary.unknown("abz😀") == ["z", "😀"]
-    inputs, targets = charlstm.teacher_forcing_batch(["ab", "c"], vocabulary)
-    assert inputs.tolist() == [[charlstm.START, 4, 5], [charlstm.START, 6, charlstm.PAD]]
-    assert targets.tolist() == [[4, 5, charlstm.END], [6, charlstm.END, charlstm.PAD]]
+    inputs, targets = train.teacher_forcing_batch(["ab", "c"], vocabulary)
+    assert inputs.tolist() == [[model.START, 4, 5], [model.START, 6, model.PAD]]
+    assert targets.tolist() == [[4, 5, model.END], [6, model.END, model.PAD]]
 
 
 # --- training ------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def bundled():
 def test_the_bundled_model_memorises_its_sentences_from_the_start_token(bundled):
     figures = LAB.evaluate(bundled)
     assert figures["memorisation_rate"] >= 0.9 and figures["meets_target"]
-    assert figures["coverage"] == 1.0 and figures["samples"] == charlstm.MEMORISATION_SAMPLES
+    assert figures["coverage"] == 1.0 and figures["samples"] == train.MEMORISATION_SAMPLES
     assert figures["memorisation_rate"] == bundled.metrics["memorisation_rate"]  # reproducible
     assert "memorisation rate" in LAB.headline(bundled.metrics)
 
@@ -100,7 +101,7 @@ def test_the_bundled_model_memorises_its_sentences_from_the_start_token(bundled)
 def test_greedy_generation_finishes_a_sentence_from_its_first_word(bundled):
     result = charlstm.generate(bundled, "Practice", temperature=0)
     assert result.texts == ["Practice makes perfect."] and result.memorised == [True]
-    assert result.finished == [True] and result.to_dict()["decoding"] == "greedy"
+    assert result.finished == [True] and result.temperature == 0
 
 
 def test_sampling_is_seeded(bundled):
@@ -153,6 +154,35 @@ def test_generation_does_not_touch_the_shared_models_mode(bundled):
     assert not bundled.model.training and torch.is_grad_enabled()
 
 
+def test_the_write_interaction_marks_what_is_memorised(bundled):
+    write = LAB.interaction("generate")
+    greedy = write(bundled, {"prompt": "Practice", "greedy": True, "count": 5})
+    assert greedy["texts"] == [{"text": "Practice makes perfect.", "memorised": True, "finished": True}]
+    assert (
+        "Greedy decoding:" in greedy["written"]
+        and "`Practice makes perfect.` (✅ memorised)" in greedy["written"]
+    )
+    sampled = write(bundled, {"temperature": 1.5, "count": 4, "seed": 3})
+    assert len(sampled["texts"]) == 4 and "Sampled at temperature 1.5" in sampled["written"]
+    assert sampled == write(bundled, {"temperature": 1.5, "count": 4, "seed": 3})  # seeded
+    hot = write(bundled, {"prompt": "The", "temperature": 50, "count": 1})
+    assert "clamped to 10" in hot["written"]
+
+
+def test_memorisation_is_measured_as_the_lab_measures_it(bundled):
+    answer = LAB.interaction("memorisation")(bundled, {})
+    rate = bundled.metrics["memorisation_rate"]
+    assert f"Memorisation rate **{rate:.0%}**" in answer["summary"] and "measured 25%" in answer["summary"]
+    assert [row["sentence"] for row in answer["sentences"]] == train.sentences_of(bundled)
+    written = sum(row["written"] for row in answer["sentences"]) + sum(
+        row["written"] for row in answer["others"]
+    )
+    assert written == train.MEMORISATION_SAMPLES
+    assert all(row["from its first word"] for row in answer["sentences"])
+    hot = LAB.interaction("memorisation")(bundled, {"samples": 30, "temperature": 3.0, "seed": 1})
+    assert hot["others"], "at temperature 3 some texts are none of its sentences"
+
+
 # --- command line --------------------------------------------------------------------------
 
 
@@ -163,21 +193,30 @@ def run(capsys, *argv):
 
 
 def test_cli_generate_and_evaluate(capsys):
-    code, out, _ = run(capsys, "generate", "charlstm", "--prompt", "Memory", "--greedy", "--json")
+    code, out, _ = run(capsys, "charlstm", "generate", "Memory", "--greedy", "--json")
     result = json.loads(out)
-    assert code == 0 and result["texts"] == ["Memory lets an LSTM finish every sentence it has seen."]
-    assert result["memorised"] == [True]
-    code, out, _ = run(capsys, "generate", "charlstm", "--count", "3", "--temperature", "0.8", "--seed", "2")
-    assert code == 0 and len(out.strip().splitlines()) == 3
+    assert code == 0 and result["texts"] == [
+        {
+            "text": "Memory lets an LSTM finish every sentence it has seen.",
+            "memorised": True,
+            "finished": True,
+        }
+    ]
+    code, out, _ = run(capsys, "charlstm", "generate", "--count", "3", "--temperature", "0.8", "--seed", "2")
+    assert code == 0 and out.count("\n- `") == 3
+    code, out, _ = run(capsys, "charlstm", "memorisation", "--samples", "10", "--json")
+    assert code == 0 and len(json.loads(out)["sentences"]) == 5
     code, out, _ = run(capsys, "evaluate", "charlstm", "--json")
     figures = json.loads(out)
     assert code == 0 and figures["memorisation_rate"] >= 0.9 and figures["course_memorisation_rate"] == 0.25
 
 
 def test_cli_bad_input_is_one_line_and_exit_code_two(capsys):
-    code, _, err = run(capsys, "generate", "charlstm", "--prompt", "¿Qué?")
+    code, _, err = run(capsys, "charlstm", "generate", "¿Qué?")
     assert code == 2 and "never saw" in err and "Traceback" not in err
-    code, _, err = run(capsys, "generate", "charlstm", "--temperature", "-3")
-    assert code == 2 and "0 (greedy) or more" in err
+    code, _, err = run(capsys, "charlstm", "generate", "--temperature", "-3")
+    assert code == 2 and "Temperature: '-3' is out of range [0, 1000]" in err
+    code, _, err = run(capsys, "charlstm", "generate", "--count", "99")
+    assert code == 2 and "out of range [1, 50]" in err
     code, _, err = run(capsys, "train", "charlstm", "--set", "sentences=")
     assert code == 2 and "at least one sentence" in err

@@ -15,15 +15,13 @@ pytestmark = pytest.mark.browser
 def test_a_typed_prompt_is_continued(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1400})
     page.goto(f"{streamlit_url}/charlstm")
-    prompt = page.get_by_label("Prompt (empty: the model starts a sentence itself)")
+    prompt = page.locator(".st-key-charlstm-generate-prompt textarea")
     expect(prompt).to_be_visible(timeout=FIRST_LOAD_MS)
     page.get_by_text("Greedy (always the likeliest character)").click()
+    expect(page.get_by_text("Greedy decoding:")).to_be_visible(timeout=PREDICTION_MS)
     prompt.fill("A recurrent")
-    prompt.press("Enter")
+    prompt.press("Control+Enter")  # a text area takes its value on Ctrl+Enter (or on leaving it)
 
-    output = page.locator(".st-key-charlstm-try-output")
-    expect(output).to_contain_text(
-        "A recurrent network reads one character at a time.", timeout=PREDICTION_MS
-    )
-    expect(output).to_contain_text("memorised")
+    written = page.get_by_text("A recurrent network reads one character at a time. (✅ memorised)")
+    expect(written).to_be_visible(timeout=PREDICTION_MS)
     page.close()

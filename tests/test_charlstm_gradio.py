@@ -1,6 +1,6 @@
 """The character-level text tab's HTTP API through gradio_client: /charlstm_generate with greedy
-and sampled decoding, its clamps and bad input, and a tiny training on new sentences that becomes
-the session's model (the app and `client` come from conftest.py)."""
+and sampled decoding, its clamps and bad input, /charlstm_memorisation, and a tiny training on
+new sentences that becomes the session's model (the app and `client` come from conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,40 +10,52 @@ from gradio_client.exceptions import AppError
 
 from core.registry import get_lab
 
+GENERATE = "/charlstm_generate"
+
 
 def test_the_endpoints_are_listed_with_the_specs_settings(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/charlstm_generate", "/charlstm_model_info", "/charlstm_train", "/charlstm_stop"} <= set(
-        endpoints
-    )
+    wanted = {GENERATE, "/charlstm_memorisation", "/charlstm_model_info", "/charlstm_train", "/charlstm_stop"}
+    assert wanted <= set(endpoints)
     train_params = [p["parameter_name"] for p in endpoints["/charlstm_train"]["parameters"]]
     assert train_params == [p.name for p in get_lab("charlstm").spec.params]
+    inputs = [p["parameter_name"] for p in endpoints[GENERATE]["parameters"]]
+    assert inputs == ["model", "prompt", "greedy", "temperature", "count", "seed"]
 
 
 def test_greedy_and_sampled_generation(client: Client) -> None:
-    result = client.predict("Deep", 0, 1, 0, "bundled", api_name="/charlstm_generate")
-    assert result["texts"] == ["Deep learning models learn patterns from data."]
-    assert result["memorised"] == [True] and result["decoding"] == "greedy"
-    sampled = client.predict("", 0.5, 4, 7, "bundled", api_name="/charlstm_generate")
-    assert len(sampled["texts"]) == 4 and sampled["decoding"] == "sampling"
-    hot = client.predict("The", 1e6, 1, 0, "bundled", api_name="/charlstm_generate")
-    assert hot["temperature"] == 10 and "clamped" in hot["notes"][0]
+    result = client.predict(prompt="Deep", temperature=0, count=1, model="default", api_name=GENERATE)
+    assert result["texts"] == [
+        {"text": "Deep learning models learn patterns from data.", "memorised": True, "finished": True}
+    ]
+    assert "Greedy decoding" in result["written"]
+    greedy = client.predict(prompt="Deep", greedy=True, api_name=GENERATE)
+    assert greedy["texts"] == result["texts"]
+    sampled = client.predict(temperature=0.5, count=4, seed=7, api_name=GENERATE)
+    assert len(sampled["texts"]) == 4 and "Sampled at temperature 0.5" in sampled["written"]
+    hot = client.predict(prompt="The", temperature=50, count=1, api_name=GENERATE)
+    assert "clamped to 10" in hot["written"]
+
+
+def test_memorisation_lists_what_it_learnt(client: Client) -> None:
+    result = client.predict(samples=20, api_name="/charlstm_memorisation")
+    assert len(result["sentences"]) == 5 and "Memorisation rate" in result["summary"]
 
 
 @pytest.mark.parametrize(
-    ("prompt", "temperature", "count", "model", "message"),
+    ("inputs", "message"),
     [
-        ("The", -1, 1, "bundled", "0 \\(greedy\\) or more"),
-        ("x" * 600, 0.5, 1, "bundled", "the limit is 500"),
-        ("Grüße 🙂", 0.5, 1, "bundled", "never saw"),
-        ("The", 0.5, 99, "bundled", "between 1 and 50"),
-        ("The", 0.5, 1, "session", "no trained model yet"),
-        ("The", 0.5, 1, "gpt", "Unknown model 'gpt'"),
+        ({"prompt": "The", "temperature": -1}, r"Temperature: -1 is out of range \[0, 1000\]"),
+        ({"prompt": "x" * 600}, "the limit is 500"),
+        ({"prompt": "Grüße 🙂"}, "never saw"),
+        ({"prompt": "The", "count": 99}, "greater than maximum value 50"),
+        ({"prompt": "The", "model": "session"}, "no trained model yet"),
+        ({"prompt": "The", "model": "gpt"}, "Unknown model 'gpt'"),
     ],
 )
-def test_bad_input_gets_a_clear_error(client: Client, prompt, temperature, count, model, message) -> None:
+def test_bad_input_gets_a_clear_error(client: Client, inputs: dict, message: str) -> None:
     with pytest.raises(AppError, match=message):
-        client.predict(prompt, temperature, count, 0, model, api_name="/charlstm_generate")
+        client.predict(**inputs, api_name=GENERATE)
 
 
 def test_a_tiny_training_on_new_sentences_becomes_this_sessions_model(client: Client) -> None:
@@ -52,8 +64,10 @@ def test_a_tiny_training_on_new_sentences_becomes_this_sessions_model(client: Cl
     outputs = client.predict(
         sentences="Hi there.\nGo on.", hidden_size=16, layers=1, epochs=20, api_name="/charlstm_train"
     )
-    status, _loss, _samples, download, model_choice, model_text, _memorisation = outputs
+    status, _loss, _accuracy, _memorisation, _samples, download, model_choice, model_text = outputs
     assert "Training finished" in status and download
-    assert model_choice == "session" and "Hi there." in model_text
-    result = client.predict("H", 0, 1, 0, "session", api_name="/charlstm_generate")
-    assert result["texts"][0].startswith("H")
+    assert model_choice == "session" and "2 sentences typed in the lab" in model_text
+    learnt = client.predict(samples=5, model="session", api_name="/charlstm_memorisation")
+    assert [row["sentence"] for row in learnt["sentences"]] == ["Hi there.", "Go on."]
+    result = client.predict(prompt="H", greedy=True, model="session", api_name=GENERATE)
+    assert result["texts"][0]["text"].startswith("H")

@@ -4,30 +4,39 @@ a tiny training on the student's own sentences becomes the page's model."""
 
 from __future__ import annotations
 
-from helpers import open_page, texts
+from helpers import open_lab, texts
 
 import ui_streamlit as ui
 
-PAGE = "app_pages/charlstm.py"
 MODEL_RADIO = "charlstm-training-model"
+KEY = "charlstm-generate"
+
+
+def learnt_sentences(at) -> list[str]:
+    """The sentences the memorisation panel lists (after its button is pressed)."""
+    at.button(key="charlstm-memorisation-run").click().run()
+    tables = [frame.value for frame in at.dataframe if "sentence" in frame.value.columns]
+    return list(tables[0]["sentence"])
 
 
 def test_the_page_opens_on_the_bundled_model_and_writes():
-    at = open_page(PAGE)
-    assert at.radio(key=MODEL_RADIO).value == ui.BUNDLED
+    at = open_lab("charlstm")
+    assert at.radio(key=MODEL_RADIO).value == "Bundled default"
     assert "memorisation rate 100%" in texts(at.caption)
     assert at.text_area(key="charlstm-sentences").value.startswith("The quick brown fox")
     assert texts(at.markdown).count("memorised") >= 1
-    assert not at.error and not at.exception
+    assert learnt_sentences(at)[0] == "The quick brown fox jumps over the lazy dog."
+    assert "Memorisation rate **100%**" in texts(at.markdown)
+    assert not at.error and not at.warning and not at.exception
 
 
 def test_greedy_decoding_and_bad_input():
-    at = open_page(PAGE)
-    at.toggle(key="charlstm-try-greedy").set_value(True)
-    at.text_input(key="charlstm-try-prompt").input("Practice").run()
-    assert "`Practice makes perfect.`" in texts(at.markdown) and "✅ memorised" in texts(at.markdown)
-    at.text_input(key="charlstm-try-prompt").input("Ça va 😀").run()
-    assert "never saw 'Ç' '😀'" in texts(at.error)
+    at = open_lab("charlstm")
+    at.checkbox(key=f"{KEY}-greedy").check()
+    at.text_area(key=f"{KEY}-prompt").input("Practice").run()
+    assert "`Practice makes perfect.` (✅ memorised)" in texts(at.markdown)
+    at.text_area(key=f"{KEY}-prompt").input("Ça va 😀").run()
+    assert "never saw 'Ç' '😀'" in texts(at.warning)
     at.text_area(key="charlstm-sentences").input(" \n \n").run()  # empty: refused before training
     assert "at least one sentence" in texts(at.error)
     assert at.button(key="charlstm-train").disabled
@@ -35,7 +44,7 @@ def test_greedy_decoding_and_bad_input():
 
 
 def test_a_tiny_training_on_my_sentences_becomes_the_pages_model():
-    at = open_page(PAGE)
+    at = open_lab("charlstm")
     at.text_area(key="charlstm-sentences").input("Hi there.\nGo on.")
     at.slider(key="charlstm-hidden_size").set_value(16)
     at.slider(key="charlstm-layers").set_value(1)
@@ -49,4 +58,4 @@ def test_a_tiny_training_on_my_sentences_becomes_the_pages_model():
     assert "Training finished" in texts(at.success)
     assert view.history.steps["memorisation"], "no memorisation curve"
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
-    assert "1. Hi there.\n1. Go on." in texts(at.markdown)
+    assert learnt_sentences(at) == ["Hi there.", "Go on."]

@@ -16,11 +16,11 @@ def test_sessions_call_endpoints_like_a_browser(app_url, monkeypatch):
     picture = student.predict(api_name="/vae_manifold")[0]  # every setting at its default
     assert picture["url"].endswith((".webp", ".png"))
     with pytest.raises(GradioCallError, match="only the digits 0 and 1"):
-        student.predict("12", "1", api_name="/add")
+        student.predict(a="12", b="1", api_name="/binary_addition_add")
     with pytest.raises(TypeError, match="unknown settings"):
-        student.predict(api_name="/add", carry=True)
+        student.predict(api_name="/binary_addition_add", carry=True)
 
     status = student.predict(train_length=3, steps=20, api_name="/binary_addition_train")[0]
     assert "Training finished" in status
-    assert "This session's" in student.predict("session", api_name="/binary_addition_model_info")[0]
+    assert "trained in this session" in student.predict("session", api_name="/binary_addition_model_info")[0]
     assert "no trained model yet" in other.predict("session", api_name="/binary_addition_model_info")[0]

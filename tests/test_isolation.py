@@ -29,18 +29,20 @@ def test_two_gradio_sessions_training_at_once_each_see_only_their_own(app_url, m
     for name, (status, *_rest) in outputs.items():
         assert "Training finished" in status, (name, status)
 
-    alice_info = alice.predict("session", api_name="/charlstm_model_info")
-    bob_info = bob.predict("session", api_name="/charlstm_model_info")
-    assert "Alice keeps a secret." in alice_info and "Bob" not in alice_info
-    assert "Bob writes in private." in bob_info and "Alice" not in bob_info
-    # Each one's download is their own file.
-    assert outputs["alice"][3] != outputs["bob"][3]
+    def learnt(student: Client, model: str = "session") -> list[str]:
+        answer = student.predict(samples=5, model=model, api_name="/charlstm_memorisation")
+        return [row["sentence"] for row in answer["sentences"]]
+
+    assert learnt(alice) == ["Alice keeps a secret.", "Alice likes owls."]
+    assert learnt(bob) == ["Bob writes in private.", "Bob likes foxes."]
+    # Each one's download is their own file (status, three charts, samples, download, ...).
+    assert outputs["alice"][5] != outputs["bob"][5]
     # Someone who trained nothing has no session model, and the bundled one is untouched.
     assert "no trained model yet" in carol.predict("session", api_name="/charlstm_model_info")
-    bundled = carol.predict("bundled", api_name="/charlstm_model_info")
-    assert "Alice" not in bundled and "Bob" not in bundled
+    bundled = learnt(carol, "default")
+    assert not any("Alice" in s or "Bob" in s for s in bundled)
     # Generating with "session" uses the asker's own model: Bob's never speaks Alice's words.
-    bob_text = bob.predict("", 0, 1, 0, "session", api_name="/charlstm_generate")["texts"][0]
+    bob_text = bob.predict(greedy=True, model="session", api_name="/charlstm_generate")["texts"][0]["text"]
     assert "Alice" not in bob_text
 
 

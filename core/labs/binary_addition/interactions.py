@@ -170,7 +170,8 @@ TEMPERATURE = Param(
     "Scales the confidences: below 1 sharper, above 1 softer; kept within "
     f"{TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}.",
     label="Sigmoid temperature",
-    step=0.5,
+    low=0.0,
+    high=1000.0,  # typed beyond TEMPERATURE_RANGE, it is clamped with a note
 )
 
 INTERACTIONS = (

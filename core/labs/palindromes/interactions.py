@@ -197,7 +197,8 @@ INTERACTIONS = (
                 "Softmax temperature: below 1 sharpens the probabilities, above 1 flattens them; kept "
                 f"within {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}.",
                 label="Softmax temperature",
-                step=0.5,
+                low=0.0,
+                high=1000.0,  # typed beyond TEMPERATURE_RANGE, it is clamped with a note
             ),
             Param(
                 "view",
