@@ -58,7 +58,7 @@ TRAININGS = (
     ("/vae_train", {"epochs": 1}, "/vae_decode", "point"),
     ("/gan_train", {"epochs": 1}, "/gan_sample", "seed"),
     ("/denoise_train", {"epochs": 1}, "/denoise_heldout", "heldout"),
-    ("/binary_addition_train", {}, "/add", "numbers"),
+    ("/binary_addition_train", {}, "/binary_addition_add", "numbers"),
 )
 
 
@@ -82,9 +82,9 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
         ),
         ("translate", lambda c: c.predict(sentence, api_name="/translate")),
         ("vae_manifold", lambda c: c.predict(api_name="/vae_manifold")),
-        ("add", lambda c: c.predict(*numbers, api_name="/add")),
+        ("add", lambda c: c.predict(a=numbers[0], b=numbers[1], api_name="/binary_addition_add")),
         ("denoise_heldout", lambda c: c.predict(index=heldout, seed=heldout, api_name="/denoise_heldout")),
-        ("palindrome", lambda c: c.predict("1234543", api_name="/palindrome")),
+        ("palindrome", lambda c: c.predict(prefix="1234543", api_name="/palindromes_last_digit")),
         ("attention", lambda c: c.predict("the cat sat", "a cat sat on the mat", api_name="/attention")),
     ]
 
