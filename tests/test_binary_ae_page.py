@@ -33,6 +33,11 @@ def test_a_memorised_digit_shows_its_bits_and_a_flip_changes_the_digit():
     bits[5].set_value(not bits[5].value).run()
     assert not at.exception
     assert "With 1 bit flipped" in image_captions(at)
+    at.button(key="binary-ae-digit-reset").click().run()
+    assert "With 0 bits flipped" in image_captions(at)  # every tick back at the encoded bits
+    box = ticks(at, "binary-ae-digit-bit-")[5]
+    box.set_value(not box.value).run()
+    assert "With 1 bit flipped" in image_captions(at)
 
     at.number_input(key="binary-ae-digit-index").set_value(7).run()
     assert "With 0 bits flipped" in image_captions(at)  # a new digit starts from its own bits
