@@ -167,8 +167,8 @@ TEMPERATURE = Param(
     "temperature",
     "float",
     1.0,
-    "Scales the confidences: below 1 sharper, above 1 softer; kept within "
-    f"{TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}.",
+    "Scales the confidences: below 1 sharper, above 1 softer; one outside "
+    f"{TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g} is clamped to it, with a note.",
     label="Sigmoid temperature",
     low=0.0,
     high=1000.0,  # typed beyond TEMPERATURE_RANGE, it is clamped with a note

@@ -187,15 +187,16 @@ INTERACTIONS = (
                 "prefix",
                 "text",
                 "1234567876543",
-                "The models name the last digit. Try a long prefix: the RNN forgets the first digit.",
+                "The first T-1 digits of a palindrome, e.g. 1234543 (T = 8): both models name the last. "
+                "Try a long prefix: the RNN forgets the first digit.",
                 label="The first T-1 digits of a palindrome",
             ),
             Param(
                 "temperature",
                 "float",
                 1.0,
-                "Softmax temperature: below 1 sharpens the probabilities, above 1 flattens them; kept "
-                f"within {TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g}.",
+                "Below 1 sharpens the probabilities, above 1 flattens them; one outside "
+                f"{TEMPERATURE_RANGE[0]:g} to {TEMPERATURE_RANGE[1]:g} is clamped to it, with a note.",
                 label="Softmax temperature",
                 low=0.0,
                 high=1000.0,  # typed beyond TEMPERATURE_RANGE, it is clamped with a note
