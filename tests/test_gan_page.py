@@ -84,5 +84,9 @@ def test_a_tiny_training_streams_both_players_and_becomes_the_model(monkeypatch)
     for metric in ("d_loss", "g_loss", "d_real", "d_fake", "confident_share", "class_entropy"):
         assert view.history.steps[metric], f"no {metric} curve"
     assert "fixed noise after step 100" in captions(at)
+    specs = "\n".join(chart.proto.spec for chart in at.get("plotly_chart"))
+    for title in ("Losses", "The discriminator's verdicts", "Quality (Digits classifier)"):
+        assert title in specs, f"no {title} chart"
+    assert "D loss" in specs and "G loss" in specs and "D(G(z)): generated" in specs  # pairs share one
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "Start: step 0" in captions(at) and "End: step 100" in captions(at)

@@ -4,8 +4,6 @@ animation shown as it plays. Everything else is the generated page."""
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 import ui_streamlit as ui
@@ -14,6 +12,7 @@ from core.errors import USER_ERRORS
 from core.history import TrainingHistory
 from core.interactions import Interaction
 from core.labs.base import Lab, TrainedModel
+from core.labs.gan.lab import training_figures
 
 PICKS = "gan-picks"  # the two grid samples last chosen as interpolation ends
 
@@ -23,39 +22,9 @@ def training_view(history: TrainingHistory) -> None:
     samples = history.samples
     if samples is not None and "⚠" in samples.title:
         st.warning(samples.title.split("⚠", 1)[1].strip(), icon="⚠️")
-    if not history.steps:
-        return
-    charts_shown = (
-        (
-            [("d_loss", "D loss"), ("g_loss", "G loss")],
-            "Losses",
-            "BCE",
-            (2 * math.log(2), "D at balance: 2 log 2"),
-        ),
-        (
-            [("d_real", "D(x): real"), ("d_fake", "D(G(z)): generated")],
-            "The discriminator's verdicts",
-            "mean probability 'real'",
-            (0.5, "undecided"),
-        ),
-        (
-            [("confident_share", "read with p > 0.9"), ("class_entropy", "class entropy")],
-            "Quality (Digits classifier)",
-            "share / entropy of log 10",
-            None,
-        ),
-    )
-    for column, (series, title, axis, reference) in zip(st.columns(3), charts_shown, strict=True):
-        figure = charts.series_curves(
-            history,
-            series,
-            title,
-            axis,
-            smooth=25 if reference else 1,
-            reference=reference,
-            unit_range=title != "Losses",
-        )
-        column.plotly_chart(figure, key=f"gan-{series[0][0]}-chart")
+    if history.steps:
+        for index, (column, figure) in enumerate(zip(st.columns(3), training_figures(history), strict=True)):
+            column.plotly_chart(figure, key=f"gan-training-chart-{index}")
     if samples is not None:
         st.image(charts.picture(samples.images[0], 480), caption=samples.title.split(". ⚠")[0])
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import plotly.graph_objects as go
 from torch import nn
 
+from core.charts import series_curves
 from core.events import Event
+from core.history import TrainingHistory
 from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
 from core.labs.gan import train as training
 from core.labs.gan.interactions import INTERACTIONS
@@ -16,13 +20,52 @@ from core.labs.gan.model import gan_from_config
 from core.labs.gan.spec import SPEC
 from core.runner import TrainContext
 
+# The live charts: curves that belong together share one (metric and label pairs), with a title,
+# a y axis and the line that marks balance.
+TRAINING_CHARTS = (
+    (
+        "Losses",
+        "BCE",
+        (("d_loss", "D loss"), ("g_loss", "G loss")),
+        (2 * math.log(2), "D at balance: 2 log 2"),
+    ),
+    (
+        "The discriminator's verdicts",
+        "mean probability 'real'",
+        (("d_real", "D(x): real"), ("d_fake", "D(G(z)): generated")),
+        (0.5, "undecided"),
+    ),
+    (
+        "Quality (Digits classifier)",
+        "share / entropy of log 10",
+        (("confident_share", "read with p > 0.9"), ("class_entropy", "class entropy")),
+        None,
+    ),
+)
+
+
+def training_figures(history: TrainingHistory) -> list[go.Figure]:
+    """Both players' losses on one chart, D's verdicts on real and generated digits on another,
+    the quality probe on a third (noisy per-step curves smoothed over 25 steps)."""
+    return [
+        series_curves(
+            history,
+            series,
+            title,
+            axis,
+            smooth=1 if reference is None else 25,
+            reference=reference,
+            unit_range=title != "Losses",
+        )
+        for title, axis, series, reference in TRAINING_CHARTS
+    ]
+
 
 class GanLab(Lab):
     spec = SPEC
     variants = {"cdcgan": "gan-cdcgan", "dcgan": "gan-dcgan"}  # noqa: RUF012
     interactions = INTERACTIONS
-    # Gradio draws a chart per metric; Streamlit's training view puts the pairs on one chart
-    # (app_pages/panels/gan.py).
+    # Gradio draws a chart per metric; Streamlit's training view draws `training_figures`.
     train_metrics = ("d_loss", "g_loss", "d_real", "d_fake", "confident_share")
     samples_label = "Fixed-noise samples"
     course_recipe = training.COURSE_RECIPE
