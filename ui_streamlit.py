@@ -82,8 +82,10 @@ def param_control(param: Param, key: str) -> Any:
         return st.selectbox(options=param.choices, index=param.choices.index(param.default), **common)
     if param.kind == "multichoice":
         return st.multiselect(options=param.choices, default=list(param.default), **common)
+    if param.kind == "text" and param.lines == 1:
+        return st.text_input(value=param.default, **common)
     if param.kind == "text":
-        return st.text_area(value=param.default, height=160, **common)
+        return st.text_area(value=param.default, height=max(68, 26 * param.lines), **common)
     if param.kind == "float" and param.log and bounded and param.low > 0:
         return st.select_slider(
             options=log_options(param), value=param.default, format_func="{:g}".format, **common
@@ -513,7 +515,7 @@ def lab_page(lab: Lab) -> None:
         hint="Pick the settings in the sidebar and press **Train**: the curves grow here while it "
         "trains. Meanwhile the pretrained model below is ready to use.",
         metrics=lab.train_metrics,
-        view_history=panel_override(lab, "training_view"),
+        view_history=panel_override(lab, "training_view") or _lab_training_view(lab, state_key),
     )
     trained = variant_model_section(lab, state_key)
     if trained is None and any(i.needs_model for i in lab.interactions):
@@ -524,6 +526,22 @@ def lab_page(lab: Lab) -> None:
             st.caption(interaction.help)
             draw = panel_override(lab, interaction.name.replace("-", "_")) or interaction_panel
             draw(lab, interaction, trained)
+
+
+def _lab_training_view(lab: Lab, state_key: str) -> Callable[[TrainingHistory], None]:
+    """The lab's training charts side by side (two to a row), then its latest samples."""
+
+    def view(history: TrainingHistory) -> None:
+        if history.steps:
+            figures = lab.training_figures(history)
+            for start in range(0, len(figures), 2):
+                for index, column in enumerate(st.columns(2)):
+                    if start + index < len(figures):
+                        column.plotly_chart(figures[start + index], key=f"{state_key}-chart-{start + index}")
+        if lab.samples_label is not None:
+            _samples(history)
+
+    return view
 
 
 def panel_override(lab: Lab, name: str) -> Callable | None:
@@ -653,8 +671,7 @@ def show_output(output: Output, value: Any, key: str) -> None:
             st.markdown(f"**{output.label}**")
         st.image([charts.picture(image, output.size) for image, _ in value], caption=[c for _, c in value])
     elif kind == "heatmap":
-        figure = charts.labelled_heatmap(value.values, value.x, value.y, value.title or output.label)
-        st.plotly_chart(figure, key=key)
+        st.plotly_chart(value.figure(output.label), key=key)
     elif kind == "plot":
         st.plotly_chart(value, key=key)
     elif kind == "table":

@@ -101,7 +101,7 @@ def flip(bits: Any, index: Any) -> np.ndarray:
 def parse_flips(text: Any) -> list[int]:
     """'3, 17 40' (or '[3, 17]') -> the bit numbers to flip, each checked to be 0 to 47."""
     numbers = []
-    for word in re.split(r"[\s,;\[\]]+", str(text or "")):
+    for word in re.split(r"[\s,;\[\]]+", "" if text is None else str(text)):
         if not word:
             continue
         try:

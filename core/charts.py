@@ -421,6 +421,45 @@ def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
     return to_uint8(image.repeat(factor, axis=0).repeat(factor, axis=1))
 
 
-def labelled_heatmap(values: np.ndarray, x: Sequence[str], y: Sequence[str], title: str, **axes) -> go.Figure:
-    """Any matrix with labelled rows and columns; the colour scale follows the values."""
-    return word_heatmap(values, y, x, title, zmax=None, **axes)
+def labelled_heatmap(
+    values: np.ndarray,
+    x: Sequence[str],
+    y: Sequence[str],
+    title: str,
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    zmin: float | None = None,
+    zmax: float | None = None,
+    signed: bool = False,
+) -> go.Figure:
+    """Any matrix with labelled rows and columns. Positions, not categories, on the axes, so a
+    label that comes twice keeps its own row; each value written in its cell when they are few;
+    `signed` values on a red-white-blue scale centred on 0, others on a blue one (fixed by
+    `zmin`/`zmax` where given, so two maps compare by eye). The height grows with the rows, up
+    to a screen."""
+    values = np.asarray(values, dtype=float)
+    rows, columns = values.shape
+    text = [["" if np.isnan(v) else f"{v:.2f}" for v in row] for row in values]
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.where(np.isnan(values), None, values).tolist(),
+            x=list(range(columns)),
+            y=list(range(rows)),
+            colorscale="RdBu" if signed else "Blues",
+            reversescale=signed,
+            zmid=0 if signed else None,
+            zmin=zmin,
+            zmax=zmax,
+            text=text,
+            texttemplate="%{text}" if values.size <= 400 else None,  # too many cells to read
+            customdata=[[f"{r} → {c}" for c in x] for r in y],
+            hovertemplate="%{customdata}: %{z:.3f}<extra></extra>",
+        )
+    )
+    step = max(1, columns // 40), max(1, rows // 40)  # at most 40 tick labels an axis
+    fig.update_xaxes(tickvals=list(range(0, columns, step[0])), ticktext=list(x)[:: step[0]], tickangle=-45)
+    fig.update_yaxes(tickvals=list(range(0, rows, step[1])), ticktext=list(y)[:: step[1]], autorange="reversed")
+    _layout(fig, title, x_title, y_title, height=min(720, max(260, 80 + 24 * rows)))
+    fig.update_layout(margin=dict(l=80, r=10, t=60, b=60))
+    return fig

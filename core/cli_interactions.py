@@ -160,27 +160,39 @@ PICTURE_SUFFIXES = (".png", ".npy")
 
 
 def _write_first_picture(interaction: Interaction, result: dict, path: Path) -> None:
+    """The output that fits the file's name: a file output with that ending (a .gif), else the
+    first picture (.png, or .npy for the raw floats)."""
     from core import charts
 
+    suffix = path.suffix.lower()
     for output in interaction.outputs:
         value = result.get(output.name)
-        if value is None:
-            continue
-        if output.kind == "file":
+        if output.kind == "file" and value is not None and Path(value.name).suffix.lower() == suffix:
             path.write_bytes(value.data)
             return
-        if output.kind in ("image", "gallery"):
-            if path.suffix.lower() not in PICTURE_SUFFIXES:
-                raise SpecError(f"--out: write a picture as .png or .npy, not {path.name!r}")
-            if output.kind == "gallery":
-                stack = [np.asarray(image, dtype=np.float32) for image, _ in value]
-                array = np.stack(stack) if len({a.shape for a in stack}) == 1 else None
-                picture = charts.tile(array, output.columns) if array is not None else stack[0]
-            else:
-                array = picture = np.asarray(value, dtype=np.float32)
-            if path.suffix == ".npy":
-                np.save(path, array if array is not None else picture)
-            else:
-                path.write_bytes(png_bytes(picture))
-            return
-    raise ImageInputError(f"{interaction.name} gave no picture to write")
+    if suffix not in PICTURE_SUFFIXES:
+        endings = sorted(
+            {*PICTURE_SUFFIXES}
+            | {
+                Path(result[o.name].name).suffix
+                for o in interaction.outputs
+                if o.kind == "file" and result.get(o.name) is not None
+            }
+        )
+        raise SpecError(f"--out: {interaction.name} writes {', '.join(endings)}, not {path.name!r}")
+    for output in interaction.outputs:
+        value = result.get(output.name)
+        if value is None or output.kind not in ("image", "gallery"):
+            continue
+        if output.kind == "gallery":
+            stack = [np.asarray(image, dtype=np.float32) for image, _ in value]
+            array = np.stack(stack) if len({a.shape for a in stack}) == 1 else None
+            picture = charts.tile(array, output.columns) if array is not None else stack[0]
+        else:
+            array = picture = np.asarray(value, dtype=np.float32)
+        if suffix == ".npy":
+            np.save(path, array if array is not None else picture)
+        else:
+            path.write_bytes(png_bytes(picture))
+        return
+    raise SpecError(f"--out: {interaction.name} gave no picture to write")

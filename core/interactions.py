@@ -62,6 +62,7 @@ class Output:
     label: str = ""
     size: int = 280
     columns: int = 8  # gallery: pictures per row
+    shown: bool = True  # False: only in the API's and the CLI's answer (a table the page shows otherwise)
 
     def __post_init__(self) -> None:
         if self.kind not in OUTPUT_KINDS:
@@ -103,6 +104,25 @@ class Heatmap:
     title: str = ""
     x_title: str = ""
     y_title: str = ""
+    zmin: float | None = None  # fixed ends of the colour scale (weights: 0 and 1)
+    zmax: float | None = None
+    signed: bool = False  # values around 0: a diverging scale centred on it
+
+    def figure(self, fallback_title: str = ""):
+        """The heatmap as both fronts draw it."""
+        from core import charts
+
+        return charts.labelled_heatmap(
+            self.values,
+            self.x,
+            self.y,
+            self.title or fallback_title,
+            x_title=self.x_title,
+            y_title=self.y_title,
+            zmin=self.zmin,
+            zmax=self.zmax,
+            signed=self.signed,
+        )
 
 
 @dataclass(frozen=True)
@@ -213,8 +233,8 @@ def output_json(output: Output, value: Any, images: bool = True) -> Any:
         ]
     if kind == "heatmap":
         return {"x": list(value.x), "y": list(value.y), "values": _plain(np.round(value.values, 4))}
-    if kind == "plot":
-        return _plain(value.to_dict()["data"]) if images else None
+    if kind == "plot":  # a chart's data is data, not pixels: the CLI's JSON keeps it too
+        return _plain(value.to_dict()["data"])
     if kind == "file":
         return value.name
     return _plain(value)

@@ -17,6 +17,11 @@ from typing import Any
 KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image")
 
 
+def _number_text(value: float) -> str:
+    """2147483647 as it is, not 2.14748e+09; 1e-05 and 0.5 as %g writes them."""
+    return f"{int(value)}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
 class SpecError(ValueError):
     """A hyperparameter value is unknown, of the wrong type or out of range."""
 
@@ -42,6 +47,8 @@ class Param:
     check: Callable[[str], str] | None = None
     # For "image": where it may come from, "draw" (a pad), "upload" (a file), or both.
     sources: tuple[str, ...] = ("draw", "upload")
+    # For "text": lines of the box (1: a single line, where Enter answers).
+    lines: int = 6
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -82,8 +89,15 @@ class Param:
             return self.check(value) if self.check else value
         number = self._number(value)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            raise SpecError(f"{self.label}: {value!r} is out of range [{self.low:g}, {self.high:g}]")
+            raise SpecError(f"{self.label}: {value!r} is out of range {self.span}")
         return number
+
+    @property
+    def span(self) -> str:
+        """The allowed range as a student reads it: [0, 1], [0, ...), (..., 10]."""
+        low = "(..." if self.low is None else f"[{_number_text(self.low)}"
+        high = "...)" if self.high is None else f"{_number_text(self.high)}]"
+        return f"{low}, {high}"
 
     def _several(self, value: Any) -> list[str]:
         """A list of choices, in the order the choices are listed: from a list, or from a
@@ -122,8 +136,7 @@ class Param:
         try:
             number = float(value)
         except OverflowError:  # an int too large for a float (10**400) is beyond any range
-            span = f"[{self.low:g}, {self.high:g}]"
-            raise SpecError(f"{self.label}: {value!r} is out of range {span}") from None
+            raise SpecError(f"{self.label}: {value!r} is out of range {self.span}") from None
         except (TypeError, ValueError):
             raise SpecError(f"{self.label}: expected a number, got {value!r}") from None
         if not math.isfinite(number):

@@ -40,7 +40,6 @@ CSS = """
 """
 
 
-
 # --- generic helpers that every lab tab uses -----------------------------------------------
 
 
@@ -290,7 +289,12 @@ def param_control(param: Param) -> gr.Component:
             list(param.choices), info=param.help, **(common | {"value": list(param.default)})
         )
     if param.kind == "text":
-        return gr.Textbox(lines=6, max_lines=20, info=param.help, **common)
+        return gr.Textbox(
+            lines=param.lines,
+            max_lines=max(param.lines, 20 if param.lines > 1 else 1),
+            info=param.help,
+            **common,
+        )
     span = None if param.low is None or param.high is None else param.high - param.low
     if param.kind == "int" and span is not None and span <= 1024:
         return gr.Slider(param.low, param.high, step=param.step or 1, info=param.help, **common)
@@ -408,6 +412,7 @@ class TrainingPanel:
     plots: dict[str, gr.Plot]  # metric name -> its chart
     samples: gr.Gallery
     download: gr.File
+    figures: Callable[[TrainingHistory], list] | None = None  # the lab's own charts, one per plot
 
     @property
     def outputs(self) -> list[gr.Component]:
@@ -419,9 +424,14 @@ class TrainingPanel:
         shown = history.samples
         return {
             self.status: job_status(job, history),
-            **{plot: charts.training_curves(history, metric) for metric, plot in self.plots.items()},
+            **dict(zip(self.plots.values(), self._figures(history), strict=True)),
             self.samples: [] if shown is None else gallery_items(shown.images, shown.captions),
         }
+
+    def _figures(self, history: TrainingHistory) -> list:
+        if self.figures is not None:
+            return self.figures(history)
+        return [charts.training_curves(history, metric) for metric in self.plots]
 
     def finished(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
         """The complete last update (an API client sees only the last one)."""
@@ -433,7 +443,10 @@ class TrainingPanel:
 
 
 def build_training_panel(
-    spec: LabSpec, metrics: Sequence[str] = ("loss", "accuracy"), samples_label: str = "Samples"
+    spec: LabSpec,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    samples_label: str | None = "Samples",
+    figures: Callable[[TrainingHistory], list] | None = None,
 ) -> TrainingPanel:
     """The panel, with a chart for each of `metrics` (names as the lab's events carry them)."""
     with gr.Row():
@@ -447,10 +460,15 @@ def build_training_panel(
             # Stacked, not side by side: each chart needs the width for its legend.
             plots = {metric: gr.Plot(label=metric.replace("_", " ").capitalize()) for metric in metrics}
             samples = gr.Gallery(
-                label=samples_label, columns=6, height="auto", object_fit="contain", format="png"
+                label=samples_label,
+                columns=6,
+                height="auto",
+                object_fit="contain",
+                format="png",
+                visible=samples_label is not None,
             )
             download = gr.File(label="Download this session's model (checkpoint zip)")
-    return TrainingPanel(controls, train, stop, status, plots, samples, download)
+    return TrainingPanel(controls, train, stop, status, plots, samples, download, figures)
 
 
 def wire_training(

@@ -101,7 +101,9 @@ def build_lab_tab(lab: Lab) -> None:
                     build = overrides.get(interaction.name.replace("-", "_"), build_interaction_panel)
                     build(panel)
         with gr.Tab("Train"):
-            training = build_training_panel(lab.spec, lab.train_metrics, lab.samples_label)
+            training = build_training_panel(
+                lab.spec, lab.train_metrics, lab.samples_label, lab.training_figures
+            )
             if lab.course_recipe:
                 settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())
                 gr.Markdown(f"The course recipe: {settings}.")
@@ -159,10 +161,11 @@ def _overrides(lab: Lab) -> dict[str, Callable[[Panel], None]]:
 # --- the generated panel -------------------------------------------------------------------
 
 
-def build_interaction_panel(panel: Panel) -> None:
+def build_interaction_panel(panel: Panel) -> dict[str, Any]:
     """Inputs on the left, the answer on the right. Live interactions answer on every change
     (a problem shows in the message line: a live view should not pop up error toasts); the others
-    on their button."""
+    on their button. Returns the components by input and output name (and "message"), for a
+    lab's own panel that adds to the generated one."""
     interaction = panel.interaction
     with gr.Row():
         with gr.Column(scale=1):
@@ -191,6 +194,8 @@ def build_interaction_panel(panel: Panel) -> None:
         triggers.append(panel.model_choice.change)
     for trigger in triggers:
         trigger(answer, sources, [message, *outputs], **PRIVATE)
+    names = [p.name for p in interaction.inputs] + [o.name for o in interaction.outputs]
+    return {"message": message, **dict(zip(names, [*inputs, *outputs], strict=True))}
 
 
 @dataclass
@@ -229,6 +234,10 @@ def _value_of(component: gr.Component | ImageInput) -> gr.Component:
 def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
     """The events after which a live interaction answers again; a drawing or an upload first
     becomes the input's picture."""
+    if isinstance(component, gr.Textbox):  # not on every keystroke: when typed (Enter) or left
+        return [component.submit, component.blur]
+    if isinstance(component, gr.Slider):  # not at every step of a drag: where it is let go
+        return [component.release]
     if not isinstance(component, ImageInput):
         return [component.change]
     triggers = []
@@ -298,7 +307,7 @@ def component_value(output: Output, value: Any) -> Any:
     if kind == "gallery":
         return [(charts.picture(image, output.size), caption) for image, caption in value]
     if kind == "heatmap":
-        return charts.labelled_heatmap(value.values, value.x, value.y, value.title or output.label)
+        return value.figure(output.label)
     if kind == "file":
         target = Path(tempfile.mkdtemp(prefix="dll-download-")) / value.name
         target.write_bytes(value.data)

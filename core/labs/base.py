@@ -12,6 +12,7 @@ import torch
 
 from core import checkpoints
 from core.events import Event
+from core.history import TrainingHistory
 from core.interactions import Interaction
 from core.specs import LabSpec, SpecError
 
@@ -59,7 +60,7 @@ class Lab:
     variants: dict[str, str] = {}  # noqa: RUF012  (read-only class data)
     interactions: tuple[Interaction, ...] = ()
     train_metrics: tuple[str, ...] = ("loss", "accuracy")
-    samples_label: str = "Samples"
+    samples_label: str | None = "Samples"  # None: the lab's training shows no pictures
     course_recipe: dict[str, Any] | None = None
     # A step whose loss exceeds this multiple of the first step's loss counts as divergence.
     divergence_factor: float = 100.0
@@ -99,6 +100,15 @@ class Lab:
                 return interaction
         names = ", ".join(i.name for i in self.interactions) or "none"
         raise SpecError(f"{self.spec.title} has no interaction {name!r}; it has: {names}")
+
+    def training_figures(self, history: TrainingHistory) -> list:
+        """The live training charts, one per name in `train_metrics`, in that order: by default
+        each metric's train and held-out curves. A lab whose training needs other views (a
+        GAN's two players on one chart) draws its own here, keeping the count; both fronts show
+        these."""
+        from core import charts
+
+        return [charts.training_curves(history, metric) for metric in self.train_metrics]
 
     def model_name(self, trained: TrainedModel) -> str:
         """What the model is, in a word or two, for the model summaries."""

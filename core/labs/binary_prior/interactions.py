@@ -179,8 +179,10 @@ INTERACTIONS = (
                 "float",
                 1.0,
                 "0: always the likelier bit; 1: the learnt probabilities; above 1: closer to coin "
-                f"tosses (clamped at {TEMPERATURE_MAX:g}).",
-                step=0.1,
+                f"tosses (at {TEMPERATURE_MAX:g}, practically every bit is one).",
+                low=0.0,
+                high=TEMPERATURE_MAX,
+                step=0.05,
             ),
             Param(
                 "seed",
