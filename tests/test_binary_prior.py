@@ -23,6 +23,7 @@ from core.labs.binary_prior import train as prior_training
 from core.labs.binary_prior.model import LSTMPrior, build_prior
 from core.registry import get_lab
 from core.runner import TrainingRunner
+from core.specs import SpecError
 
 LAB = get_lab("binary-prior")
 
@@ -142,10 +143,11 @@ def test_the_generate_interaction_shows_each_sample_beside_the_digit_it_reproduc
             assert caption.startswith("new") and picture[:, 33:].max() == 0  # black: no match
     rate = sum(row["match"] is not None for row in result["codes"]) / 8
     assert result["memorisation_rate"] == rate and f"{rate:.0%}" in result["summary"]
-    hot = generate(bundled, {"n": 4, "temperature": 1e6, "seed": 0})
-    assert hot["temperature"] == 10 and "clamped to 10" in hot["summary"]
-    with pytest.raises(prior_training.PriorInputError, match="temperature must be 0"):
-        generate(bundled, {"n": 4, "temperature": -0.5})
+    hottest = generate(bundled, {"n": 4, "temperature": 10, "seed": 0})
+    assert hottest["temperature"] == 10 and "clamped" not in hottest["summary"]
+    for temperature in (-0.5, 1e6, 10**400):  # every front offers 0 to 10 (generate clamps above)
+        with pytest.raises(SpecError, match=r"out of range \[0, 10\]"):
+            generate(bundled, {"n": 4, "temperature": temperature})
 
 
 def test_the_command_line_generates_and_evaluates(tmp_path, capsys):
@@ -158,7 +160,7 @@ def test_the_command_line_generates_and_evaluates(tmp_path, capsys):
     assert Image.open(out).size[0] > Image.open(out).size[1]  # a row of samples beside their matches
 
     assert main(["binary-prior", "generate", "--n", "6", "--temperature", "-1"]) == 2
-    assert "temperature must be 0" in capsys.readouterr().err
+    assert "Temperature: '-1' is out of range [0, 10]" in capsys.readouterr().err
     assert main(["binary-prior", "generate", "--n", "0"]) == 2
     assert "out of range" in capsys.readouterr().err
 

@@ -1,5 +1,5 @@
 """The prior page through Streamlit's AppTest: the bundled prior generates digits at once, each
-beside the training digit it reproduced, and a clamped temperature is said."""
+beside the training digit it reproduced, at temperatures from 0 (one code) to 10."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ def test_generated_digits_are_shown_beside_the_digits_they_reproduced():
     assert "= training digit" in captions
     assert "The course recipe: model lstm, digits 128" in texts(at.caption)
 
-    at.number_input(key="binary-prior-generate-temperature").set_value(1e6).run()
-    assert "Temperature 1e+06 clamped to 10" in texts(at.markdown)
-    at.number_input(key="binary-prior-generate-temperature").set_value(-1.0).run()
-    assert "temperature must be 0" in texts(at.warning)
-    at.number_input(key="binary-prior-generate-temperature").set_value(0.0)
+    at.slider(key="binary-prior-generate-temperature").set_value(10.0).run()
+    assert "Memorisation: **" in texts(at.markdown) and not at.warning
+    at.slider(key="binary-prior-generate-temperature").set_value(0.0)
     at.slider(key="binary-prior-generate-n").set_value(3).run()
     captions = [caption for image in at.get("image") for caption in image.captions]
     assert len(captions) == 3 and len(set(captions)) == 1  # T = 0: the likelier bit, one code
