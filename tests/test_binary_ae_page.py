@@ -57,9 +57,9 @@ def test_an_upload_a_typed_code_and_the_scores():
     assert len(ticks(at, "binary-ae-encode-bit-")) == 48
     assert "Reconstruction from its 48 bits" in texts(at.markdown)
 
-    at.text_area(key="binary-ae-decode-flips").set_value("0, 47").run()
+    at.text_input(key="binary-ae-decode-flips").set_value("0, 47").run()
     assert "with 2 bits flipped in each" in texts(at.markdown)
-    at.text_area(key="binary-ae-decode-flips").set_value("48").run()
+    at.text_input(key="binary-ae-decode-flips").set_value("48").run()
     assert "numbered 0 to 47" in texts(at.warning)
     assert "Memorised digits, 48-bit codes" in str(at.dataframe[0].value)
     assert not at.error and not at.exception

@@ -167,6 +167,7 @@ FLIPS = Param(
     f"Bit numbers to flip in every code, 0 to {CODE_BITS - 1} (0-15: channel 1, 16-31: channel 2, "
     "32-47: channel 3), e.g. 5, 17.",
     label="Bits to flip",
+    lines=1,
 )
 ENCODING = (
     Output("summary", "markdown", ""),
@@ -222,6 +223,7 @@ INTERACTIONS = (
                 f"{CODE_BITS} zeros and ones (spaces, commas and underscores are ignored); one code "
                 "per line, or separated by ';'.",
                 label="Codes",
+                lines=3,
             ),
             FLIPS,
         ),
