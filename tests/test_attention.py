@@ -197,6 +197,10 @@ def test_the_explore_interaction_draws_every_view_and_escapes_what_was_typed():
     four = interaction(None, {"heads": 4})
     assert len(four["per_head"].data) == 4  # one heatmap per head
     assert four["gru_influence"].values.sum() == pytest.approx(1.0)
+    outputs, state = four["outputs"], four["gru_state"]
+    assert outputs.values.shape == (6, 64) and outputs.y == ("the", "cats", "sat", "on", "the", "mats")
+    assert state.values.shape == (1, 64) and state.signed and outputs.signed  # red-white-blue round 0
+    assert four["weights"].zmin == 0 and four["weights"].zmax == 1  # weights on a fixed scale
 
 
 def test_the_explore_interaction_notes_the_unmasked_padding_in_code():

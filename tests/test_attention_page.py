@@ -43,7 +43,7 @@ def test_the_explorer_shows_weights_that_follow_the_controls():
     at.slider(key="attention-explore-heads").set_value(3).run()
     assert "3 heads do not divide the 64 dimensions" in texts(at.warning)  # a message, not a traceback
     at.slider(key="attention-explore-heads").set_value(1).run()
-    at.text_area(key="attention-explore-query").set_value("   ").run()
+    at.text_input(key="attention-explore-query").set_value("   ").run()
     assert "query sentence is empty" in texts(at.warning)
     assert not at.exception
 
@@ -52,10 +52,10 @@ def test_the_bundled_toy_models_reverse_and_copy_typed_digits():
     at = open_lab("attention")
     assert at.radio(key=MODEL_RADIO).value == "Bundled reverse"
     assert "**reverse** 31415926 → **62951413** (right)" in texts(at.markdown)
-    at.text_area(key="attention-toy-digits").set_value("12x").run()
+    at.text_input(key="attention-toy-digits").set_value("12x").run()
     assert "only the digits 0-9" in texts(at.warning)
     at.radio(key=MODEL_RADIO).set_value("Bundled copy").run()
-    at.text_area(key="attention-toy-digits").set_value("2718").run()
+    at.text_input(key="attention-toy-digits").set_value("2718").run()
     assert "**copy** 2718 → **2718** (right)" in texts(at.markdown)
 
 

@@ -19,7 +19,7 @@ def test_a_typed_sentence_is_translated_by_both_models(streamlit_url, browser):
     expect(text).to_be_visible(timeout=FIRST_LOAD_MS)
 
     text.fill("the zorblax sleeps in the garden.")
-    text.press("Control+Enter")  # a text area sends its text on Ctrl+Enter (or when it loses focus)
+    text.press("Enter")
 
     panel = page.get_by_role("tabpanel", name="Translate")
     expect(panel.get_by_text("read as <unk>: zorblax")).to_be_visible(timeout=PREDICTION_MS)

@@ -4,6 +4,8 @@ a tiny training of both models becomes the page's pair, drawn side by side."""
 
 from __future__ import annotations
 
+import json
+
 from helpers import open_lab, texts
 
 import ui_streamlit as ui
@@ -20,12 +22,12 @@ def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
     assert "**With attention:**" in shown and "**Without attention:**" in shown
     assert any(chart.proto.id.endswith("-seq2seq-translate-alignment") for chart in at.get("plotly_chart"))
 
-    box = at.text_area(key="seq2seq-translate-text")
+    box = at.text_input(key="seq2seq-translate-text")
     box.set_value("the zorblax sleeps.").run()
     assert "read as `<unk>`: `zorblax`" in texts(at.markdown)
-    at.text_area(key="seq2seq-translate-text").set_value("zorblax 😀").run()
+    at.text_input(key="seq2seq-translate-text").set_value("zorblax 😀").run()
     assert "None of these words" in texts(at.warning)
-    at.text_area(key="seq2seq-translate-text").set_value("").run()
+    at.text_input(key="seq2seq-translate-text").set_value("").run()
     assert "the text is empty" in texts(at.warning)
     assert not at.exception
 
@@ -49,8 +51,12 @@ def test_a_tiny_training_becomes_the_pages_pair(monkeypatch):
     assert not at.exception
     assert "Training finished" in texts(at.success)
     assert view.history.steps["loss_attention"] and view.history.steps["loss_plain"]
-    assert "Held-out BLEU after each epoch" in texts(at.markdown)
-    charts = {chart.proto.id.rsplit("-", 2)[-2] for chart in at.get("plotly_chart")}
-    assert {"loss", "bleu"} <= charts  # both models on one chart each
+    training = [chart for chart in at.get("plotly_chart") if "-seq2seq-training-chart-" in chart.proto.id]
+    assert len(training) == 3  # losses, held-out BLEU, BLEU on long sentences
+    for chart in training:  # both models on each chart
+        names = " / ".join(trace.get("name", "") for trace in json.loads(chart.proto.spec)["data"])
+        assert "with attention" in names and "without attention" in names, names
+    long = json.loads(training[2].proto.spec)
+    assert "longer than 8 words" in long["layout"]["title"]["text"] and long["data"]  # each epoch's end
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained in this session" in texts(at.caption)

@@ -11,6 +11,7 @@ import torch
 from core.cli import main
 from core.decoding import beam_search, greedy_search
 from core.events import EpochEnd, Progress, Samples
+from core.history import TrainingHistory
 from core.interactions import result_json
 from core.labs.transformer import model as transformer
 from core.labs.transformer.interactions import translate
@@ -136,7 +137,12 @@ def test_a_tiny_training_streams_loss_and_bleu_and_saves_a_loadable_checkpoint(t
     (epoch,) = [e for e in events if isinstance(e, EpochEnd)]
     assert {"train_loss", "heldout_bleu", "heldout_loss"} <= set(epoch.metrics)
     samples = [e for e in events if isinstance(e, Samples)]
-    assert samples and "Held-out sentences" in samples[-1].title and "→" in samples[-1].title
+    assert samples and samples[-1].title.startswith("Held-out sentences at epoch")
+    assert len(samples[-1].captions) == 4 and all("→" in line for line in samples[-1].captions)
+    history = TrainingHistory()
+    history.extend(events)
+    _loss, bleu, table = LAB.training_figures(history)  # the translations drawn as a table
+    assert list(table.data[0].cells.values[0]) == list(samples[-1].captions) and bleu.data
 
     metrics = job.result.metrics
     assert metrics["heldout_size"] == 500 and 0 <= metrics["heldout_bleu"] <= 100

@@ -21,7 +21,7 @@ def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browse
 
     box = panel.get_by_label("English sentence", exact=True)
     box.fill("my sister does not like the green apples.")
-    box.press("Control+Enter")  # a text area sends its text on Ctrl+Enter (or when it loses focus)
+    box.press("Enter")
 
     expect(panel.get_by_text("ma sœur n'aime pas les pommes vertes")).to_be_visible(timeout=PREDICTION_MS)
     expect(panel.locator(".js-plotly-plot").first).to_be_visible(timeout=PREDICTION_MS)

@@ -67,9 +67,12 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
     outputs = client.predict(
         corpus_size=500, d_model=32, heads=2, layers=1, ff_size=64, epochs=1, api_name="/transformer_train"
     )
-    status, _loss, bleu, _gallery, download, model_choice, model_text = outputs
+    status, _loss, bleu, translations, _gallery, download, model_choice, model_text = outputs
     assert "Training finished" in status and download
     assert json.loads(bleu["plot"])["data"], "the BLEU chart has no series"
+    table = json.loads(translations["plot"])
+    assert table["layout"]["title"]["text"].startswith("Held-out sentences at epoch")
+    assert all("→" in line for line in table["data"][0]["cells"]["values"][0])
     assert model_choice == "session" and "**Transformer 1+1 layers" in model_text
     result = client.predict(text="the cat sleeps.", model="session", api_name="/transformer_translate")
     assert result["origin"] == "session" and len(result["every_head"]) == 2  # 1 layer x 2 heads

@@ -4,6 +4,8 @@ and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
+import json
+
 from helpers import open_lab, texts
 
 import ui_streamlit as ui
@@ -35,9 +37,9 @@ def test_bad_text_and_bad_settings_are_said_not_traced():
     at.slider(key="transformer-heads").set_value(3)
     at.button(key="transformer-train").click().run()
     assert "3 heads do not divide the model width 128" in texts(at.error)
-    at.text_area(key=f"{TRANSLATE}-text").set_value("the zebra sleeps.").run()
+    at.text_input(key=f"{TRANSLATE}-text").set_value("the zebra sleeps.").run()
     assert "read as `<unk>`: `zebra`" in texts(at.markdown)
-    at.text_area(key=f"{TRANSLATE}-text").set_value("").run()
+    at.text_input(key=f"{TRANSLATE}-text").set_value("").run()
     assert "the text is empty" in texts(at.warning)
     assert not at.exception
 
@@ -64,4 +66,8 @@ def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
     assert "Training finished" in texts(at.success)
     assert view.history.epochs["heldout_bleu"], "the page did not read the job's BLEU"
     assert at.radio(key=MODEL_RADIO).value == ui.SESSION
-    assert "Held-out sentences at epoch" in texts(at.markdown)
+    training = [chart for chart in at.get("plotly_chart") if "-transformer-training-chart-" in chart.proto.id]
+    assert len(training) == 3  # loss, held-out BLEU, and the held-out translations
+    table = json.loads(training[2].proto.spec)
+    assert table["layout"]["title"]["text"].startswith("Held-out sentences at epoch")
+    assert all("→" in line and "(reference: " in line for line in table["data"][0]["cells"]["values"][0])

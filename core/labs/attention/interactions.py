@@ -88,6 +88,8 @@ def toy(trained: TrainedModel, digits: str) -> dict[str, Any]:
             title="Which input digit each output position reads",
             x_title="input",
             y_title="output",
+            zmin=0.0,
+            zmax=1.0,
         ),
     }
 
@@ -125,6 +127,7 @@ def explore_sentences(
     scores = result.scores.mean(axis=0)
     scores = np.where(np.isfinite(scores), scores, np.nan)  # masked (-inf): a blank cell
     real = result.key_tokens[: len(result.gru_influence)]
+    coordinates = tuple(str(i + 1) for i in range(result.outputs.shape[1]))
     return {
         "summary": summary(result),
         "weights": Heatmap(
@@ -132,12 +135,19 @@ def explore_sentences(
             x=tuple(result.key_tokens),
             y=tuple(result.query_tokens),
             title=f"Softmax weights{label}; rows sum to 1",
+            x_title="keys",
+            y_title="queries",
+            zmin=0.0,
+            zmax=1.0,
         ),
         "scores": Heatmap(
             scores,
             x=tuple(result.key_tokens),
             y=tuple(result.query_tokens),
             title=f"Scores before the softmax{label}, after scaling and temperature (blank: masked)",
+            x_title="keys",
+            y_title="queries",
+            signed=True,
         ),
         **(
             {
@@ -148,23 +158,29 @@ def explore_sentences(
             if several
             else {}
         ),
-        "outputs": charts.matrix_heatmap(
-            result.outputs.T,
-            "Attention outputs: one vector per query word (columns)",
-            "query word",
-            "coordinate",
+        "outputs": Heatmap(
+            result.outputs,
+            x=coordinates,
+            y=tuple(result.query_tokens),
+            title="Attention outputs: one vector per query word (rows)",
+            x_title="coordinate",
+            signed=True,
         ),
-        "gru_state": charts.matrix_heatmap(
-            result.gru_state[:, None],
-            "GRU's final state: one vector for the whole key sentence",
-            "",
-            "coordinate",
+        "gru_state": Heatmap(
+            result.gru_state[None],
+            x=coordinates,
+            y=("GRU",),
+            title="GRU's final state: one vector for the whole key sentence",
+            x_title="coordinate",
+            signed=True,
         ),
         "gru_influence": Heatmap(
             result.gru_influence[None],
             x=tuple(real),
             y=("GRU",),
             title="How far the GRU's final state moves when each key word is blanked (shares)",
+            zmin=0.0,
+            zmax=1.0,
         ),
     }
 
@@ -192,6 +208,7 @@ QUERY = Param(
     "the cats sat on the mats",
     "The sentence whose words ask (the queries).",
     label="Query sentence (its words ask)",
+    lines=1,
 )
 KEYS = Param(
     "keys",
@@ -199,6 +216,7 @@ KEYS = Param(
     "a cat sat on a mat",
     "The sentence whose words answer (keys and values).",
     label="Key/value sentence (its words answer)",
+    lines=1,
 )
 
 INTERACTIONS = (
@@ -268,8 +286,8 @@ INTERACTIONS = (
             Output("weights", "heatmap", "Softmax weights"),
             Output("scores", "heatmap", "Scores"),
             Output("per_head", "plot", "Each head"),
-            Output("outputs", "plot", "Attention outputs"),
-            Output("gru_state", "plot", "GRU's final state"),
+            Output("outputs", "heatmap", "Attention outputs"),
+            Output("gru_state", "heatmap", "GRU's final state"),
             Output("gru_influence", "heatmap", "Each key word's share in the GRU's state"),
         ),
         example={"query": "the cats sat on the mats", "keys": "a cat sat on a mat", "heads": 2},
@@ -289,6 +307,7 @@ INTERACTIONS = (
                 "31415926",
                 "2 to 8 digits, e.g. 31415.",
                 label="Digits to feed the toy model",
+                lines=1,
             ),
         ),
         outputs=(Output("answer", "markdown", "Answer"), Output("weights", "heatmap", "Attention")),

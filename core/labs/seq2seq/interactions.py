@@ -97,6 +97,8 @@ def shown(result: Seq2seqTranslation, reference: str | None = None) -> dict[str,
             "French word",
             x_title="English (source)",
             y_title="French (output)",
+            zmin=0.0,
+            zmax=1.0,
         ),
     }
 
@@ -132,7 +134,9 @@ INTERACTIONS = (
         "attention model looked in the English as it wrote each French word. Words the model never "
         "saw are read as `<unk>` and listed.",
         translate_sentence,
-        inputs=(Param("text", "text", DEFAULT_TEXT, "An English sentence.", label="English sentence"),),
+        inputs=(
+            Param("text", "text", DEFAULT_TEXT, "An English sentence.", label="English sentence", lines=1),
+        ),
         outputs=TRANSLATIONS,
         example={"text": DEFAULT_TEXT},
     ),

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import plotly.graph_objects as go
 from torch import nn
 
+from core import charts
 from core.events import Event
+from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel
 from core.labs.seq2seq import train as training
 from core.labs.seq2seq.interactions import INTERACTIONS
@@ -21,9 +24,9 @@ class Seq2seqLab(Lab):
     spec = SPEC
     variants = {"gru-additive": "seq2seq-gru-additive"}  # noqa: RUF012  (both models of the default recipe)
     interactions = INTERACTIONS
-    # Both models' losses and held-out BLEU (the Streamlit page draws each pair on one chart).
-    train_metrics = ("loss_attention", "loss_plain", "bleu_attention", "bleu_plain")
-    samples_label = "(no pictures here)"
+    # Both models on each chart (`training_figures`): losses, held-out BLEU, BLEU on long sentences.
+    train_metrics = ("loss", "bleu", "bleu_long")
+    samples_label = None  # no pictures: the charts compare the two models
     best_metric = ("heldout_bleu_attention", "max")
     divergence_factor = 20.0  # a translation loss starts near log(vocab); 20x that is a blow-up
     # The course's settings; it trained on 500 pairs for 150 full-batch epochs.
@@ -40,6 +43,21 @@ class Seq2seqLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return Seq2seqPair(config)
+
+    def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
+        """With and without attention side by side on every chart: the training losses (smoothed
+        over 10 steps), held-out BLEU (live on 150 sentences, diamonds on all 500 at each epoch's
+        end) and BLEU on the long held-out sentences, where one final state struggles."""
+        models = [(name, MODEL_LABELS[name]) for name in MODELS]
+        losses = [(f"loss_{name}", label) for name, label in models]
+        long = f"Held-out BLEU on sentences longer than {training.LONG_WORDS} words (each epoch's end)"
+        return [
+            charts.series_curves(
+                history, losses, "Training loss (cross-entropy per word)", "loss", smooth=10
+            ),
+            charts.per_model_curves(history, models, "heldout_bleu_{name}", "Held-out BLEU", "BLEU"),
+            charts.per_model_curves(history, models, "heldout_bleu_long_{name}", long, "BLEU"),
+        ]
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
         return self.variant_path("gru-additive")

@@ -146,6 +146,8 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
             "French word (rows) looked at",
             x_title="English (source)",
             y_title="French (output)",
+            zmin=0.0,
+            zmax=1.0,
         ),
         "encoder_attention": Heatmap(
             pick(result.encoder_attention),
@@ -155,6 +157,8 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
             "word gathers context from",
             x_title="English",
             y_title="English",
+            zmin=0.0,
+            zmax=1.0,
         ),
         "every_head": charts.attention_grid(
             result.cross_attention, result.target_tokens, result.source_tokens, "Cross-attention, every head"
@@ -226,7 +230,9 @@ INTERACTIONS = (
         "never saw are read as `<unk>` and listed.",
         translate_sentence,
         inputs=(
-            Param("text", "text", DEFAULT_SENTENCE, "An English sentence.", label="English sentence"),
+            Param(
+                "text", "text", DEFAULT_SENTENCE, "An English sentence.", label="English sentence", lines=1
+            ),
             *VIEW,
         ),
         outputs=SHOWN,

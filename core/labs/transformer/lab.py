@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import plotly.graph_objects as go
+
+from core import charts
 from core.events import Event
+from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel
 from core.labs.transformer import train as training
 from core.labs.transformer.interactions import INTERACTIONS
@@ -22,8 +26,8 @@ class TransformerLab(Lab):
     spec = SPEC
     variants = {"en-fr": "transformer-en-fr"}  # noqa: RUF012
     interactions = INTERACTIONS
-    train_metrics = ("loss", "bleu")
-    samples_label = "Held-out translations"
+    train_metrics = ("loss", "bleu", "translations")  # the last: a table (`training_figures`)
+    samples_label = None  # its samples are sentences, not pictures
     best_metric = ("heldout_bleu", "max")
     # The course's settings (Lab Work 25), to compare with.
     course_recipe = {  # noqa: RUF012
@@ -57,6 +61,23 @@ class TransformerLab(Lab):
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
         return self.variant_path("en-fr")
+
+    def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
+        """The loss and held-out BLEU curves, then the latest translations of a few held-out
+        sentences (long ones, where word order changes) as a table."""
+        samples = history.samples
+        lines = list(samples.captions) if samples is not None else []
+        table = go.Figure(
+            go.Table(
+                header=dict(values=["English → the model's French (the reference)"], align="left"),
+                cells=dict(values=[lines or ["(after the first held-out check)"]], align="left", height=28),
+            )
+        )
+        title = samples.title if samples is not None else "Held-out sentences"
+        table.update_layout(
+            title=title, height=120 + 40 * max(1, len(lines)), margin=dict(l=10, r=10, t=40, b=10)
+        )
+        return [charts.training_curves(history, "loss"), charts.training_curves(history, "bleu"), table]
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         return training.train(params, ctx)

@@ -28,7 +28,6 @@ from core.labs.transformer.model import (
     translate_texts,
 )
 from core.labs.transformer.spec import SPEC
-from core.markup import code
 from core.runner import TrainContext
 from core.sentence_pairs import EncodedPairs
 from core.tokens import PAD, Vocab
@@ -166,11 +165,16 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         return {"bleu": report["bleu"], "loss": loss}
 
     def samples(step: int, epoch: float) -> Samples:
+        """Translations of a few held-out sentences, as text: one caption per sentence (the
+        pictures are blank; the lab draws the captions as a table)."""
         with timer:
             outputs = translate_texts(model, [s for s, _ in shown])
-        lines = [f"{s} → **{code(o)}** (reference: {t})" for (s, t), o in zip(shown, outputs, strict=True)]
-        title = f"Held-out sentences at epoch {epoch:.2f}:\n\n" + "\n".join(f"- {line}" for line in lines)
-        return Samples(step, np.zeros((0, 1, 1), dtype=np.float32), (), title=title)
+        lines = tuple(
+            f"{source} → {output} (reference: {reference})"
+            for (source, reference), output in zip(shown, outputs, strict=True)
+        )
+        blank = np.zeros((len(lines), 1, 1), dtype=np.float32)
+        return Samples(step, blank, lines, title=f"Held-out sentences at epoch {epoch:.2f}")
 
     ctx.watch(model)
     step = 0
