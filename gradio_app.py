@@ -1,9 +1,8 @@
 """Deep Learning Labs as a Gradio Blocks app: the catalogue, a page per ready lab, and an HTTP API.
 
-The app is thin on purpose: a lab in a package of its own gets a tab generated from its
-declaration (gradio_tabs/lab_tab.py), with a named API endpoint per interaction; a lab not yet
-moved still has its module in gradio_tabs/. Every training goes through the process-wide runner
-in `core.runner`. Labs are found, not listed.
+The app is thin on purpose: each lab's page is generated from its declaration
+(gradio_tabs/lab_tab.py), with a named API endpoint per interaction; every training goes through
+the process-wide runner in `core.runner`. Labs are found, not listed.
 
 Run it with `python gradio_app.py` (port from GRADIO_SERVER_PORT, default 7860). The named API
 endpoints are listed on the app's "Use via API" page.
@@ -11,7 +10,6 @@ endpoints are listed on the app's "Use via API" page.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import gradio as gr
@@ -19,8 +17,8 @@ import gradio as gr
 from core import models
 from core.catalogue import catalogue, ready_specs
 from core.imaging import MAX_UPLOAD_BYTES
-from core.registry import get_lab, lab_packages
-from gradio_tabs.common import CSS, bundled_model
+from core.registry import get_lab
+from gradio_tabs.common import CSS
 from gradio_tabs.lab_tab import build_lab_tab
 
 
@@ -41,11 +39,6 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
-def legacy_tab(lab_id: str):
-    """The hand-written tab module of a lab not yet in a package of its own."""
-    return importlib.import_module(f"gradio_tabs.{lab_id.replace('-', '_')}")
-
-
 def build_app() -> gr.Blocks:
     """The whole app: the catalogue at /, then a page per ready lab at /<lab id>. Pages, not
     tabs: thirty tabs do not fit a screen (a phone showed two), and each lab gets a link."""
@@ -56,10 +49,7 @@ def build_app() -> gr.Blocks:
     for spec in ready_specs():  # in the catalogue's order
         with app.route(spec.title, spec.id, show_in_navbar=False):
             gr.Markdown("[← All labs](./)")
-            if spec.id in lab_packages():
-                build_lab_tab(get_lab(spec.id))
-            else:
-                legacy_tab(spec.id).build_tab()
+            build_lab_tab(get_lab(spec.id))
     return app
 
 
@@ -70,13 +60,9 @@ def warm_up() -> None:
     """Load each lab's default bundled model before the server answers: otherwise the first
     students of a class all wait behind the loading (3 to 4 s in the load benchmark)."""
     for spec in ready_specs():
+        lab = get_lab(spec.id)
         try:
-            if spec.id in lab_packages():
-                lab = get_lab(spec.id)
-                models.bundled(lab, models.default_choice(lab))
-            else:
-                module = legacy_tab(spec.id)
-                bundled_model(module.LAB, next(iter(module.BUNDLED_MODELS.values())))
+            models.bundled(lab, models.default_choice(lab))
         except Exception as error:  # a missing checkpoint is explained when a student picks it
             print(f"warm-up: no bundled model for {spec.id}: {error}", flush=True)
 

@@ -10,7 +10,7 @@ import math
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,12 @@ from core.imaging import (
 )
 from core.interactions import Interaction, Output
 from core.labs.base import Lab, TrainedModel
-from core.registry import get_lab
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError
 
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
 SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
-BUNDLED, SESSION, LOADED = "Pretrained (bundled)", "Trained in this session", "Loaded from a file"
+SESSION, LOADED = "Trained in this session", "Loaded from a file"
 
 
 def session_owner() -> str:
@@ -194,16 +193,13 @@ def start_training(lab: Lab, state_key: str) -> None:
 def show_training(
     state_key: str,
     hint: str,
-    metrics: Sequence[str] = ("loss", "accuracy"),
-    view_history: Callable[[TrainingHistory], None] | None = None,
+    metric: str,
+    view_history: Callable[[TrainingHistory], None],
 ) -> None:
-    """The session's training: status, progress, growing curves of `metrics` and the latest
-    samples, or `hint` before the first one. Polls the job while it runs; when it ends, reruns
-    the whole page once so the rest of the page can offer the new model.
-
-    A lab whose training needs other views (a GAN's two players on one chart) passes
-    `view_history`, which then draws from the history in place of the curves and samples; the
-    progress line still names `metrics[0]`."""
+    """The session's training: status, progress (with `metric`'s latest value), and
+    `view_history` drawing the charts and samples, or `hint` before the first training. Polls
+    the job while it runs; when it ends, reruns the whole page once so the rest of the page can
+    offer the new model."""
     view = training_view(state_key)
     if error := st.session_state.pop(f"{state_key}-error", None):
         st.error(error)
@@ -216,12 +212,8 @@ def show_training(
     @st.fragment(run_every=POLL_SECONDS if was_active else None)
     def live() -> None:
         view.poll()
-        _status(view, state_key, metrics[0])
-        if view_history is not None:
-            view_history(view.history)
-        else:
-            _curves(view.history, metrics, state_key)
-            _samples(view.history)
+        _status(view, state_key, metric)
+        view_history(view.history)
         if was_active and view.job.done:
             st.rerun()
 
@@ -262,13 +254,6 @@ def _progress_text(history: TrainingHistory, metric: str) -> str:
     return text
 
 
-def _curves(history: TrainingHistory, metrics: Sequence[str], state_key: str) -> None:
-    if not history.steps:
-        return
-    for column, metric in zip(st.columns(len(metrics)), metrics, strict=True):
-        column.plotly_chart(charts.training_curves(history, metric), key=f"{state_key}-{metric}-chart")
-
-
 def _samples(history: TrainingHistory) -> None:
     samples = history.samples
     if samples is None:
@@ -281,48 +266,9 @@ def _samples(history: TrainingHistory) -> None:
 # --- which model to play with --------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading the pretrained model...", max_entries=16)
-def _load_bundled(lab_id: str, directory: str) -> TrainedModel:
-    # Shared by every session: interactions only read the model, in eval mode.
-    return get_lab(lab_id).load(directory, origin="bundled")
-
-
-def bundled_model(lab: Lab, params: dict[str, Any]) -> TrainedModel | None:
-    """The pretrained model for these settings, or None after saying it is not there."""
-    try:
-        return _load_bundled(lab.spec.id, str(lab.bundled_checkpoint(params)))
-    except CheckpointError as error:
-        st.warning(f"There is no pretrained model for these settings yet ({error}). Train one instead.")
-        return None
-
-
 def model_key(trained: TrainedModel) -> str:
     """A name that identifies a model across reruns, for caches of results computed from it."""
     return str(trained.path) if trained.path else f"memory-{id(trained.model)}"
-
-
-def pick_model(lab: Lab, params: dict[str, Any], state_key: str) -> TrainedModel | None:
-    """A radio between the bundled model, this session's trained one and a loaded checkpoint.
-
-    A model that has just appeared (a training ended, a file was loaded) is selected for the
-    student, since that is the one they want to try.
-    """
-    choice_key = f"{state_key}-model"
-    _keep_trained_model(state_key, choice_key)
-    models = {
-        BUNDLED: bundled_model(lab, params),
-        SESSION: st.session_state.get(f"{state_key}-trained"),
-        LOADED: st.session_state.get(f"{state_key}-loaded"),
-    }
-    available = [name for name, model in models.items() if model is not None]
-    if not available:
-        return None
-    if st.session_state.get(choice_key) not in available:
-        st.session_state[choice_key] = available[0]
-    choice = st.radio("Model to use", available, key=choice_key, horizontal=True)
-    trained = models[choice]
-    st.caption(model_facts(trained))
-    return trained
 
 
 def train_button(lab: Lab, state_key: str, params: dict[str, Any] | None) -> None:
@@ -354,47 +300,6 @@ def training_sidebar(lab: Lab, state_key: str, course_recipe: dict[str, Any] | N
     return params
 
 
-def model_section(lab: Lab, state_key: str, params: dict[str, Any] | None = None) -> TrainedModel | None:
-    """The "Model" section: pick the bundled, this session's or a loaded model, save or load a
-    checkpoint. Returns the model in use, or None (with a note) while there is none."""
-    st.subheader("Model")
-    trained = pick_model(lab, params or lab.spec.defaults(), state_key)
-    _checkpoints_or_note(lab, trained, state_key)
-    return trained
-
-
-# Labs with a pretrained model per architecture (digits, denoise, binary-ae) show the
-# architecture by the model picker, since it picks the pretrained model too; the sidebar holds
-# every other setting.
-
-
-def settings_but_architecture(spec: LabSpec, note: str | None = None) -> dict[str, Any]:
-    """The sidebar's settings of such a lab: every one but the architecture, then `note` (e.g.
-    the course's recipe, to compare with). The Train button comes with
-    `architecture_model_section`."""
-    with st.sidebar:
-        st.header("Train your own")
-        values = param_controls(spec, [param.name for param in spec.params if param.name != "architecture"])
-        if note:
-            st.caption(note)
-    return values
-
-
-def architecture_model_section(lab: Lab, state_key: str, settings: dict[str, Any]) -> TrainedModel | None:
-    """`model_section` with the architecture beside the model picker; `settings` are the
-    sidebar's others, and the sidebar's Train button trains with all of them."""
-    st.subheader("Model")
-    architecture, picker = st.columns([1, 3])
-    with architecture:
-        params = validated(lab.spec, settings | param_controls(lab.spec, ["architecture"]))
-    with st.sidebar:
-        train_button(lab, state_key, params)
-    with picker:
-        trained = pick_model(lab, params or lab.spec.defaults(), state_key)
-    _checkpoints_or_note(lab, trained, state_key)
-    return trained
-
-
 def _checkpoints_or_note(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
     with st.expander("Save or load a checkpoint"):
         checkpoint_tools(lab, trained, state_key)
@@ -411,20 +316,6 @@ def _keep_trained_model(state_key: str, choice_key: str) -> None:
     st.session_state[f"{state_key}-trained"] = view.job.result
     st.session_state[f"{state_key}-offered"] = view.job.id
     st.session_state[choice_key] = SESSION
-
-
-def model_facts(trained: TrainedModel) -> str:
-    """One line: what the model is, how good it is, and which data it learnt from."""
-    origins = {"bundled": "pretrained, bundled with the app", "session": "trained in this session"}
-    origin = origins.get(trained.origin, f"loaded from {trained.origin}")
-    parts = [f"**{trained.config.get('architecture', trained.lab_id)}**, {origin}"]
-    if headline := get_lab(trained.lab_id).headline(trained.metrics):
-        parts.append(headline)
-    stopped_by = trained.metrics.get("stopped_by", "completed")
-    if stopped_by != "completed":
-        parts.append(f"training ended early ({stopped_by})")
-    parts.append(f"trained on {trained.data_source}")
-    return " · ".join(parts)
 
 
 def checkpoint_tools(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
@@ -471,14 +362,6 @@ def _load_checkpoint(lab: Lab, state_key: str) -> None:
 # --- pictures ------------------------------------------------------------------------------
 
 
-def show_grid(images: np.ndarray, *, columns: int = 8, size: int = 320, caption: str | None = None) -> None:
-    """(N, H, W) images in [0, 1] as one crisp grid whose longer side is about `size` pixels:
-    enlarged by whole pixels, since a browser's smooth scaling blurs tiny images."""
-    grid = charts.tile(images, columns)
-    factor = max(1, round(size / max(grid.shape)))
-    st.image(charts.to_uint8(charts.upscale(grid, factor)), caption=caption)
-
-
 def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
     """A black pad to draw one digit on in white ink, as MNIST digits look, with a caption on how
     to use it; returns the RGBA pixels drawn so far, or None before the first stroke."""
@@ -514,7 +397,7 @@ def lab_page(lab: Lab) -> None:
         state_key,
         hint="Pick the settings in the sidebar and press **Train**: the curves grow here while it "
         "trains. Meanwhile the pretrained model below is ready to use.",
-        metrics=lab.train_metrics,
+        metric=lab.train_metrics[0] if lab.train_metrics else "loss",
         view_history=panel_override(lab, "training_view") or _lab_training_view(lab, state_key),
     )
     trained = variant_model_section(lab, state_key)

@@ -16,7 +16,7 @@ from typing import Any
 from core.catalogue import catalogue
 from core.errors import USER_ERRORS
 from core.events import EpochEnd, Progress, Status
-from core.registry import get_lab, lab_packages, ready_labs
+from core.registry import get_lab, ready_labs
 from core.runner import TrainingRunner
 from core.specs import parse_assignments
 
@@ -78,11 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from core.cli_interactions import add_lab_commands
 
-    for lab in ready_labs():
-        if lab.spec.id in lab_packages():  # `python -m core LAB INTERACTION`, from the declaration
-            add_lab_commands(commands, lab)
-        else:  # a lab not yet moved into a package adds its own commands
-            lab.add_cli_commands(commands)
+    for lab in ready_labs():  # `python -m core LAB INTERACTION`, from each lab's declaration
+        add_lab_commands(commands, lab)
     return parser
 
 
@@ -123,8 +120,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _interactions(lab_id: str) -> list[dict[str, Any]] | None:
     from core.interactions import describe
 
-    if lab_id not in lab_packages():
-        return None
     return [describe(interaction) for interaction in get_lab(lab_id).interactions]
 
 

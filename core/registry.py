@@ -3,7 +3,7 @@
 A lab is a package in core/labs/ with a torch-free `spec.py` (its `SPEC`: what the catalogue,
 the home pages and the CLI's `list` read) and a `lab.py` whose `LAB` is the lab object (models,
 training, interactions), imported only when someone opens the lab, since it pulls in torch.
-Labs still written as one module are listed in LEGACY_LABS until they move into a package.
+Adding a lab adds a package; nothing here changes.
 """
 
 from __future__ import annotations
@@ -18,20 +18,6 @@ if TYPE_CHECKING:
     from core.labs.base import Lab
     from core.specs import LabSpec
 
-LEGACY_LABS = {  # lab id -> "module:class", for labs not yet in a package of their own
-    "gan": "core.labs.gan:GanLab",
-    "vae": "core.labs.vae:VAELab",
-    "denoise": "core.labs.denoise:DenoiseLab",
-    "transformer": "core.labs.transformer:TransformerLab",
-    "mnist-rows": "core.labs.mnist_rows:MnistRowsLab",
-    "charlstm": "core.labs.charlstm:CharLSTMLab",
-    "attention": "core.labs.attention:AttentionLab",
-    "seq2seq": "core.labs.seq2seq:Seq2seqLab",
-    "palindromes": "core.labs.palindromes:PalindromesLab",
-    "binary-addition": "core.labs.binary_addition:BinaryAdditionLab",
-    "binary-ae": "core.labs.binary_ae:BinaryAELab",
-    "binary-prior": "core.labs.binary_prior:BinaryPriorLab",
-}
 _labs: dict[str, Lab] = {}
 
 
@@ -68,13 +54,9 @@ def lab_ids() -> list[str]:
 def get_lab(lab_id: str) -> Lab:
     """The lab object for a ready lab's id (one shared instance per process)."""
     if lab_id not in _labs:
-        if lab_id in lab_packages():
-            _labs[lab_id] = importlib.import_module(f"{lab_packages()[lab_id]}.lab").LAB
-        elif lab_id in LEGACY_LABS:
-            module_name, class_name = LEGACY_LABS[lab_id].split(":")
-            _labs[lab_id] = getattr(importlib.import_module(module_name), class_name)()
-        else:
+        if lab_id not in lab_packages():
             raise UnknownLabError(lab_id)
+        _labs[lab_id] = importlib.import_module(f"{lab_packages()[lab_id]}.lab").LAB
     return _labs[lab_id]
 
 

@@ -1,16 +1,14 @@
-"""What every Gradio lab tab shares: controls drawn from a lab's spec, a training panel that
+"""What every Gradio lab page shares: controls drawn from a lab's spec, a training panel that
 streams a job into growing charts, a per-session home for jobs and models, and turning core's
-input errors into messages. A lab's tab (gradio_tabs/<lab>.py) is layout and event wiring on
-top of these."""
+input errors into messages. gradio_tabs/lab_tab.py builds a lab's page from these."""
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,6 @@ LATEX = [
 ]
 REFRESH_SECONDS = 0.5  # how often a running training redraws its charts
 QUEUED_REDRAW_SECONDS = 10.0  # how often a training waiting in the queue redraws when nothing moved
-MAX_PIXELS_SIDE = 1024  # /classify_drawing refuses bigger arrays: JSON that large is abuse
 CSS = """
 .pixelated img { image-rendering: pixelated; }
 """
@@ -70,153 +67,7 @@ class LabSession:
             self.job.stop()
 
 
-SESSION_MODEL = "session"  # the model choice that means "the one this session trained"
 PAD_SIZE = 280  # drawing pads: ten pad pixels per MNIST pixel
-
-
-@functools.lru_cache(maxsize=16)
-def _bundled_model(lab: Lab, variant: tuple[tuple[str, Any], ...]) -> TrainedModel:
-    return lab.load_bundled(dict(variant) or None)
-
-
-def bundled_model(lab: Lab, params: Mapping[str, Any] | None = None) -> TrainedModel:
-    """A lab's bundled checkpoint for these settings (e.g. {"architecture": "cnn"}), loaded once
-    per process and shared read-only by every session."""
-    return _bundled_model(lab, tuple(sorted((params or {}).items())))
-
-
-def chosen_model(
-    lab: Lab,
-    choice: str | None,
-    session: LabSession | None,
-    bundled: Mapping[str, Mapping[str, Any] | None],
-) -> TrainedModel:
-    """The model a user picked: SESSION_MODEL for the session's own, or one of `bundled` (choice
-    -> the settings that name its checkpoint; the first is the default). Raises gr.Error with what
-    to do instead when it is not available."""
-    choice = (choice or next(iter(bundled))).strip()
-    if choice == SESSION_MODEL:
-        if session is None or session.trained is None:
-            raise gr.Error(
-                "This session has no trained model yet: train one in the Train tab, or pick a bundled model.",
-                print_exception=False,
-            )
-        return session.trained
-    if choice not in bundled:
-        options = ", ".join([*bundled, SESSION_MODEL])
-        raise gr.Error(f"Unknown model {choice!r}: choose one of {options}.", print_exception=False)
-    try:
-        return bundled_model(lab, bundled[choice])
-    except checkpoints.CheckpointError:
-        raise gr.Error(
-            f"The bundled {choice} model is not installed on this server "
-            f"({lab.bundled_checkpoint(dict(bundled[choice] or {}))}); pick another or train your own.",
-            print_exception=False,
-        ) from None
-
-
-def who_trained(trained: TrainedModel) -> str:
-    """'Bundled' or "This session's", for the fronts' model summaries."""
-    return "Bundled" if trained.origin == "bundled" else "This session's"
-
-
-def model_line(lab: Lab, trained: TrainedModel, name: str) -> str:
-    """'<who trained it> <name> · <the lab's headline figures>': the first line of the fronts'
-    model summaries; `name` (markdown) says what the model is."""
-    parts = [f"{who_trained(trained)} {name}"]
-    if headline := lab.headline(trained.metrics):
-        parts.append(headline)
-    return " · ".join(parts)
-
-
-def model_summary_markdown(
-    lab: Lab, trained: TrainedModel, details: str | None = None, name: str | None = None
-) -> str:
-    """Who trained the model and what it is (`name`, by default its architecture in bold), the
-    lab's headline figures and whether its training ended early; then `details` (by default the
-    data it was trained on) as a paragraph."""
-    if name is None:
-        name = f"**{trained.config.get('architecture', lab.spec.id)}**"
-    line = model_line(lab, trained, name)
-    if (stopped_by := trained.metrics.get("stopped_by")) not in (None, "completed"):
-        line += f" · training ended early ({stopped_by})"
-    if details is None:
-        details = f"Trained on: {trained.data_source}"
-    return line + f"\n\n{details}"
-
-
-def chosen_model_info(
-    lab: Lab,
-    choice: str | None,
-    session: LabSession | None,
-    bundled: Mapping[str, Mapping[str, Any] | None],
-    summary: Callable[[TrainedModel], str],
-) -> str:
-    """The line under a model picker and a lab's /<lab>_model_info endpoint: `summary(trained)`
-    of the model picked (see `chosen_model`), or why it is missing."""
-    try:
-        trained = chosen_model(lab, choice, session, bundled)
-    except gr.Error as error:
-        return f"**Not available:** {error.message}"
-    return summary(trained)
-
-
-def model_info_markdown(
-    lab: Lab,
-    choice: str | None,
-    session: LabSession | None,
-    bundled: Mapping[str, Mapping[str, Any] | None],
-    details: Callable[[TrainedModel], str] | None = None,
-) -> str:
-    """`chosen_model_info` with the usual summary (`model_summary_markdown`), with
-    `details(trained)` if given."""
-
-    def summary(trained: TrainedModel) -> str:
-        return model_summary_markdown(lab, trained, None if details is None else details(trained))
-
-    return chosen_model_info(lab, choice, session, bundled, summary)
-
-
-def show_session_model(
-    model_choice: gr.Component, model_text: gr.Component, model_info: Callable[..., str]
-) -> Callable[[LabSession], dict[gr.Component, Any]]:
-    """`on_model` for `training_updates`: the model picker set to the session's new model, and
-    `model_info`'s summary of it."""
-    return lambda state: {model_choice: SESSION_MODEL, model_text: model_info(SESSION_MODEL, state)}
-
-
-def answered_by(trained: TrainedModel) -> dict[str, Any]:
-    """For an API answer's JSON: which model gave it, where that model came from and its data."""
-    return {
-        "model": trained.config.get("architecture"),
-        "origin": trained.origin,
-        "trained_on": trained.data_source,
-    }
-
-
-def wire_model_info(
-    function: Callable[..., str], inputs: list[Any], trigger: Any, api_name: str, **events: Any
-) -> None:
-    """The API's /<lab>_model_info: the model summary as markdown text. (It needs a text output:
-    a gr.JSON output tries to parse the summary as JSON and fails.)"""
-    text = gr.Textbox(visible=False, label="model summary (markdown)")
-    trigger.click(function, inputs, text, api_name=api_name, **events)
-
-
-def drawing_pixels(pixels: Any) -> np.ndarray:
-    """An API call's drawing (a 2-D list of grey pixels) as an array; gr.Error when it is not
-    one, or is larger than MAX_PIXELS_SIDE on a side."""
-    try:
-        array = np.asarray(pixels, dtype=np.float32)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON int beyond float range
-        array = np.empty(0)
-    if array.ndim != 2 or min(array.shape) == 0:
-        raise gr.Error("Expected a 2-D list of grey pixel values (rows of numbers).", print_exception=False)
-    if max(array.shape) > MAX_PIXELS_SIDE:
-        raise gr.Error(
-            f"The drawing is larger than {MAX_PIXELS_SIDE}x{MAX_PIXELS_SIDE} pixels.", print_exception=False
-        )
-    return array
 
 
 def blank_pad(size: int = PAD_SIZE) -> np.ndarray:
@@ -241,11 +92,6 @@ def digit_pad(**options: Any) -> gr.Sketchpad:
     pad = gr.Sketchpad(**(settings | options))
     pad.clear(blank_pad, None, pad, api_visibility="private")
     return pad
-
-
-def picture(image: np.ndarray, size: int = 224) -> np.ndarray:
-    """A [0, 1] image enlarged by whole pixels to about `size` across, as 8-bit."""
-    return charts.to_uint8(charts.upscale(image, max(1, round(size / max(image.shape)))))
 
 
 def stop_session(session: LabSession | None) -> None:

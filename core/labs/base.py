@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,24 +168,3 @@ class Lab:
 
     def load_bundled(self, params: dict[str, Any] | None = None) -> TrainedModel:
         return self.load(self.bundled_checkpoint(params), origin="bundled")
-
-    def load_checkpoint_or_bundled(self, checkpoint: str | Path | None) -> TrainedModel:
-        return self.load(checkpoint) if checkpoint else self.load_bundled()
-
-    def add_cli_commands(self, commands: argparse._SubParsersAction) -> None:
-        """Add this lab's interactions as `python -m core` subcommands. Each handler takes the
-        parsed args and returns an exit code; user errors are raised, the CLI reports them."""
-
-    def add_lab_command(
-        self, commands: argparse._SubParsersAction, verb: str, help: str
-    ) -> argparse.ArgumentParser:
-        """The parser of `python -m core VERB <this lab's id> ...`, for a verb that several labs
-        may offer (`interpolate gan`, `interpolate vae`): the verb is created by the first lab
-        that asks for it, and each lab adds its own id under it with its own arguments."""
-        verb_parser = commands.choices.get(verb)
-        if verb_parser is None:
-            verb_parser = commands.add_parser(verb, help=help)
-            verb_parser.lab_commands = verb_parser.add_subparsers(dest="lab", metavar="LAB", required=True)
-        if not hasattr(verb_parser, "lab_commands"):
-            raise RuntimeError(f"`{verb}` is a command of its own, not one that labs share")
-        return verb_parser.lab_commands.add_parser(self.spec.id, help=help)
