@@ -80,12 +80,15 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
             "gan_interpolate",
             lambda c: c.predict(start=seeds[0], end=seeds[1], steps=10, api_name="/gan_interpolate"),
         ),
-        ("translate", lambda c: c.predict(sentence, api_name="/translate")),
+        ("translate", lambda c: c.predict(text=sentence, api_name="/transformer_translate")),
         ("vae_manifold", lambda c: c.predict(api_name="/vae_manifold")),
         ("add", lambda c: c.predict(a=numbers[0], b=numbers[1], api_name="/binary_addition_add")),
         ("denoise_heldout", lambda c: c.predict(index=heldout, seed=heldout, api_name="/denoise_heldout")),
         ("palindrome", lambda c: c.predict(prefix="1234543", api_name="/palindromes_last_digit")),
-        ("attention", lambda c: c.predict("the cat sat", "a cat sat on the mat", api_name="/attention")),
+        (
+            "attention",
+            lambda c: c.predict(query="the cat sat", keys="a cat on the mat", api_name="/attention_explore"),
+        ),
     ]
 
 
