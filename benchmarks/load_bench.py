@@ -54,7 +54,7 @@ GIVE_UP_SECONDS = 900.0  # a run whose trainings have not all ended by then is r
 # What a training student presses, in turn: (train endpoint, settings, interaction with the
 # model they trained, its arguments). Settings are the lab defaults apart from being short.
 TRAININGS = (
-    ("/train", {"epochs": 1}, "/classify_drawing", "digit"),
+    ("/digits_train", {"epochs": 1}, "/digits_classify", "digit"),
     ("/vae_train", {"epochs": 1}, "/vae_decode", "point"),
     ("/gan_train", {"epochs": 1}, "/gan_sample", "seed"),
     ("/denoise_train", {"epochs": 1}, "/denoise_heldout", "heldout"),
@@ -62,9 +62,13 @@ TRAININGS = (
 )
 
 
-def _one_digit() -> list[list[float]]:
-    """A drawn "1" as the API's 28x28 pixel rows."""
-    return [[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)]
+def _one_digit() -> bytes:
+    """A drawn "1", as the PNG a drawing pad sends."""
+    from core.interactions import png_bytes
+
+    return png_bytes(
+        np.array([[1.0 if 12 <= x <= 15 and 4 <= y <= 23 else 0.0 for x in range(28)] for y in range(28)])
+    )
 
 
 # The interactions an idle student does, with arguments and a check of the answer.
@@ -75,7 +79,10 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
     heldout = rng.randrange(3604)  # a held-out digit to corrupt and restore
     sentence = rng.choice(["the cat is on the table", "the dog sees a small bird", "i like green apples"])
     return [
-        ("classify_drawing", lambda c: c.predict(digit, "fast-cnn", api_name="/classify_drawing")),
+        (
+            "classify",
+            lambda c: c.predict(image=c.upload(digit), model="fast-cnn", api_name="/digits_classify"),
+        ),
         (
             "gan_interpolate",
             lambda c: c.predict(start=seeds[0], end=seeds[1], steps=10, api_name="/gan_interpolate"),
@@ -271,12 +278,12 @@ class ClassRun:
 
         def open_client(_: int) -> Any:
             client = Client(self.servers.gradio_url, verbose=False)
-            client.predict(api_name="/model_info")
+            client.predict(api_name="/digits_model_info")
             return client
 
         def open_session(_: int) -> Any:
             session = GradioSession(self.app)
-            session.predict(api_name="/model_info")
+            session.predict(api_name="/digits_model_info")
             return session
 
         with ThreadPoolExecutor(4) as pool:
@@ -328,17 +335,17 @@ class ClassRun:
 
     def _use_own_model(self, client: Any, who: str, endpoint: str, argument: str) -> None:
         """The student's next action: the model they trained (the choice "session")."""
+        from benchmarks.gradio_sessions import GradioSession
+
+        same_student = GradioSession(self.app)
+        same_student.session_hash = client.session_hash  # the trainer's own session and model
         args = {
-            "digit": {"pixels": _one_digit()},
+            "digit": {"image": same_student.upload(_one_digit())},
             "point": {"z": "0, 0"},  # the VAE decodes a code typed as text
             "seed": {"seed": 7, "n": 4},
             "numbers": {"a": "1011", "b": "111"},
             "heldout": {"index": 7, "noise": "mask", "level": 0.5},
         }[argument]
-        from benchmarks.gradio_sessions import GradioSession
-
-        same_student = GradioSession(self.app)
-        same_student.session_hash = client.session_hash  # the trainer's own session and model
         started = time.perf_counter()
         try:
             same_student.predict(**args, model="session", api_name=endpoint)

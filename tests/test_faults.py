@@ -105,9 +105,9 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
     server, url = serve()
     try:
         # A finished training first, so that there is a checkpoint on disk to protect.
-        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/train")[0]
+        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/digits_train")[0]
         assert "Training finished" in status
-        job = Client(url, verbose=False).submit(epochs=3, api_name="/train")
+        job = Client(url, verbose=False).submit(epochs=3, api_name="/digits_train")
         deadline = time.monotonic() + 120
         while len(job.outputs()) < 4 and time.monotonic() < deadline:  # a few live updates: running
             time.sleep(0.2)
@@ -122,7 +122,7 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
 
     server, url = serve()  # the restart
     try:
-        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/train")[0]
+        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/digits_train")[0]
         assert "Training finished" in status
     finally:
         stop_server(server)
