@@ -401,10 +401,12 @@ def lab_page(lab: Lab) -> None:
         view_history=panel_override(lab, "training_view") or _lab_training_view(lab, state_key),
     )
     trained = variant_model_section(lab, state_key)
-    if trained is None and any(i.needs_model for i in lab.interactions):
+    # Without a model, what needs none (the attention explorer) stays open.
+    shown = [i for i in lab.interactions if trained is not None or not i.needs_model]
+    if not shown:
         return
     st.subheader("Try it")
-    for tab, interaction in zip(st.tabs([i.title for i in lab.interactions]), lab.interactions, strict=True):
+    for tab, interaction in zip(st.tabs([i.title for i in shown]), shown, strict=True):
         with tab:
             st.caption(interaction.help)
             draw = panel_override(lab, interaction.name.replace("-", "_")) or interaction_panel
@@ -536,7 +538,7 @@ def _uploaded(param: Param, key: str) -> np.ndarray | None:
 def show_outputs(interaction: Interaction, result: dict[str, Any], key: str) -> None:
     for output in interaction.outputs:
         if result.get(output.name) is not None:
-            show_output(output, result[output.name], f"{key}-{output.name}")
+            show_output(output, result[output.name], f"{key}-output-{output.name}")
 
 
 def show_output(output: Output, value: Any, key: str) -> None:

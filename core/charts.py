@@ -459,7 +459,9 @@ def labelled_heatmap(
     )
     step = max(1, columns // 40), max(1, rows // 40)  # at most 40 tick labels an axis
     fig.update_xaxes(tickvals=list(range(0, columns, step[0])), ticktext=list(x)[:: step[0]], tickangle=-45)
-    fig.update_yaxes(tickvals=list(range(0, rows, step[1])), ticktext=list(y)[:: step[1]], autorange="reversed")
+    fig.update_yaxes(
+        tickvals=list(range(0, rows, step[1])), ticktext=list(y)[:: step[1]], autorange="reversed"
+    )
     _layout(fig, title, x_title, y_title, height=min(720, max(260, 80 + 24 * rows)))
     fig.update_layout(margin=dict(l=80, r=10, t=60, b=60))
     return fig

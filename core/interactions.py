@@ -207,9 +207,11 @@ def data_uri(image: np.ndarray) -> str:
 def _plain(value: Any) -> Any:
     """numpy scalars and arrays as Python numbers and lists, recursively."""
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _plain(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return _plain(value.item())
+    if isinstance(value, float) and not np.isfinite(value):
+        return None  # a masked cell: JSON has no NaN
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

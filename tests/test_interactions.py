@@ -32,7 +32,7 @@ def example_run(lab_id: str, name: str):
 
 @pytest.mark.parametrize(("lab_id", "name"), CASES)
 def test_core_answers_the_example_with_every_declared_output_kind(lab_id, name):
-    lab, interaction, result = example_run(lab_id, name)
+    _, interaction, result = example_run(lab_id, name)
     assert result, f"{lab_id} {name} answered nothing"
     kinds = {o.name: o.kind for o in interaction.outputs}
     for output_name, value in result.items():

@@ -52,7 +52,9 @@ def test_uploaded_photo_is_classified_and_a_bad_file_explained():
     at.file_uploader(key="digits-classify-image-upload").upload("one.png", digit_one_png(), "image/png").run()
     assert "Prediction: 1" in texts(at.markdown)
 
-    at.file_uploader(key="digits-classify-image-upload").clear().upload("broken.png", b"not an image", "image/png").run()
+    at.file_uploader(key="digits-classify-image-upload").clear().upload(
+        "broken.png", b"not an image", "image/png"
+    ).run()
     assert not at.exception
     assert "not a readable png, jpg or webp image" in texts(at.error)
 
