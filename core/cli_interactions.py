@@ -160,13 +160,15 @@ PICTURE_SUFFIXES = (".png", ".npy")
 
 
 def _write_first_picture(interaction: Interaction, result: dict, path: Path) -> None:
-    """The output that fits the file's name: a file output with that ending (a .gif), else the
-    first picture (.png, or .npy for the raw floats)."""
+    """The output that fits the file's name: the first picture (.png, or .npy for the raw
+    floats), else a file the interaction offers with that ending (a .gif)."""
     from core import charts
 
     suffix = path.suffix.lower()
     for output in interaction.outputs:
         value = result.get(output.name)
+        if suffix in PICTURE_SUFFIXES and output.kind in ("image", "gallery") and value is not None:
+            break  # a picture the interaction shows comes before a file it offers
         if output.kind == "file" and value is not None and Path(value.name).suffix.lower() == suffix:
             path.write_bytes(value.data)
             return

@@ -26,18 +26,20 @@ def test_the_explorer_shows_weights_that_follow_the_controls():
     at = open_lab("attention")
     assert not at.error
     assert "`cats` → `cat`" in texts(at.markdown)
-    weights = chart(at, "attention-explore-weights")["data"][0]["z"]
+    weights = chart(at, "attention-explore-output-weights")["data"][0]["z"]
     assert len(weights) == 6 and all(abs(sum(row) - 1) < 1e-6 for row in weights)
-    assert charts_with(at, "attention-explore-gru_state") and charts_with(at, "attention-explore-outputs")
-    assert not charts_with(at, "attention-explore-per_head")  # one head: nothing to split
+    assert charts_with(at, "attention-explore-output-gru_state") and charts_with(
+        at, "attention-explore-output-outputs"
+    )
+    assert not charts_with(at, "attention-explore-output-per_head")  # one head: nothing to split
 
     at.slider(key="attention-explore-heads").set_value(4).run()
-    assert len(chart(at, "attention-explore-per_head")["data"]) == 4  # each head on its own
+    assert len(chart(at, "attention-explore-output-per_head")["data"]) == 4  # each head on its own
     at.checkbox(key="attention-explore-causal").check().run()
-    causal = chart(at, "attention-explore-weights")["data"][0]["z"]
+    causal = chart(at, "attention-explore-output-weights")["data"][0]["z"]
     assert causal[0][1:] == [0, 0, 0, 0, 0]
     at.slider(key="attention-explore-pad_to").set_value(8).run()
-    assert "<pad>" in chart(at, "attention-explore-weights")["layout"]["xaxis"]["ticktext"]
+    assert "<pad>" in chart(at, "attention-explore-output-weights")["layout"]["xaxis"]["ticktext"]
     at.select_slider(key="attention-explore-temperature").set_value(0.01).run()
     assert not at.exception
     at.slider(key="attention-explore-heads").set_value(3).run()

@@ -911,13 +911,6 @@ def test_transformer_heads_that_are_not_whole_are_refused_on_load(tmp_path):
         get_lab("transformer").load(tmp_path)
 
 
-def test_a_json_int_too_big_for_a_float_in_a_drawing_is_a_gradio_error():
-    from gradio_tabs.common import drawing_pixels
-
-    with pytest.raises(gr.Error):
-        drawing_pixels([[10**400, 0], [0, 0]])
-
-
 # --- 3. text and numbers typed into the labs ---------------------------------------------------
 
 ODD_TEXT = st.one_of(

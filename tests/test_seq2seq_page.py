@@ -20,7 +20,9 @@ def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
     assert "The course recipe: cell lstm, attention dot" in texts(at.caption)
     shown = texts(at.markdown)
     assert "**With attention:**" in shown and "**Without attention:**" in shown
-    assert any(chart.proto.id.endswith("-seq2seq-translate-alignment") for chart in at.get("plotly_chart"))
+    assert any(
+        chart.proto.id.endswith("-seq2seq-translate-output-alignment") for chart in at.get("plotly_chart")
+    )
 
     box = at.text_input(key="seq2seq-translate-text")
     box.set_value("the zorblax sleeps.").run()

@@ -15,14 +15,6 @@ from benchmarks.streamlit_sessions import PageRun, StreamlitSession, streamlit_s
 RUN_S = 120.0  # a first page load imports torch and loads a model, on a busy 2-core box
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    scratch = tmp_path_factory.mktemp("streamlit-sessions")
-    env = {"DLL_RUNS_DIR": str(scratch / "runs"), "DLL_CACHE_DIR": str(scratch / "cache")}
-    with streamlit_server("app.py", log=scratch / "server.log", env=env) as url:
-        yield url
-
-
 def assert_rendered(run: PageRun, session: StreamlitSession) -> None:
     assert run.status == "success", run
     assert run.deltas > 0, run
@@ -33,9 +25,9 @@ def assert_rendered(run: PageRun, session: StreamlitSession) -> None:
     assert 0 < run.seconds < RUN_S
 
 
-def student(app_url: str, pages: list[str]) -> tuple[str, list[PageRun]]:
+def student(streamlit_url: str, pages: list[str]) -> tuple[str, list[PageRun]]:
     """Opens each page, then reruns the last one as a widget change does."""
-    with StreamlitSession(app_url, timeout=RUN_S) as session:
+    with StreamlitSession(streamlit_url, timeout=RUN_S) as session:
         runs = [session.run_page(page) for page in pages]
         runs.append(session.rerun())
         for run in runs:
@@ -43,10 +35,10 @@ def student(app_url: str, pages: list[str]) -> tuple[str, list[PageRun]]:
         return session.session_id, runs
 
 
-def test_three_concurrent_students_render_labs_and_home(app_url):
+def test_three_concurrent_students_render_labs_and_home(streamlit_url):
     visits = [["digits", "gan", ""], ["gan", "transformer", ""], ["transformer", "digits", ""]]
     with ThreadPoolExecutor(max_workers=len(visits)) as pool:
-        students = [pool.submit(student, app_url, pages) for pages in visits]
+        students = [pool.submit(student, streamlit_url, pages) for pages in visits]
         results = [future.result() for future in students]
     session_ids = {session_id for session_id, _ in results}
     assert len(session_ids) == len(visits) and "" not in session_ids
@@ -54,8 +46,8 @@ def test_three_concurrent_students_render_labs_and_home(app_url):
         assert [run.page for run in runs] == [*pages, ""]
 
 
-def test_rerun_answers_large_elements_from_the_client_cache(app_url):
-    with StreamlitSession(app_url, timeout=RUN_S) as session:
+def test_rerun_answers_large_elements_from_the_client_cache(streamlit_url):
+    with StreamlitSession(streamlit_url, timeout=RUN_S) as session:
         first = session.run_page("transformer")
         assert_rendered(first, session)
         assert session.cached_messages > 0, "the transformer page sends no element over 10 kB any more"
@@ -65,8 +57,8 @@ def test_rerun_answers_large_elements_from_the_client_cache(app_url):
         assert again.bytes_received < first.bytes_received
 
 
-def test_unknown_page_is_reported_not_rendered(app_url):
-    with StreamlitSession(app_url, timeout=RUN_S) as session:
+def test_unknown_page_is_reported_not_rendered(streamlit_url):
+    with StreamlitSession(streamlit_url, timeout=RUN_S) as session:
         run = session.run_page("no-such-lab")
         assert run.page_not_found and not run.ok
         assert run.status == "success"  # st.navigation ran the home page instead
@@ -99,15 +91,15 @@ st.navigation(
 
 
 @pytest.fixture(scope="module")
-def failing_app_url(tmp_path_factory) -> Iterator[str]:
+def failing_streamlit_url(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("failing-app")
     (folder / "failing_app.py").write_text(textwrap.dedent(FAILING_APP))
     with streamlit_server("failing_app.py", cwd=folder, log=folder / "server.log") as url:
         yield url
 
 
-def test_a_traceback_on_the_page_is_reported(failing_app_url):
-    with StreamlitSession(failing_app_url, timeout=RUN_S) as session:
+def test_a_traceback_on_the_page_is_reported(failing_streamlit_url):
+    with StreamlitSession(failing_streamlit_url, timeout=RUN_S) as session:
         assert_rendered(session.run_page(""), session)
         run = session.run_page("broken")
         assert run.status == "success" and run.deltas > 0  # the script ends; the page shows the error
@@ -115,8 +107,8 @@ def test_a_traceback_on_the_page_is_reported(failing_app_url):
         assert not run.ok
 
 
-def test_a_page_that_never_finishes_times_out(failing_app_url):
-    session = StreamlitSession(failing_app_url, timeout=RUN_S)
+def test_a_page_that_never_finishes_times_out(failing_streamlit_url):
+    session = StreamlitSession(failing_streamlit_url, timeout=RUN_S)
     start = time.perf_counter()
     with pytest.raises(TimeoutError, match="stuck"):
         session.run_page("stuck", timeout=3)

@@ -21,7 +21,7 @@ def test_the_page_translates_with_the_bundled_model_and_draws_the_attention():
     assert "The course recipe: d model 256" in texts(at.caption)
     assert "le petit chat ne voit pas la voiture rouge" in texts(at.code)
     assert "greedy search" in texts(at.markdown)
-    keys = {chart.proto.id.rsplit(f"{TRANSLATE}-", 1)[-1] for chart in at.get("plotly_chart")}
+    keys = {chart.proto.id.rsplit(f"{TRANSLATE}-output-", 1)[-1] for chart in at.get("plotly_chart")}
     assert {"cross_attention", "encoder_attention", "every_head"} <= keys
     assert not at.error and not at.exception
 
