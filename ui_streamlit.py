@@ -33,7 +33,7 @@ from core.imaging import (
 from core.interactions import Interaction, Output
 from core.labs.base import Lab, TrainedModel
 from core.runner import BusyError, Job, default_runner
-from core.specs import LabSpec, Param, SpecError
+from core.specs import LabSpec, Param, SpecError, first_seed
 
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
 SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
@@ -195,6 +195,7 @@ def show_training(
     hint: str,
     metric: str,
     view_history: Callable[[TrainingHistory], None],
+    next_step: str = "",
 ) -> None:
     """The session's training: status, progress (with `metric`'s latest value), and
     `view_history` drawing the charts and samples, or `hint` before the first training. Polls
@@ -213,6 +214,8 @@ def show_training(
     def live() -> None:
         view.poll()
         _status(view, state_key, metric)
+        if view.job.state == "finished" and next_step:
+            st.caption(f"Next: {next_step}")
         view_history(view.history)
         if was_active and view.job.done:
             st.rerun()
@@ -281,22 +284,24 @@ def train_button(lab: Lab, state_key: str, params: dict[str, Any] | None) -> Non
         disabled=params is None or training_active(state_key),
         on_click=start_training,
         args=(lab, state_key),
-        width="stretch",
     )
 
 
-def training_sidebar(lab: Lab, state_key: str, course_recipe: dict[str, Any] | None = None) -> dict | None:
-    """The sidebar of a lab whose every setting is a training setting: the controls, the
-    course's recipe to compare with, and the Train button. Returns the valid settings, or None."""
+def training_sidebar(lab: Lab, course_recipe: dict[str, Any] | None = None) -> dict | None:
+    """The sidebar: the training settings and the course's recipe to compare with. Returns the
+    valid settings, or None (after saying what is wrong). Each session starts from a seed of its
+    own, so that a student's first training is not the bundled model again."""
+    seed_key = param_key(lab.spec, "seed")
+    if seed_key not in st.session_state and any(p.name == "seed" for p in lab.spec.params):
+        st.session_state[seed_key] = first_seed()
     with st.sidebar:
         st.header("Train your own")
-        top = st.container()  # Train first, above the fold: the settings below can be long
         params = validated(lab.spec, param_controls(lab.spec))
+        if any(p.name == "seed" for p in lab.spec.params):
+            st.caption(f"The bundled models were trained with seed {lab.spec.param('seed').default}.")
         if course_recipe:
             settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
             st.caption(f"The course recipe: {settings}.")
-        with top:
-            train_button(lab, state_key, params)
     return params
 
 
@@ -391,14 +396,19 @@ def lab_page(lab: Lab) -> None:
     way in app_pages/panels/<lab>.py (see `panel_override`)."""
     state_key = f"{lab.spec.id}-training"
     lab_header(lab.spec)
-    training_sidebar(lab, state_key, lab.course_recipe)
+    params = training_sidebar(lab, lab.course_recipe)
     st.subheader("Training")
+    # Train in the page, not at the foot of the sidebar: above the fold, and on a phone too,
+    # where the sidebar hides behind a button.
+    train_button(lab, state_key, params)
     show_training(
         state_key,
-        hint="Pick the settings in the sidebar and press **Train**: the curves grow here while it "
-        "trains. Meanwhile the pretrained model below is ready to use.",
+        hint="Press **Train** to train your own model with the settings in the sidebar (» on a "
+        "phone): the curves grow here while it trains. Meanwhile the pretrained model below is "
+        "ready to use.",
         metric=lab.train_metrics[0] if lab.train_metrics else "loss",
         view_history=panel_override(lab, "training_view") or _lab_training_view(lab, state_key),
+        next_step=lab.next_step(),
     )
     trained = variant_model_section(lab, state_key)
     # Without a model, what needs none (the attention explorer) stays open.

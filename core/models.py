@@ -73,7 +73,10 @@ def summary(lab: Lab, trained: TrainedModel) -> str:
     parts = [f"**{lab.model_name(trained)}**, {origin}"]
     if headline := lab.headline(trained.metrics):
         parts.append(headline)
-    if (stopped_by := trained.metrics.get("stopped_by", "completed")) != "completed":
+    stopped_by = trained.metrics.get("stopped_by", "completed")
+    if trained.origin == "bundled" and stopped_by in ("time budget", "step limit"):
+        parts.append(f"trained to a fixed {stopped_by}, as its recipe says")  # planned, not cut short
+    elif stopped_by != "completed":
         parts.append(f"training ended early ({stopped_by})")
     parts.append(f"trained on {trained.data_source}")
     return " · ".join(parts)

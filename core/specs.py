@@ -9,7 +9,7 @@ value that one front accepts is accepted by every other.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,18 +178,24 @@ class LabSpec:
 
     def validate(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """Defaults overlaid with `values`, each checked; raises SpecError listing every problem."""
-        values = dict(values or {})
-        unknown = sorted(set(values) - {param.name for param in self.params})
-        problems = [f"unknown setting {name!r}" for name in unknown]
-        checked = {}
-        for param in self.params:
-            try:
-                checked[param.name] = param.coerce(values.get(param.name, param.default))
-            except SpecError as error:
-                problems.append(str(error))
-        if problems:
-            raise SpecError("; ".join(problems))
-        return checked
+        return check_values(self.params, values or {}, "setting")
+
+
+def check_values(params: Sequence[Param], values: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """The defaults of `params` overlaid with `values`, each coerced to its type; SpecError
+    listing every problem at once, a name none of `params` has as an "unknown {what}". A lab's
+    settings and an interaction's inputs are both checked here."""
+    unknown = sorted(set(values) - {param.name for param in params})
+    problems = [f"unknown {what} {name!r}" for name in unknown]
+    checked = {}
+    for param in params:
+        try:
+            checked[param.name] = param.coerce(values.get(param.name, param.default))
+        except SpecError as error:
+            problems.append(str(error))
+    if problems:
+        raise SpecError("; ".join(problems))
+    return checked
 
 
 def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
@@ -207,10 +213,83 @@ def parse_assignments(pairs: list[str] | None) -> dict[str, str]:
 SEED = Param("seed", "int", 0, "Random seed: the same seed gives the same run.", low=0, high=2**31 - 1)
 
 
+def first_seed() -> int:
+    """The seed a student's first training starts from: one of their own, so that pressing Train
+    with the defaults does not reproduce the bundled model (seed 0) to the digit. DLL_SEED fixes
+    it for everyone (a class that should all see the same run, or the tests)."""
+    import os
+    import random
+
+    fixed = os.environ.get("DLL_SEED", "").strip()
+    return int(fixed) if fixed.isdigit() else random.randrange(1, 10_000)
+
+
 def learning_rate_param(default: float, help: str, high: float = 1.0) -> Param:
     """A lab's learning rate: from 1e-5 on a log scale, since a linear slider cannot reach the
     useful small rates; `high` is 10 where the help invites a rate that makes the loss blow up."""
     return Param("learning_rate", "float", default, help, low=1e-5, high=high, log=True)
+
+
+def epochs_param(default: int, high: int, help: str = "Passes over the training set.") -> Param:
+    """How many passes (or rounds) a lab trains for: at least one, at most `high`."""
+    return Param("epochs", "int", default, help, low=1, high=high)
+
+
+def batch_size_param(
+    default: int, help: str = "Images per optimisation step.", low: int = 8, high: int = 1024
+) -> Param:
+    """Examples per optimisation step."""
+    return Param("batch_size", "int", default, help, low=low, high=high)
+
+
+IMAGE_DATASETS = ("mnist", "fashion-mnist")
+
+
+def dataset_param(help: str = "Handwritten digits, or Fashion-MNIST clothing.") -> Param:
+    """Which 28x28 image set an image lab learns from (core.data reads both)."""
+    return Param("dataset", "choice", "mnist", help, choices=IMAGE_DATASETS)
+
+
+def schedule_param(choices: tuple[str, ...], help: str) -> Param:
+    """How the learning rate moves over a training; the first of `choices` is the default."""
+    return Param("schedule", "choice", choices[0], help, choices=choices)
+
+
+def one_cycle_param(note: str = "") -> Param:
+    """The one-cycle schedule or a constant rate; `note` ends the help (" (the course)")."""
+    return schedule_param(
+        ("one-cycle", "constant"),
+        f"one-cycle: warm up then anneal the learning rate; constant: keep it fixed{note}.",
+    )
+
+
+def share_param(
+    name: str, default: float, help: str, high: float = 1.0, step: float = 0.05, label: str = ""
+) -> Param:
+    """A share of something (units dropped, steps teacher-forced, the training before a change),
+    from 0 to `high`, moved in `step`s."""
+    return Param(name, "float", default, help, label=label, low=0.0, high=high, step=step)
+
+
+def read_number(value: Any, error: type[Exception], message: str) -> float:
+    """`value` as a float, for a range check to follow: an int too large for a float (10**400)
+    becomes the infinity of its sign, beyond any range like any huge value; what is no number
+    (text, None, a list) raises `error(message.format(value))` (`message` shows it with {!r})."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except (TypeError, ValueError):
+        raise error(message.format(value)) from None
+
+
+def read_temperature(value: Any, error: type[Exception], not_number: str, negative: str) -> float:
+    """A sampling or softmax temperature, 0 or more (infinity included, for the caller to clamp);
+    `error` with `not_number` or `negative` (each shows the value with {!r}) otherwise."""
+    temperature = read_number(value, error, not_number)
+    if math.isnan(temperature) or temperature < 0:
+        raise error(negative.format(value))
+    return temperature
 
 
 def read_theory(spec_file: str) -> str:

@@ -21,7 +21,7 @@ from core.errors import USER_ERRORS
 from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel
 from core.runner import Job, default_runner
-from core.specs import LabSpec, Param
+from core.specs import LabSpec, Param, first_seed
 from gradio_tabs import cache_fix
 
 cache_fix.install()  # identical images requested at once must not truncate each other
@@ -154,7 +154,20 @@ def param_control(param: Param) -> gr.Component:
 def spec_controls(spec: LabSpec) -> dict[str, gr.Component]:
     """A control per hyperparameter, by name: pass it as an event's `inputs_kwargs`, so the
     handler gets keyword arguments and the API names its parameters after the settings."""
-    return {param.name: param_control(param) for param in spec.params}
+    return {
+        param.name: seed_control(param) if param.name == "seed" else param_control(param)
+        for param in spec.params
+    }
+
+
+def seed_control(seed: Param) -> gr.Number:
+    """A seed of its own for each visit, so a first training is not the bundled model again."""
+    return gr.Number(
+        value=first_seed,
+        precision=0,
+        label=seed.label,
+        info=f"{seed.help} The bundled models were trained with seed {seed.default}.",
+    )
 
 
 def watch_job(job: Job, interval: float = REFRESH_SECONDS) -> Iterator[TrainingHistory]:
@@ -259,6 +272,7 @@ class TrainingPanel:
     samples: gr.Gallery
     download: gr.File
     figures: Callable[[TrainingHistory], list] | None = None  # the lab's own charts, one per plot
+    next_step: str = ""  # what to try after a training
 
     @property
     def outputs(self) -> list[gr.Component]:
@@ -282,6 +296,8 @@ class TrainingPanel:
     def finished(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
         """The complete last update (an API client sees only the last one)."""
         note = " Your model is now the model in use (see Try it)." if job.result else ""
+        if job.state == "finished" and self.next_step:
+            note += f"\n\nNext: {self.next_step}"
         return self.live(job, history) | {
             self.status: job_status(job, history) + note,
             self.download: checkpoint_download(job.result),
@@ -293,6 +309,7 @@ def build_training_panel(
     metrics: Sequence[str] = ("loss", "accuracy"),
     samples_label: str | None = "Samples",
     figures: Callable[[TrainingHistory], list] | None = None,
+    next_step: str = "",
 ) -> TrainingPanel:
     """The panel, with a chart for each of `metrics` (names as the lab's events carry them)."""
     with gr.Row():
@@ -304,7 +321,11 @@ def build_training_panel(
         with gr.Column(scale=2):
             status = gr.Markdown("Set the hyperparameters and press **Train**.", label="status")
             # Stacked, not side by side: each chart needs the width for its legend.
-            plots = {metric: gr.Plot(label=metric.replace("_", " ").capitalize()) for metric in metrics}
+            # Labelled with what will appear, so an empty chart before the first step is not a puzzle.
+            plots = {
+                metric: gr.Plot(label=f"{charts.metric_title(metric)}: drawn as the training runs")
+                for metric in metrics
+            }
             samples = gr.Gallery(
                 label=samples_label,
                 columns=6,
@@ -314,7 +335,7 @@ def build_training_panel(
                 visible=samples_label is not None,
             )
             download = gr.File(label="Download this session's model (checkpoint zip)")
-    return TrainingPanel(controls, train, stop, status, plots, samples, download, figures)
+    return TrainingPanel(controls, train, stop, status, plots, samples, download, figures, next_step)
 
 
 def wire_training(

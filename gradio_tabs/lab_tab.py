@@ -102,7 +102,7 @@ def build_lab_tab(lab: Lab) -> None:
                     build(panel)
         with gr.Tab("Train"):
             training = build_training_panel(
-                lab.spec, lab.train_metrics, lab.samples_label, lab.training_figures
+                lab.spec, lab.train_metrics, lab.samples_label, lab.training_figures, lab.next_step()
             )
             if lab.course_recipe:
                 settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())

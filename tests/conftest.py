@@ -21,6 +21,7 @@ SHARED_DATA = ROOT.parent / "shared" / "datasets"
 # Tests never touch the network, and never write into the user's cache or the repo.
 os.environ["DLL_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("DLL_SEED", "0")  # trainings start from seed 0, as the bundled models did
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 if SHARED_DATA.is_dir():
     os.environ.setdefault("DLL_DATA_DIR", str(SHARED_DATA))

@@ -109,6 +109,18 @@ class Lab:
 
         return [charts.training_curves(history, metric) for metric in self.train_metrics]
 
+    def next_step(self) -> str:
+        """One change to try after a first training: the course's habit of a controlled
+        experiment (change one thing, compare). Labs may say something sharper."""
+        if any(param.name == "learning_rate" for param in self.spec.params):
+            rate = self.spec.param("learning_rate")
+            options = [
+                value for value in (rate.default * 10, rate.default / 10) if rate.low <= value <= rate.high
+            ]
+            shown = " or ".join(f"{value:g}" for value in options)
+            return f"train again with one change, say a learning rate of {shown}, and compare the curves."
+        return "train again with one setting changed, and compare the curves and the figures."
+
     def model_name(self, trained: TrainedModel) -> str:
         """What the model is, in a word or two, for the model summaries."""
         return str(trained.config.get("architecture", self.spec.id))
