@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from core.specs import Param, SpecError
+from core.specs import Param, SpecError, check_values
 
 OUTPUT_KINDS = (
     "label",
@@ -166,17 +166,7 @@ class Interaction:
 
     def check(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults overlaid with `values`, each coerced to its type; SpecError lists every problem."""
-        unknown = sorted(set(values) - {param.name for param in self.inputs})
-        problems = [f"unknown input {name!r}" for name in unknown]
-        checked = {}
-        for param in self.inputs:
-            try:
-                checked[param.name] = param.coerce(values.get(param.name, param.default))
-            except SpecError as error:
-                problems.append(str(error))
-        if problems:
-            raise SpecError("; ".join(problems))
-        return checked
+        return check_values(self.inputs, values, "input")
 
     def __call__(self, trained: Any, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Check the inputs and run: the outputs by name."""

@@ -1,6 +1,16 @@
 """The binary autoencoder lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+    schedule_param,
+    share_param,
+)
 
 BINARY_AE_ARCHITECTURES = ("fast", "course")
 
@@ -31,37 +41,27 @@ SPEC = LabSpec(
             low=64,
             high=60000,
         ),
-        Param("epochs", "int", 100, "Passes over the digits to memorise.", low=1, high=2000),
-        Param("batch_size", "int", 32, "Images per optimisation step.", low=8, high=1024),
+        epochs_param(100, 2000, "Passes over the digits to memorise."),
+        batch_size_param(32),
         learning_rate_param(3e-3, "Peak step size of Adam (the course's: 0.001)."),
-        Param(
-            "schedule",
-            "choice",
-            "cosine",
+        schedule_param(
+            ("cosine", "constant"),
             "cosine: short warm-up, then decay to zero by the end; constant: keep it fixed.",
-            choices=("cosine", "constant"),
         ),
-        Param(
+        share_param(
             "warmup",
-            "float",
             0.1,
             "Share of the training with real-valued codes before binarisation starts (the course: "
             "10 of 200 epochs, 0.05).",
-            label="Warm-up share without binarisation",
-            low=0.0,
             high=0.9,
-            step=0.05,
+            label="Warm-up share without binarisation",
         ),
-        Param(
+        share_param(
             "freeze_at",
-            "float",
             0.4,
             "Share of the training after which the encoder is frozen: the codes stop changing and "
             "the decoder memorises the digits for them. 1 never freezes it (the course).",
             label="Freeze the encoder after",
-            low=0.0,
-            high=1.0,
-            step=0.05,
         ),
         Param(
             "loss",

@@ -1,6 +1,15 @@
 """The prior lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+    share_param,
+)
 
 BINARY_PRIOR_MODELS = ("lstm", "denoise-fc")
 
@@ -31,23 +40,17 @@ SPEC = LabSpec(
             low=8,
             high=2048,
         ),
-        Param("epochs", "int", 300, "Passes over the codes.", low=1, high=5000),
-        Param(
-            "batch_size",
-            "int",
+        epochs_param(300, 5000, "Passes over the codes."),
+        batch_size_param(
             128,
             "Codes per optimisation step. denoise-fc needs several steps per epoch: with 64 codes, "
             "16 memorised 96% where 128 (one step per epoch) memorised 11%.",
-            low=8,
-            high=1024,
         ),
         learning_rate_param(5e-3, "Peak step size of Adam (the course's: 0.001)."),
-        Param(
+        share_param(
             "noise",
-            "float",
             0.05,
             "denoise-fc only: share of bits flipped in the training inputs (the course's: 0.05).",
-            low=0.0,
             high=0.5,
             step=0.01,
         ),

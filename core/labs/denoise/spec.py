@@ -1,6 +1,16 @@
 """The denoising lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    dataset_param,
+    epochs_param,
+    learning_rate_param,
+    one_cycle_param,
+    read_theory,
+)
 
 DENOISE_ARCHITECTURES = ("skip-ae", "course")
 
@@ -21,13 +31,7 @@ SPEC = LabSpec(
             "course: the course's 1-16-8 conv autoencoder.",
             choices=DENOISE_ARCHITECTURES,
         ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing.",
-            choices=("mnist", "fashion-mnist"),
-        ),
+        dataset_param(),
         Param(
             "noise",
             "choice",
@@ -51,16 +55,10 @@ SPEC = LabSpec(
             "Draw each training image's level at random between 0 and the level above, so the "
             "model also learns to leave lightly corrupted digits alone.",
         ),
-        Param("epochs", "int", 5, "Passes over the training set.", low=1, high=50),
-        Param("batch_size", "int", 128, "Images per optimisation step.", low=8, high=1024),
+        epochs_param(5, 50),
+        batch_size_param(128),
         learning_rate_param(1e-2, "Peak step size of Adam (the course used 0.001, constant)."),
-        Param(
-            "schedule",
-            "choice",
-            "one-cycle",
-            "one-cycle: warm up then anneal the learning rate; constant: keep it fixed (the course).",
-            choices=("one-cycle", "constant"),
-        ),
+        one_cycle_param(" (the course)"),
         Param(
             "dark_start",
             "bool",

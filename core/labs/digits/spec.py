@@ -1,6 +1,17 @@
 """The Digits lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    dataset_param,
+    epochs_param,
+    learning_rate_param,
+    one_cycle_param,
+    read_theory,
+    share_param,
+)
 
 DIGIT_ARCHITECTURES = ("fast-cnn", "cnn", "mlp")
 
@@ -21,15 +32,9 @@ SPEC = LabSpec(
             "cnn: the course's 32/64/128 CNN; mlp: the course's 784-256-128-64-10 MLP.",
             choices=DIGIT_ARCHITECTURES,
         ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing.",
-            choices=("mnist", "fashion-mnist"),
-        ),
-        Param("epochs", "int", 4, "Passes over the training set.", low=1, high=30),
-        Param("batch_size", "int", 128, "Images per optimisation step.", low=8, high=1024),
+        dataset_param(),
+        epochs_param(4, 30),
+        batch_size_param(128),
         learning_rate_param(3e-3, "Peak step size. Try 10 to see the loss blow up.", high=10.0),
         Param(
             "optimizer",
@@ -38,22 +43,8 @@ SPEC = LabSpec(
             "AdamW, or SGD with momentum 0.9 (the course's).",
             choices=("adamw", "sgd"),
         ),
-        Param(
-            "schedule",
-            "choice",
-            "one-cycle",
-            "one-cycle: warm up then anneal the learning rate; constant: keep it fixed.",
-            choices=("one-cycle", "constant"),
-        ),
-        Param(
-            "dropout",
-            "float",
-            0.2,
-            "Share of units zeroed in the fully connected layers.",
-            low=0.0,
-            high=0.8,
-            step=0.05,
-        ),
+        one_cycle_param(),
+        share_param("dropout", 0.2, "Share of units zeroed in the fully connected layers.", high=0.8),
         Param("weight_decay", "float", 1e-4, "L2 pull of the weights towards zero.", low=0.0, high=0.1),
         Param("augment", "bool", False, "Shift training digits by up to 2 pixels at random."),
         SEED,

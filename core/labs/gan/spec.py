@@ -1,6 +1,15 @@
 """The GAN lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    dataset_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+)
 
 GAN_RECIPES = ("cdcgan", "dcgan", "mlp")
 
@@ -24,22 +33,11 @@ SPEC = LabSpec(
             "weight average 0.",
             choices=GAN_RECIPES,
         ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing (no quality score: the judge reads digits).",
-            choices=("mnist", "fashion-mnist"),
+        dataset_param(
+            "Handwritten digits, or Fashion-MNIST clothing (no quality score: the judge reads digits)."
         ),
-        Param(
-            "epochs",
-            "int",
-            15,
-            "Passes over the training set (15: about a minute on a laptop CPU).",
-            low=1,
-            high=200,
-        ),
-        Param("batch_size", "int", 64, "Real (and generated) images per step.", low=8, high=512),
+        epochs_param(15, 200, "Passes over the training set (15: about a minute on a laptop CPU)."),
+        batch_size_param(64, "Real (and generated) images per step.", high=512),
         learning_rate_param(
             2e-3,
             "Adam's step size for both networks, betas (0.5, 0.999). The course used 0.0002.",

@@ -1,6 +1,15 @@
 """The MNIST row-by-row lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    epochs_param,
+    learning_rate_param,
+    one_cycle_param,
+    read_theory,
+)
 
 ROW_MODELS = ("rnn", "lstm", "gru", "birnn", "bilstm")
 MODEL_NAMES = {
@@ -44,18 +53,10 @@ SPEC = LabSpec(
             "An extra fully connected layer (half the width, ReLU) before the ten logits.",
             label="Extra FC layer",
         ),
-        Param("epochs", "int", 8, "Passes over the training set (the course made 10).", low=1, high=50),
-        Param(
-            "batch_size", "int", 128, "Images per optimisation step (the course used 512).", low=16, high=1024
-        ),
+        epochs_param(8, 50, "Passes over the training set (the course made 10)."),
+        batch_size_param(128, "Images per optimisation step (the course used 512).", low=16),
         learning_rate_param(3e-3, "Peak step size of Adam (the course used 0.001, constant)."),
-        Param(
-            "schedule",
-            "choice",
-            "one-cycle",
-            "one-cycle: warm up then anneal the learning rate; constant: keep it fixed (the course).",
-            choices=("one-cycle", "constant"),
-        ),
+        one_cycle_param(" (the course)"),
         Param(
             "clip",
             "float",

@@ -1,6 +1,15 @@
 """The seq2seq lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+    share_param,
+)
 
 SPEC = LabSpec(
     id="seq2seq",
@@ -26,15 +35,11 @@ SPEC = LabSpec(
             "Score of the attention model: additive (Bahdanau) or scaled dot product (Luong).",
             choices=("additive", "dot"),
         ),
-        Param(
+        share_param(
             "teacher_forcing",
-            "float",
             1.0,
             "Share of training steps fed the true previous word rather than the model's guess "
             "(the course used 0.5).",
-            low=0.0,
-            high=1.0,
-            step=0.05,
         ),
         Param(
             "corpus",
@@ -45,8 +50,8 @@ SPEC = LabSpec(
             choices=("generated", "tatoeba"),
         ),
         Param("corpus_size", "int", 8000, "Training pairs.", low=200, high=50_000),
-        Param("epochs", "int", 10, "Passes over the training pairs.", low=1, high=50),
-        Param("batch_size", "int", 128, "Sentence pairs per step.", low=8, high=512),
+        epochs_param(10, 50, "Passes over the training pairs."),
+        batch_size_param(128, "Sentence pairs per step.", high=512),
         learning_rate_param(3e-3, "Adam's step size, the same for both models."),
         Param("embedding", "int", 64, "Size of the word embeddings.", low=8, high=256),
         Param("hidden", "int", 128, "Size of the recurrent states.", low=16, high=512),

@@ -1,6 +1,16 @@
 """The Transformer lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+    schedule_param,
+    share_param,
+)
 
 SPEC = LabSpec(
     id="transformer",
@@ -50,42 +60,21 @@ SPEC = LabSpec(
             low=32,
             high=4096,
         ),
-        Param(
-            "dropout",
-            "float",
-            0.1,
-            "Share of activations zeroed while training.",
-            low=0.0,
-            high=0.5,
-            step=0.05,
-        ),
-        Param("epochs", "int", 6, "Passes over the training pairs.", low=1, high=100),
-        Param(
-            "batch_size",
-            "int",
-            64,
-            "Sentence pairs per step (the course: 1, one pair per step).",
-            low=1,
-            high=512,
-        ),
+        share_param("dropout", 0.1, "Share of activations zeroed while training.", high=0.5),
+        epochs_param(6, 100, "Passes over the training pairs."),
+        batch_size_param(64, "Sentence pairs per step (the course: 1, one pair per step).", low=1, high=512),
         learning_rate_param(1e-3, "Peak step size of Adam (the course: 0.0005, constant)."),
-        Param(
-            "schedule",
-            "choice",
-            "warmup-cosine",
+        schedule_param(
+            ("warmup-cosine", "constant"),
             "warmup-cosine: rise linearly over the warm-up steps, then decay to 10% by the end; "
             "constant: the same rate throughout (the course).",
-            choices=("warmup-cosine", "constant"),
         ),
         Param("warmup_steps", "int", 200, "Steps of linear warm-up.", low=0, high=5_000),
-        Param(
+        share_param(
             "label_smoothing",
-            "float",
             0.1,
             "Share of each target's probability spread over the whole vocabulary (course: 0).",
-            low=0.0,
             high=0.5,
-            step=0.05,
         ),
         SEED,
     ),

@@ -1,7 +1,18 @@
 """The VAE lab's spec: its place in the catalogue, its settings and the course's recipe
 (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import (
+    SEED,
+    LabSpec,
+    Param,
+    batch_size_param,
+    dataset_param,
+    epochs_param,
+    learning_rate_param,
+    read_theory,
+    schedule_param,
+    share_param,
+)
 
 VAE_ARCHITECTURES = ("mlp", "conv")
 
@@ -41,33 +52,21 @@ SPEC = LabSpec(
             low=2,
             high=32,
         ),
-        Param(
-            "dataset",
-            "choice",
-            "mnist",
-            "Handwritten digits, or Fashion-MNIST clothing.",
-            choices=("mnist", "fashion-mnist"),
-        ),
-        Param("epochs", "int", 60, "Passes over the training set.", low=1, high=300),
-        Param("batch_size", "int", 128, "Images per optimisation step.", low=8, high=1024),
+        dataset_param(),
+        epochs_param(60, 300),
+        batch_size_param(128),
         learning_rate_param(5e-3, "Peak step size of Adam (the course used 0.001, constant)."),
-        Param(
-            "schedule",
-            "choice",
-            "cosine",
+        schedule_param(
+            ("cosine", "constant"),
             "cosine: short warm-up, then decay to zero by the end (of the epochs, or of a time "
             "or step limit if one comes first); constant: keep it fixed, as the course did.",
-            choices=("cosine", "constant"),
         ),
-        Param(
+        share_param(
             "dropout",
-            "float",
             0.2,
             "Share of the encoder's hidden units zeroed while training. On 12,000 digits the "
             "encoder overfits first; the course used none.",
-            low=0.0,
             high=0.8,
-            step=0.05,
         ),
         Param(
             "mean_init",
