@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from core.specs import SpecError
+from core.specs import SpecError, read_number
 
 NOISE_KINDS = ("gaussian", "salt-pepper", "mask")
 TRAINING_NOISES = (*NOISE_KINDS, "mixed")
@@ -54,12 +54,7 @@ def check_noise(kind: str, level: Any) -> float:
     """The level as a float, after checking the kind and that the level is within [0, 1]."""
     if not isinstance(kind, str) or kind not in TRAINING_NOISES:  # `in` on an array is ambiguous
         raise NoiseError(f"unknown noise {kind!r}; choose one of {', '.join(TRAINING_NOISES)}")
-    try:
-        value = float(level)
-    except OverflowError:  # an int too large for a float: out of range, said below
-        value = math.inf
-    except (TypeError, ValueError):
-        raise NoiseError(f"the noise level must be a number, got {level!r}") from None
+    value = read_number(level, NoiseError, "the noise level must be a number, got {!r}")
     low, high = LEVEL_RANGE
     if not math.isfinite(value) or not low <= value <= high:
         raise NoiseError(

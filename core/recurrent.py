@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.specs import SpecError
+from core.specs import SpecError, read_temperature
 
 GATES = ("input", "forget", "cell", "output")
 TEMPERATURE_RANGE = (0.05, 20.0)  # beyond these a softmax is one-hot or uniform to many digits
@@ -163,14 +163,12 @@ def check_temperature(value: Any) -> tuple[float, str]:
     """A softmax or sigmoid temperature, clamped into TEMPERATURE_RANGE, and a note saying so
     when it was ("" otherwise). Zero means "as sure as possible", so it becomes the lowest
     temperature rather than an error; negative, NaN or non-numbers are refused."""
-    try:
-        temperature = float(value)
-    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
-        temperature = math.inf if value > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise SequenceInputError(f"the temperature must be a number, got {value!r}") from None
-    if math.isnan(temperature) or temperature < 0:
-        raise SequenceInputError(f"the temperature must be 0 or more, got {value!r}")
+    temperature = read_temperature(
+        value,
+        SequenceInputError,
+        "the temperature must be a number, got {!r}",
+        "the temperature must be 0 or more, got {!r}",
+    )
     low, high = TEMPERATURE_RANGE
     clamped = min(max(temperature, low), high)
     if clamped == temperature:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.specs import SpecError
+from core.specs import SpecError, read_number, read_temperature
 from core.tokens import tokenize
 from core.word_vectors import sinusoidal_positions, word_vector
 
@@ -60,12 +60,7 @@ def sentence_tokens(text: Any, role: str) -> tuple[list[str], str]:
 
 
 def check_heads(heads: Any, dim: int) -> int:
-    try:
-        number = float(heads)
-    except OverflowError:  # an int too large for a float: out of range, said below
-        number = math.inf
-    except (TypeError, ValueError):
-        raise AttentionInputError(f"Heads must be a whole number, not {heads!r}.") from None
+    number = read_number(heads, AttentionInputError, "Heads must be a whole number, not {!r}.")
     if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_HEADS:
         raise AttentionInputError(f"Heads must be a whole number from 1 to {MAX_HEADS}, not {heads!r}.")
     count = int(number)
@@ -80,14 +75,12 @@ def check_heads(heads: Any, dim: int) -> int:
 
 def check_temperature(temperature: Any) -> tuple[float, str]:
     """The temperature clamped to TEMPERATURE_RANGE, and a note when it was."""
-    try:
-        value = float(temperature)
-    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
-        value = math.inf if temperature > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise AttentionInputError(f"The temperature must be a number, not {temperature!r}.") from None
-    if math.isnan(value) or value < 0:
-        raise AttentionInputError(f"The temperature must be a positive number, not {temperature!r}.")
+    value = read_temperature(
+        temperature,
+        AttentionInputError,
+        "The temperature must be a number, not {!r}.",
+        "The temperature must be a positive number, not {!r}.",
+    )
     low, high = TEMPERATURE_RANGE
     if value < low:
         return low, (
@@ -115,12 +108,7 @@ def check_dim(dim: Any) -> int:
 
 
 def check_pad_to(pad_to: Any) -> int:
-    try:
-        value = float(pad_to or 0)
-    except OverflowError:  # an int too large for a float: out of range, said below
-        value = math.inf
-    except (TypeError, ValueError):
-        raise AttentionInputError(f"Pad to must be a whole number of words, not {pad_to!r}.") from None
+    value = read_number(pad_to or 0, AttentionInputError, "Pad to must be a whole number of words, not {!r}.")
     if not math.isfinite(value) or value != int(value) or not 0 <= value <= MAX_PAD_TO:
         raise AttentionInputError(f"Pad to must be a whole number from 0 to {MAX_PAD_TO}, not {pad_to!r}.")
     return int(value)

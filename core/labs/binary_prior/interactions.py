@@ -3,7 +3,6 @@ autoencoder the prior learnt from, and see which training digit each one reprodu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +21,7 @@ from core.labs.binary_prior.train import (
     training_codes,
     training_images,
 )
-from core.specs import Param
+from core.specs import Param, read_number, read_temperature
 
 TEMPERATURE_MAX = 10.0  # above this every bit is practically a coin toss
 SAMPLE_LIMITS = (1, 512)
@@ -31,14 +30,12 @@ SEED_LIMIT = 2**63
 
 def check_temperature(value: Any) -> tuple[float, str]:
     """A usable temperature and a note when it was clamped; PriorInputError when unusable."""
-    try:
-        temperature = float(value)
-    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
-        temperature = math.inf if value > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise PriorInputError(f"the temperature must be a number, got {value!r}") from None
-    if math.isnan(temperature) or temperature < 0:
-        raise PriorInputError(f"the temperature must be 0 (always the likelier bit) or more, got {value!r}")
+    temperature = read_temperature(
+        value,
+        PriorInputError,
+        "the temperature must be a number, got {!r}",
+        "the temperature must be 0 (always the likelier bit) or more, got {!r}",
+    )
     if temperature > TEMPERATURE_MAX:
         return TEMPERATURE_MAX, (
             f"temperature {temperature:g} clamped to {TEMPERATURE_MAX:g}: beyond it every bit is a coin toss"
@@ -47,12 +44,7 @@ def check_temperature(value: Any) -> tuple[float, str]:
 
 
 def check_samples(n: Any) -> int:
-    try:
-        number = float(n)
-    except OverflowError:  # an int too large for a float: out of range, said below
-        number = math.inf
-    except (TypeError, ValueError):
-        raise PriorInputError(f"the number of samples must be a whole number, got {n!r}") from None
+    number = read_number(n, PriorInputError, "the number of samples must be a whole number, got {!r}")
     low, high = SAMPLE_LIMITS
     if not number.is_integer() or not low <= number <= high:
         raise PriorInputError(f"the number of samples must be a whole number from {low} to {high}, got {n!r}")

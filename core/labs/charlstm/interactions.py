@@ -3,7 +3,6 @@ a temperature), and measure what it memorised."""
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from core.labs.charlstm.train import (
     vocabulary_of,
 )
 from core.recurrent import one_thread
-from core.specs import SEED, Param, SpecError
+from core.specs import SEED, Param, SpecError, read_temperature
 
 MAX_PROMPT_CHARS = 500
 MAX_GENERATED_CHARS = 500
@@ -43,14 +42,12 @@ class GenerationError(SpecError):
 def check_temperature(value: Any) -> tuple[float, str]:
     """The temperature to use and a note when it was changed: 0 (or below GREEDY_BELOW) is
     greedy decoding, above MAX_TEMPERATURE is clamped. Negative or not a number is refused."""
-    try:
-        temperature = float(value)
-    except OverflowError:  # an int too large for a float (10**400): clamped like any huge value
-        temperature = math.inf if value > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise GenerationError(f"Temperature must be a number, got {value!r}.") from None
-    if math.isnan(temperature) or temperature < 0:
-        raise GenerationError(f"Temperature must be 0 (greedy) or more, got {value!r}.")
+    temperature = read_temperature(
+        value,
+        GenerationError,
+        "Temperature must be a number, got {!r}.",
+        "Temperature must be 0 (greedy) or more, got {!r}.",
+    )
     if temperature < GREEDY_BELOW:
         note = (
             ""
