@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import torch
 from gradio_client import Client
+from helpers import ToyLab
 
 from benchmarks.servers import free_port, start_server, stop_server, wait_until_answers
 from core import checkpoints
 from core.runner import TrainingRunner
-from tests.test_runner import ToyLab
 
 ROOT = Path(__file__).resolve().parents[1]
 

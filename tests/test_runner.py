@@ -5,6 +5,7 @@ import time
 
 import pytest
 import torch
+from helpers import ToyLab
 from torch import nn
 
 from core import checkpoints
@@ -12,49 +13,6 @@ from core.events import EpochEnd, Progress, Status, Trained
 from core.labs.base import Lab
 from core.runner import BusyError, TrainingRunner
 from core.specs import LabSpec, Param, SpecError
-
-
-class ToyLab(Lab):
-    """Fits y = 2x with one weight; `gate`, when set, makes each step wait for the test."""
-
-    spec = LabSpec(
-        "toy",
-        "Toy",
-        "Testing",
-        "One weight.",
-        "$y = wx$",
-        params=(
-            Param("steps", "int", 5, "steps", low=1, high=100_000),
-            Param("learning_rate", "float", 0.1, "step", low=1e-6, high=1e6),
-            Param("crash_at", "int", 0, "raise at this step (0: never)", low=0, high=100),
-        ),
-    )
-
-    def __init__(self):
-        self.gate: threading.Semaphore | None = None
-
-    def build_model(self, config):
-        return nn.Linear(1, 1, bias=False)
-
-    def train(self, params, ctx):
-        model = self.build_model({})
-        optimizer = torch.optim.SGD(model.parameters(), lr=params["learning_rate"])
-        x = torch.randn(64, 1, generator=ctx.generator)
-        ctx.watch(model)
-        for step in range(1, params["steps"] + 1):
-            if self.gate is not None:
-                assert self.gate.acquire(timeout=30), "test did not release the step"
-            if step == params["crash_at"]:
-                raise ValueError("simulated bug")
-            loss = ((model(x) - 2 * x) ** 2).mean()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            yield Progress(step, params["steps"], step / params["steps"], {"loss": loss.item()})
-            if ctx.should_stop():
-                break
-        yield EpochEnd(1, step, {"train_loss": loss.item()})
-        yield Trained(model, {"lab": "toy"}, {"weight": model.weight.item()})
 
 
 @pytest.fixture
