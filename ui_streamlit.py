@@ -368,11 +368,14 @@ def _load_checkpoint(lab: Lab, state_key: str) -> None:
 
 
 def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
-    """A black pad to draw one digit on in white ink, as MNIST digits look, with a caption on how
-    to use it; returns the RGBA pixels drawn so far, or None before the first stroke."""
+    """A black pad to draw one digit on in white ink, as MNIST digits look, and a Clear button
+    below it; returns the RGBA pixels drawn so far, or None before the first stroke. The
+    canvas's own toolbar is hidden: on a touch screen it was invisible until touched and sat on
+    the pad's corner, where a tap meant to draw wiped the drawing."""
     # Imported here: the component registers itself on import, which needs a running Streamlit app.
     from streamlit_drawable_canvas import st_canvas
 
+    clears = st.session_state.get(f"{key}-clears", 0)
     canvas = st_canvas(
         stroke_width=18,
         stroke_color="#FFFFFF",
@@ -380,10 +383,13 @@ def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
         width=size,
         height=size,
         drawing_mode="freedraw",
+        display_toolbar=False,
         return_image_data=True,
-        key=key,
+        key=f"{key}-{clears}",  # a new key is a blank pad
     )
-    st.caption("Draw one digit, as large as you like. The bin icon clears the pad.")
+    if st.button("Clear the pad", key=f"{key}-clear", icon="🧽"):
+        st.session_state[f"{key}-clears"] = clears + 1
+        st.rerun()
     return canvas.image_data
 
 
