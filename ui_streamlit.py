@@ -553,8 +553,10 @@ def _uploaded(param: Param, key: str) -> np.ndarray | None:
 
 def show_outputs(interaction: Interaction, result: dict[str, Any], key: str) -> None:
     for output in interaction.outputs:
-        if result.get(output.name) is not None:
+        if output.shown and result.get(output.name) is not None:
             show_output(output, result[output.name], f"{key}-output-{output.name}")
+            if output.help:
+                st.caption(output.help)
 
 
 def show_output(output: Output, value: Any, key: str) -> None:

@@ -63,6 +63,7 @@ class Output:
     size: int = 280
     columns: int = 8  # gallery: pictures per row
     shown: bool = True  # False: only in the API's and the CLI's answer (a table the page shows otherwise)
+    help: str = ""  # one plain line on what the figure means, shown beside it ("-ELBO: ...")
 
     def __post_init__(self) -> None:
         if self.kind not in OUTPUT_KINDS:

@@ -34,6 +34,7 @@ REFRESH_SECONDS = 0.5  # how often a running training redraws its charts
 QUEUED_REDRAW_SECONDS = 10.0  # how often a training waiting in the queue redraws when nothing moved
 CSS = """
 .pixelated img { image-rendering: pixelated; }
+.output-help { font-size: 0.85em; opacity: 0.75; margin-top: -0.5em; }
 """
 
 

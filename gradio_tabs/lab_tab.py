@@ -24,7 +24,7 @@ import numpy as np
 
 from core import charts, models
 from core.imaging import UPLOAD_LIMITS, ImageInputError, canvas_to_gray, read_upload
-from core.interactions import Interaction, Output, result_json
+from core.interactions import Interaction, Output, output_json, result_json
 from core.labs.base import Lab, TrainedModel
 from core.specs import Param
 from gradio_tabs.common import (
@@ -175,7 +175,11 @@ def build_interaction_panel(panel: Panel) -> dict[str, Any]:
             run = None if asked else gr.Button(interaction.title, variant="primary")
         with gr.Column(scale=2):
             message = gr.Markdown()
-            outputs = [output_component(output) for output in interaction.outputs]
+            outputs = []
+            for output in interaction.outputs:
+                outputs.append(output_component(output))
+                if output.help:
+                    gr.Markdown(output.help, elem_classes="output-help", visible=output.shown)
 
     def answer(choice: str | None, state: LabSession | None, *values: Any) -> list:
         try:
@@ -270,6 +274,8 @@ def _from_upload(path: str | None) -> np.ndarray | None:
 
 def output_component(output: Output) -> gr.Component:
     label = output.label or None
+    if not output.shown:  # in the API's answer only
+        return gr.JSON(visible=False)
     if output.kind == "label":
         return gr.Label(label=label, num_top_classes=10)
     if output.kind == "image":
@@ -299,6 +305,8 @@ def component_value(output: Output, value: Any) -> Any:
     """A core value as the output's component shows it."""
     if value is None:
         return None
+    if not output.shown:
+        return output_json(output, value)
     kind = output.kind
     if kind == "label":
         return {c: float(p) for c, p in zip(value.classes, value.values, strict=True)}
