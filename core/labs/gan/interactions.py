@@ -51,8 +51,9 @@ def sample(trained: TrainedModel, seed: int, n: int) -> dict[str, Any]:
     note = f"Pick two by number to interpolate between them: `{seed}:3` is sample #3 of seed {seed}."
     if "confident_share" in quality:
         note = (
-            f"**{quality['confident_share']:.0%}** read confidently as a digit, class entropy "
-            f"{quality['class_entropy']:.2f} (1: all ten equally often). " + note
+            f"Of these {len(images)} samples, **{quality['confident_share']:.0%}** read confidently as a "
+            f"digit, class entropy {quality['class_entropy']:.2f} (1: all ten equally often; the "
+            "model's own figures, in its summary, come from 1,000 samples). " + note
         )
     return {"samples": list(zip(images, names, strict=True)), "note": note, "quality": summary}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,14 +10,12 @@ import plotly.graph_objects as go
 from torch import nn
 
 from core.charts import series_curves
-from core.events import Event
 from core.history import TrainingHistory
-from core.labs.base import CHECKPOINT_ROOT, Lab, TrainedModel
+from core.labs.base import CHECKPOINT_ROOT, MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
 from core.labs.gan import train as training
 from core.labs.gan.interactions import INTERACTIONS
 from core.labs.gan.model import gan_from_config
 from core.labs.gan.spec import SPEC
-from core.runner import TrainContext
 
 # The live charts: curves that belong together share one (metric and label pairs), with a title,
 # a y axis and the line that marks balance.
@@ -65,6 +62,7 @@ class GanLab(Lab):
     spec = SPEC
     variants = {"cdcgan": "gan-cdcgan", "dcgan": "gan-dcgan"}  # noqa: RUF012
     interactions = INTERACTIONS
+    trainer = training
     # Gradio draws a chart per metric; Streamlit's training view draws `training_figures`.
     train_metrics = ("d_loss", "g_loss", "d_real", "d_fake", "confident_share")
     samples_label = "Fixed-noise samples"
@@ -80,12 +78,6 @@ class GanLab(Lab):
         recipe = (params or {}).get("recipe", SPEC.param("recipe").default)
         return CHECKPOINT_ROOT / f"gan-{recipe}"
 
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
-
     def model_name(self, trained: TrainedModel) -> str:
         return f"{trained.config.get('recipe', 'unknown')} GAN"
 
@@ -93,14 +85,14 @@ class GanLab(Lab):
         share, entropy = metrics.get("confident_share"), metrics.get("class_entropy")
         if not isinstance(share, float) or not isinstance(entropy, float):
             return ""
-        text = f"{share:.0%} of samples read confidently as digits, class entropy {entropy:.2f}"
+        read = sum(metrics.get("class_counts") or [])
+        samples = f"{read:,} samples" if read else "samples"
+        text = f"{share:.0%} of {samples} read confidently as digits, class entropy {entropy:.2f}"
         if metrics.get("collapse"):
             text += " · ⚠ " + str(metrics["collapse"]).split(":")[0]
         return text
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
         share, entropy = metrics.get("confident_share"), metrics.get("class_entropy")
         quality = (
             f"- {share:.1%} of {metrics.get('samples')} samples read with probability > 0.9 by the "
@@ -108,9 +100,7 @@ class GanLab(Lab):
             if isinstance(share, float) and isinstance(entropy, float)
             else ""
         )
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- gan\n- image-generation\n- mnist\n"
-            "- deep-learning-labs\n---\n\n"
+        body = (
             f"# GAN: {config.get('recipe')} recipe\n\n"
             f"Trained by Deep Learning Labs' GAN lab on {config.get('data', {}).get('description')}, "
             f"{metrics.get('steps')} steps in {metrics.get('train_seconds')} s.\n\n"
@@ -120,7 +110,11 @@ class GanLab(Lab):
             "(tanh), white ink on black\n"
             "- The weights hold both the generator and the discriminator, and `timeline`, the "
             "fixed-noise grids taken while it trained\n\n"
-            f"Reproduce: `python -m core train gan {settings} --data-dir <folder with MNIST/raw>`\n"
+        )
+        return (
+            card_front_matter("gan", "image-generation", "mnist")
+            + body
+            + self.reproduce(config, MNIST_DATA_DIR)
         )
 
     # --- command line ----------------------------------------------------------------------
