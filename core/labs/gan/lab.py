@@ -87,7 +87,10 @@ class GanLab(Lab):
             return ""
         read = sum(metrics.get("class_counts") or [])
         samples = f"{read:,} samples" if read else "samples"
-        text = f"{share:.0%} of {samples} read confidently as digits, class entropy {entropy:.2f}"
+        text = (
+            f"{share:.0%} of {samples} read confidently as digits, class entropy {entropy:.2f} "
+            "(1: all ten digits equally often; near 0: the same few over and over)"
+        )
         if metrics.get("collapse"):
             text += " · ⚠ " + str(metrics["collapse"]).split(":")[0]
         return text

@@ -131,7 +131,10 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
         return (weights[index].mean(0) if number is None else weights[index, number]).astype(float)
 
     search = "greedy search" if result.beam == 1 else f"beam search, width {result.beam}"
-    lines = [f"{search} · log-probability {result.log_prob:.2f}"]
+    lines = [
+        f"{search} · log-probability {result.log_prob:.2f} (the log of how likely the model finds "
+        "this translation: closer to 0 is surer)"
+    ]
     if reference:
         lines.append(f"Reference (a held-out sentence, never trained on): {code(reference)}")
     lines += [*result.notes, *view_notes]
