@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from core.runner import TrainContext
 
 CHECKPOINT_ROOT = Path(__file__).resolve().parents[2] / "checkpoints"
+# Where a model card's reproduce command finds MNIST (the labs that train on it).
+MNIST_DATA_DIR = " --data-dir <folder with MNIST/raw>"
 
 
 @dataclass
@@ -45,6 +48,15 @@ class TrainedModel:
             return str(data.get("description", "unknown data"))
 
 
+def card_front_matter(*tags: str, languages: tuple[str, ...] = ()) -> str:
+    """The YAML block that opens a model card, as the Hugging Face Hub reads it: a PyTorch
+    model, the lab's tags and the project's, and the languages it reads or writes."""
+    lines = ["---", "library_name: pytorch", "tags:", *(f"- {tag}" for tag in (*tags, "deep-learning-labs"))]
+    if languages:
+        lines += ["language:", *(f"- {language}" for language in languages)]
+    return "\n".join([*lines, "---", "", ""])
+
+
 class Lab:
     """Base class of a lab. Subclasses set `spec` and implement the model-specific parts.
 
@@ -52,7 +64,9 @@ class Lab:
     - `variants`: the bundled models, name -> folder in checkpoints/ (the first is the default);
     - `interactions`: what a student can do with a model (core.interactions);
     - `train_metrics`: the curves drawn while it trains, `samples_label` the title of its samples;
-    - `course_recipe`: the course's settings, shown beside the Train button to compare with.
+    - `course_recipe`: the course's settings, shown beside the Train button to compare with;
+    - `trainer`: the lab's train.py, whose `train(params, ctx)` and `evaluate(trained,
+      data_dir)` the methods of the same names call.
     """
 
     spec: LabSpec
@@ -67,22 +81,39 @@ class Lab:
     # higher ("max") or lower ("min") is better. When set, a training stopped early (by the
     # user, its time budget or step limit) keeps its best epoch's weights, not the last ones.
     best_metric: tuple[str, str] | None = None
+    # The lab's train.py (see `train` and `evaluate`); a lab without one overrides both.
+    trainer: ModuleType | None = None
+    # The setting whose value names the bundled variant to start from (an architecture);
+    # None: the first variant is the bundled model whatever the settings.
+    variant_setting: str | None = None
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         """Yield training events; the last one is `Trained`. Check `ctx.should_stop()` after
         every optimisation step and call `ctx.watch(model)` before the first."""
-        raise NotImplementedError
+        if self.trainer is None:
+            raise NotImplementedError
+        return self.trainer.train(params, ctx)
 
     def build_model(self, config: dict[str, Any]) -> torch.nn.Module:
         """An untrained model with the architecture a checkpoint's config describes."""
         raise NotImplementedError
 
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        """Held-out metrics of a trained model."""
-        raise NotImplementedError
+        """Held-out metrics of a trained model (a lab whose data is made, not read, overrides
+        this to call its trainer without `data_dir`)."""
+        if self.trainer is None:
+            raise NotImplementedError
+        return self.trainer.evaluate(trained, data_dir)
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
-        """Where the bundled pretrained checkpoint for these settings lives."""
+        """Where the bundled pretrained checkpoint for these settings lives: the variant that
+        `variant_setting` names (its value in `params`, else its default), else the first
+        variant; for a lab without variants, checkpoints/<lab id>."""
+        if self.variant_setting:
+            setting = self.spec.param(self.variant_setting)
+            return self.variant_path((params or {}).get(setting.name, setting.default))
+        if self.variants:
+            return self.variant_path(next(iter(self.variants)))
         return CHECKPOINT_ROOT / self.spec.id
 
     def variant_path(self, name: str) -> Path:
@@ -138,6 +169,20 @@ class Lab:
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         """Markdown body of the model card written beside a checkpoint."""
         return f"{self.spec.summary}\n"
+
+    def reproduce(
+        self, config: dict[str, Any], extra: str = "", after: str = "", skip: tuple[str, ...] = ()
+    ) -> str:
+        """A model card's last line: the command that trains this model again, its settings as
+        `--set` pairs (a list of choices comma-separated, as the CLI reads it) but those in
+        `skip`, `extra` ending the command and `after` following it."""
+        params = config.get("params", {})
+        settings = " ".join(
+            f"--set {k}={','.join(v) if isinstance(v, list) else v}"
+            for k, v in sorted(params.items())
+            if k not in skip
+        )
+        return f"Reproduce: `python -m core train {self.spec.id} {settings}{extra}`{after}\n"
 
     def load(self, directory: str | Path, origin: str | None = None) -> TrainedModel:
         """Rebuild a model from a checkpoint folder; clear errors for anything that is not ours."""

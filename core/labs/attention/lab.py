@@ -3,25 +3,23 @@ and a tiny attention model trained live on copying or reversing digit strings.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
 from core.labs.attention import train as training
 from core.labs.attention.interactions import INTERACTIONS
 from core.labs.attention.model import ToyAttention
 from core.labs.attention.spec import SPEC, TASKS
-from core.labs.base import Lab, TrainedModel
-from core.runner import TrainContext
+from core.labs.base import Lab, card_front_matter
 
 
 class AttentionLab(Lab):
     spec = SPEC
     variants = {task: f"attention-{task}" for task in TASKS}  # noqa: RUF012  (reverse first: the default)
+    variant_setting = "task"
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "accuracy", "alignment")
     samples_label = "Attention on a fixed string: from uniform to the alignment"
     best_metric = ("heldout_accuracy", "max")
@@ -30,15 +28,6 @@ class AttentionLab(Lab):
         if config["task"] not in TASKS:  # read when the model answers: refuse a bad config on load
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {config['task']!r}")
         return ToyAttention(int(config["max_length"]), int(config["dim"]))
-
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
-        return self.variant_path((params or {}).get("task", SPEC.param("task").default))
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
 
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_accuracy" not in metrics:
@@ -49,10 +38,7 @@ class AttentionLab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- attention\n- toy-task\n- deep-learning-labs\n---\n\n"
+        body = (
             f"# Toy attention model: {config.get('task')}\n\n"
             "One scaled dot-product attention head that learns, for each output position, which input "
             f"position to {config.get('task')}. Trained by Deep Learning Labs' attention lab on "
@@ -61,8 +47,8 @@ class AttentionLab(Lab):
             f"digits right {metrics.get('heldout_accuracy', 0):.2%}, whole strings right "
             f"{metrics.get('heldout_sequence_accuracy', 0):.2%}, alignment (mean weight on the right input "
             f"position) {metrics.get('heldout_alignment', 0):.3f}.\n\n"
-            f"Reproduce: `python -m core train attention {settings}`\n"
         )
+        return card_front_matter("attention", "toy-task") + body + self.reproduce(config)
 
 
 LAB = AttentionLab()

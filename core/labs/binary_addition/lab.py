@@ -4,24 +4,22 @@ at every length from 1 to 20."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import Lab, TrainedModel, card_front_matter
 from core.labs.binary_addition import train as training
 from core.labs.binary_addition.interactions import INTERACTIONS
 from core.labs.binary_addition.model import BitAdder
 from core.labs.binary_addition.spec import SPEC
-from core.runner import TrainContext
 
 
 class BinaryAdditionLab(Lab):
     spec = SPEC
     variants = {"5-bit": "binary-addition"}  # noqa: RUF012  (trained at 5 bits, as the course)
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "bit_accuracy", "sum_accuracy")
     samples_label = "(no pictures in this lab)"
     course_recipe = training.COURSE_RECIPE
@@ -33,9 +31,6 @@ class BinaryAdditionLab(Lab):
             if (value is not None or key == "max_bits") and not (type(value) is int and value > 0):
                 raise ValueError(f"{key} must be a positive whole number, got {value!r}")
         return BitAdder(int(config["hidden_size"]))
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
 
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         return training.evaluate(trained)
@@ -53,21 +48,18 @@ class BinaryAdditionLab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
         table = "\n".join(
             f"| {r['length']} | {r['bit_accuracy']:.2%} | {r['sum_accuracy']:.2%} |"
             for r in metrics.get("lengths", [])
         )
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- lstm\n- binary-addition\n- deep-learning-labs\n---\n\n"
+        body = (
             f"# Binary addition LSTM ({config.get('hidden_size')} units)\n\n"
             f"Trained by Deep Learning Labs on pairs of {config.get('train_length')}-bit numbers, "
             "least significant bit first; tested at every length from 1 to 20:\n\n"
             "| bits | bit accuracy | sums all right |\n| --- | --- | --- |\n"
             f"{table}\n\n"
-            f"Reproduce: `python -m core train binary-addition {settings}`\n"
         )
+        return card_front_matter("lstm", "binary-addition") + body + self.reproduce(config)
 
 
 LAB = BinaryAdditionLab()

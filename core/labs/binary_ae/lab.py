@@ -3,25 +3,22 @@ flip bits and watch the digit change."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
 from core.labs.binary_ae import train as training
 from core.labs.binary_ae.interactions import INTERACTIONS
 from core.labs.binary_ae.model import build_autoencoder
 from core.labs.binary_ae.spec import SPEC
-from core.runner import TrainContext
 
 
 class BinaryAELab(Lab):
     spec = SPEC
     variants = {"fast": "binary-ae-fast"}  # noqa: RUF012
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "psnr")
     samples_label = "Training digits | reconstructions"
     course_recipe = {  # noqa: RUF012
@@ -36,15 +33,6 @@ class BinaryAELab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_autoencoder(config["architecture"])
 
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
-        return self.variant_path("fast")
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
-
     def model_name(self, trained: TrainedModel) -> str:
         return f"{trained.config.get('architecture', '?')} binary autoencoder"
 
@@ -58,11 +46,7 @@ class BinaryAELab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- autoencoder\n- binary-codes\n- mnist\n"
-            "- deep-learning-labs\n---\n\n"
+        body = (
             f"# Binary autoencoder: {config.get('architecture')}\n\n"
             f"Trained by Deep Learning Labs' binary autoencoder lab on the first "
             f"{config.get('train_size')} training digits of {config.get('data', {}).get('description')}.\n\n"
@@ -72,7 +56,11 @@ class BinaryAELab(Lab):
             f"- Weights fingerprint (priors record it): `{metrics.get('weights_hash')}`\n"
             "- Input: 1x32x32 floats in [-1, 1] (MNIST resized), white ink on black; code: 3x4x4 "
             "bits in {-1, +1}; output: 1x32x32 in [-1, 1]\n\n"
-            f"Reproduce: `python -m core train binary-ae {settings} --data-dir <folder with MNIST/raw>`\n"
+        )
+        return (
+            card_front_matter("autoencoder", "binary-codes", "mnist")
+            + body
+            + self.reproduce(config, MNIST_DATA_DIR)
         )
 
 

@@ -3,25 +3,22 @@ generate codes and see which training digit each one reproduced, or that it is n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
 from core.labs.binary_prior import train as training
 from core.labs.binary_prior.interactions import INTERACTIONS
 from core.labs.binary_prior.model import build_prior
 from core.labs.binary_prior.spec import SPEC
-from core.runner import TrainContext
 
 
 class BinaryPriorLab(Lab):
     spec = SPEC
     variants = {"lstm": "binary-prior-lstm"}  # noqa: RUF012
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "bit_accuracy", "memorisation")
     samples_label = "Generated | the training digit it reproduced"
     course_recipe = {"model": "lstm", "digits": 128, "epochs": 100, "learning_rate": 0.001}  # noqa: RUF012
@@ -35,15 +32,6 @@ class BinaryPriorLab(Lab):
         if not isinstance(autoencoder, dict) or not isinstance(autoencoder.get("path", ""), str):
             raise ValueError("autoencoder must be an object naming the autoencoder's checkpoint")
         return build_prior(config["model"])
-
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
-        return self.variant_path("lstm")
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
 
     def model_name(self, trained: TrainedModel) -> str:
         return f"{trained.config.get('model', '?')} prior"
@@ -59,12 +47,8 @@ class BinaryPriorLab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
         autoencoder = config.get("autoencoder", {})
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- autoregressive\n- lstm\n- binary-codes\n"
-            "- deep-learning-labs\n---\n\n"
+        body = (
             f"# Prior over binary codes: {config.get('model')}\n\n"
             f"Trained by Deep Learning Labs' prior lab on the 48-bit codes of the first "
             f"{config.get('digits')} training digits, from the binary autoencoder "
@@ -73,7 +57,11 @@ class BinaryPriorLab(Lab):
             f"- {self.headline(metrics) or 'memorisation: n/a'}\n"
             f"- Course criterion: memorisation above {training.TARGET_RATE:.0%}: "
             f"{'met' if metrics.get('criterion_met') else 'not met'}\n\n"
-            f"Reproduce: `python -m core train binary-prior {settings} --data-dir <folder with MNIST/raw>`\n"
+        )
+        return (
+            card_front_matter("autoregressive", "lstm", "binary-codes")
+            + body
+            + self.reproduce(config, MNIST_DATA_DIR)
         )
 
 

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import MNIST_DATA_DIR, Lab, card_front_matter
 from core.labs.mnist_rows import train as training
 from core.labs.mnist_rows.interactions import INTERACTIONS
 from core.labs.mnist_rows.model import build_readers
 from core.labs.mnist_rows.spec import MODEL_NAMES, SPEC
-from core.runner import TrainContext
 
 
 class MnistRowsLab(Lab):
     spec = SPEC
     variants = {"all": "mnist-rows-all"}  # noqa: RUF012  (one checkpoint holds every reader)
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss",)  # the mean over the readers; each one's curves: the training view
     samples_label = "Held-out digits, each model's answer"
     course_recipe = training.COURSE_RECIPE
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_readers(config)
-
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
-        """One bundled checkpoint holds every reader, so any selection can be tried at once."""
-        return self.variant_path("all")
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
 
     def headline(self, metrics: dict[str, Any]) -> str:
         accuracy = metrics.get("heldout_accuracy")
@@ -47,10 +34,6 @@ class MnistRowsLab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(
-            f"--set {k}={','.join(v) if isinstance(v, list) else v}" for k, v in sorted(params.items())
-        )
         course = training.COURSE_ACCURACY
         rows = "\n".join(
             f"| {MODEL_NAMES.get(name, name)} | `{name}.` | {accuracy:.2%} | "
@@ -61,9 +44,7 @@ class MnistRowsLab(Lab):
                 for n in training.ordered(metrics.get("heldout_accuracy", {}))
             )
         )
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- image-classification\n- rnn\n- lstm\n- mnist\n"
-            "- deep-learning-labs\n---\n\n"
+        body = (
             "# MNIST row by row: the RNN family\n\n"
             f"Trained by Deep Learning Labs' mnist-rows lab on {config.get('data', {}).get('description')}. "
             "Each image is read as 28 time steps of 28 pixels; the readers were trained side by side "
@@ -73,7 +54,11 @@ class MnistRowsLab(Lab):
             f"- Hidden size {config.get('hidden_size')}, normalisation {config.get('normalization')}, "
             f"extra FC layer {'yes' if config.get('extra_fc') else 'no'}\n"
             "- Input: 28x28 floats in [0, 1], white ink on black, rows read top to bottom\n\n"
-            f"Reproduce: `python -m core train mnist-rows {settings} --data-dir <folder with MNIST/raw>`\n"
+        )
+        return (
+            card_front_matter("image-classification", "rnn", "lstm", "mnist")
+            + body
+            + self.reproduce(config, MNIST_DATA_DIR)
         )
 
 

@@ -4,18 +4,15 @@ where the RNN falls to chance."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from torch import nn
 
-from core.events import Event
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import Lab, TrainedModel, card_front_matter
 from core.labs.palindromes import train as training
 from core.labs.palindromes.interactions import INTERACTIONS
 from core.labs.palindromes.model import PalindromeModels
 from core.labs.palindromes.spec import SPEC
-from core.runner import TrainContext
 from core.specs import SpecError
 
 
@@ -23,6 +20,7 @@ class PalindromesLab(Lab):
     spec = SPEC
     variants = {"sweep": "palindromes"}  # noqa: RUF012  (T = 5, 10, ..., 30)
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "lstm_accuracy", "rnn_accuracy")
     samples_label = "(no pictures in this lab)"
     course_recipe = training.COURSE_RECIPE
@@ -37,9 +35,6 @@ class PalindromesLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return PalindromeModels([int(t) for t in config["lengths"]], int(config["hidden_size"]))
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
 
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         return training.evaluate(trained)
@@ -65,17 +60,14 @@ class PalindromesLab(Lab):
         return text
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- lstm\n- rnn\n- palindromes\n- deep-learning-labs\n---\n\n"
+        body = (
             f"# Palindromes: vanilla RNN vs LSTM ({config.get('hidden_size')} units)\n\n"
             "Each length T has its own pair, trained by Deep Learning Labs' palindromes lab to name the "
             "last digit of a palindrome from the first T-1 (one-hot digits).\n\n"
             f"Held-out accuracy ({training.HELDOUT_SIZE:,} fixed palindromes per length) and steps to "
             f"reach 100%:\n\n{training.steps_table(metrics.get('lengths', []))}\n\n"
-            f"Reproduce: `python -m core train palindromes {settings}`\n"
         )
+        return card_front_matter("lstm", "rnn", "palindromes") + body + self.reproduce(config)
 
 
 LAB = PalindromesLab()

@@ -3,27 +3,25 @@ by side, with and without attention, on the same batches for the same number of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import plotly.graph_objects as go
 from torch import nn
 
 from core import charts
-from core.events import Event
 from core.history import TrainingHistory
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import Lab, card_front_matter
 from core.labs.seq2seq import train as training
 from core.labs.seq2seq.interactions import INTERACTIONS
 from core.labs.seq2seq.model import MODEL_LABELS, MODELS, Seq2seqPair
 from core.labs.seq2seq.spec import SPEC
-from core.runner import TrainContext
 
 
 class Seq2seqLab(Lab):
     spec = SPEC
     variants = {"gru-additive": "seq2seq-gru-additive"}  # noqa: RUF012  (both models of the default recipe)
     interactions = INTERACTIONS
+    trainer = training
     # Both models on each chart (`training_figures`): losses, held-out BLEU, BLEU on long sentences.
     train_metrics = ("loss", "bleu", "bleu_long")
     samples_label = None  # no pictures: the charts compare the two models
@@ -59,15 +57,6 @@ class Seq2seqLab(Lab):
             charts.per_model_curves(history, models, "heldout_bleu_long_{name}", long, "BLEU"),
         ]
 
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
-        return self.variant_path("gru-additive")
-
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
-
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_bleu_attention" not in metrics:
             return ""
@@ -83,8 +72,6 @@ class Seq2seqLab(Lab):
         return text
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
         figures = [
             [metrics.get(f"heldout_{kind}_{name}", 0) for kind in ("bleu", "bleu_long", "exact")]
             for name in MODELS
@@ -93,9 +80,7 @@ class Seq2seqLab(Lab):
             f"| {MODEL_LABELS[name]} | {bleu:.2f} | {bleu_long:.2f} | {exact:.1%} |"
             for name, (bleu, bleu_long, exact) in zip(MODELS, figures, strict=True)
         )
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- translation\n- seq2seq\n- attention\n- deep-learning-labs\n"
-            "---\n\n"
+        body = (
             f"# Seq2seq English→French: {config.get('architecture')}\n\n"
             "Two encoder-decoders trained in alternation on the same batches for the same number of steps "
             f"({metrics.get('steps_each')} each) by Deep Learning Labs' seq2seq lab, on "
@@ -105,8 +90,8 @@ class Seq2seqLab(Lab):
             f"{metrics.get('heldout_long_size')} of them longer than {training.LONG_WORDS} words):\n\n"
             "| model | BLEU | BLEU, > 8 words | exact |\n| --- | --- | --- | --- |\n"
             f"{rows}\n\n"
-            f"Reproduce: `python -m core train seq2seq {settings}`\n"
         )
+        return card_front_matter("translation", "seq2seq", "attention") + body + self.reproduce(config)
 
 
 LAB = Seq2seqLab()

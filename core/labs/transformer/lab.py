@@ -5,20 +5,17 @@ The corpus, tokens and BLEU are shared with the other translation labs (`core.co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import plotly.graph_objects as go
 
 from core import charts
-from core.events import Event
 from core.history import TrainingHistory
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import Lab, card_front_matter
 from core.labs.transformer import train as training
 from core.labs.transformer.interactions import INTERACTIONS
 from core.labs.transformer.model import Translator, check_architecture
 from core.labs.transformer.spec import SPEC
-from core.runner import TrainContext
 from core.tokens import Vocab
 
 
@@ -26,6 +23,7 @@ class TransformerLab(Lab):
     spec = SPEC
     variants = {"en-fr": "transformer-en-fr"}  # noqa: RUF012
     interactions = INTERACTIONS
+    trainer = training
     train_metrics = ("loss", "bleu", "translations")  # the last: a table (`training_figures`)
     samples_label = None  # its samples are sentences, not pictures
     best_metric = ("heldout_bleu", "max")
@@ -59,9 +57,6 @@ class TransformerLab(Lab):
             **config["model"],
         )
 
-    def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
-        return self.variant_path("en-fr")
-
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         """The loss and held-out BLEU curves, then the latest translations of a few held-out
         sentences (long ones, where word order changes) as a table."""
@@ -79,12 +74,6 @@ class TransformerLab(Lab):
         )
         return [charts.training_curves(history, "loss"), charts.training_curves(history, "bleu"), table]
 
-    def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-        return training.train(params, ctx)
-
-    def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
-        return training.evaluate(trained, data_dir)
-
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_bleu" not in metrics:
             return ""
@@ -94,8 +83,6 @@ class TransformerLab(Lab):
         )
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
-        params = config.get("params", {})
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(params.items()))
         stopped_by = metrics.get("stopped_by", "completed")
         budget = f" --time-budget {config['time_budget']:g}" if config.get("time_budget") else ""
         ended = (
@@ -107,9 +94,7 @@ class TransformerLab(Lab):
         examples = "\n".join(
             f"| {e['source']} | {e['translation']} | {e['reference']} |" for e in metrics.get("examples", [])
         )
-        return (
-            "---\nlibrary_name: pytorch\ntags:\n- translation\n- transformer\n- deep-learning-labs\n"
-            "language:\n- en\n- fr\n---\n\n"
+        body = (
             f"# Transformer translator (English → French)\n\n"
             "Trained by Deep Learning Labs' Transformer lab on the "
             f"{config.get('data', {}).get('description')}.\n\n"
@@ -125,7 +110,11 @@ class TransformerLab(Lab):
             f"{config.get('training', {}).get('device', 'cpu')}\n"
             "- The word vocabularies are in config.json (`source_vocab`, `target_vocab`)\n\n"
             f"| source | translation | reference |\n| --- | --- | --- |\n{examples}\n\n"
-            f"Reproduce: `python -m core train transformer {settings}{budget}`{ended}\n"
+        )
+        return (
+            card_front_matter("translation", "transformer", languages=("en", "fr"))
+            + body
+            + self.reproduce(config, extra=budget, after=ended)
         )
 
 
