@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image")
+IMAGE_DATASETS = ("mnist", "fashion-mnist")  # the 28x28 image sets core.data reads
 
 
 def _number_text(value: float) -> str:
@@ -61,6 +62,46 @@ class Param:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
         if self.kind != "image":
             self.coerce(self.default)  # a spec with a bad default fails at import
+
+    # The settings many labs share, declared once (`Param.epochs(4, 30)`).
+
+    @classmethod
+    def epochs(cls, default: int, high: int, help: str = "Passes over the training set.") -> Param:
+        """How many passes (or rounds) a lab trains for: at least one, at most `high`."""
+        return cls("epochs", "int", default, help, low=1, high=high)
+
+    @classmethod
+    def batch_size(
+        cls, default: int, help: str = "Images per optimisation step.", low: int = 8, high: int = 1024
+    ) -> Param:
+        """Examples per optimisation step."""
+        return cls("batch_size", "int", default, help, low=low, high=high)
+
+    @classmethod
+    def dataset(cls, help: str = "Handwritten digits, or Fashion-MNIST clothing.") -> Param:
+        """Which 28x28 image set an image lab learns from (core.data reads both)."""
+        return cls("dataset", "choice", "mnist", help, choices=IMAGE_DATASETS)
+
+    @classmethod
+    def schedule(cls, choices: tuple[str, ...], help: str) -> Param:
+        """How the learning rate moves over a training; the first of `choices` is the default."""
+        return cls("schedule", "choice", choices[0], help, choices=choices)
+
+    @classmethod
+    def one_cycle(cls, note: str = "") -> Param:
+        """The one-cycle schedule or a constant rate; `note` ends the help (" (the course)")."""
+        return cls.schedule(
+            ("one-cycle", "constant"),
+            f"one-cycle: warm up then anneal the learning rate; constant: keep it fixed{note}.",
+        )
+
+    @classmethod
+    def share(
+        cls, name: str, default: float, help: str, high: float = 1.0, step: float = 0.05, label: str = ""
+    ) -> Param:
+        """A share of something (units dropped, steps teacher-forced, the training before a
+        change), from 0 to `high`, moved in `step`s."""
+        return cls(name, "float", default, help, label=label, low=0.0, high=high, step=step)
 
     def coerce(self, value: Any) -> Any:
         """Return `value` as this parameter's type, or raise SpecError saying why not."""
@@ -230,45 +271,9 @@ def learning_rate_param(default: float, help: str, high: float = 1.0) -> Param:
     return Param("learning_rate", "float", default, help, low=1e-5, high=high, log=True)
 
 
-def epochs_param(default: int, high: int, help: str = "Passes over the training set.") -> Param:
-    """How many passes (or rounds) a lab trains for: at least one, at most `high`."""
-    return Param("epochs", "int", default, help, low=1, high=high)
-
-
-def batch_size_param(
-    default: int, help: str = "Images per optimisation step.", low: int = 8, high: int = 1024
-) -> Param:
-    """Examples per optimisation step."""
-    return Param("batch_size", "int", default, help, low=low, high=high)
-
-
-IMAGE_DATASETS = ("mnist", "fashion-mnist")
-
-
-def dataset_param(help: str = "Handwritten digits, or Fashion-MNIST clothing.") -> Param:
-    """Which 28x28 image set an image lab learns from (core.data reads both)."""
-    return Param("dataset", "choice", "mnist", help, choices=IMAGE_DATASETS)
-
-
-def schedule_param(choices: tuple[str, ...], help: str) -> Param:
-    """How the learning rate moves over a training; the first of `choices` is the default."""
-    return Param("schedule", "choice", choices[0], help, choices=choices)
-
-
-def one_cycle_param(note: str = "") -> Param:
-    """The one-cycle schedule or a constant rate; `note` ends the help (" (the course)")."""
-    return schedule_param(
-        ("one-cycle", "constant"),
-        f"one-cycle: warm up then anneal the learning rate; constant: keep it fixed{note}.",
-    )
-
-
-def share_param(
-    name: str, default: float, help: str, high: float = 1.0, step: float = 0.05, label: str = ""
-) -> Param:
-    """A share of something (units dropped, steps teacher-forced, the training before a change),
-    from 0 to `high`, moved in `step`s."""
-    return Param(name, "float", default, help, label=label, low=0.0, high=high, step=step)
+# The same factories by their earlier names (the house prices lab imports these).
+epochs_param, batch_size_param = Param.epochs, Param.batch_size
+schedule_param, share_param = Param.schedule, Param.share
 
 
 def read_number(value: Any, error: type[Exception], message: str) -> float:

@@ -1,6 +1,6 @@
 """The attention lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, batch_size_param, epochs_param, learning_rate_param, read_theory
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 TASKS = ("reverse", "copy")
 
@@ -22,8 +22,8 @@ SPEC = LabSpec(
             choices=TASKS,
         ),
         Param("max_length", "int", 8, "Longest digit string (lengths 2 to this).", low=3, high=16),
-        epochs_param(4, 50, "Rounds of 100 batches of fresh random strings."),
-        batch_size_param(64, "Strings per optimisation step.", high=512),
+        Param.epochs(4, 50, "Rounds of 100 batches of fresh random strings."),
+        Param.batch_size(64, "Strings per optimisation step.", high=512),
         learning_rate_param(3e-3, "Adam's step size. Try 1 to see the loss blow up.", high=10.0),
         Param(
             "dim",

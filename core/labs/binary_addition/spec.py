@@ -1,6 +1,6 @@
 """The binary addition lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, batch_size_param, learning_rate_param, read_theory
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 SPEC = LabSpec(
     id="binary-addition",
@@ -36,7 +36,7 @@ SPEC = LabSpec(
             low=10,
             high=20_000,
         ),
-        batch_size_param(64, "Pairs of numbers per step, drawn afresh (the course's: 1).", low=1),
+        Param.batch_size(64, "Pairs of numbers per step, drawn afresh (the course's: 1).", low=1),
         learning_rate_param(1e-2, "Adam step size (the course's: 0.01)."),
         Param(
             "loss",

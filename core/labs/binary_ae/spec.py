@@ -1,16 +1,6 @@
 """The binary autoencoder lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-    schedule_param,
-    share_param,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 BINARY_AE_ARCHITECTURES = ("fast", "course")
 
@@ -41,14 +31,14 @@ SPEC = LabSpec(
             low=64,
             high=60000,
         ),
-        epochs_param(100, 2000, "Passes over the digits to memorise."),
-        batch_size_param(32),
+        Param.epochs(100, 2000, "Passes over the digits to memorise."),
+        Param.batch_size(32),
         learning_rate_param(3e-3, "Peak step size of Adam (the course's: 0.001)."),
-        schedule_param(
+        Param.schedule(
             ("cosine", "constant"),
             "cosine: short warm-up, then decay to zero by the end; constant: keep it fixed.",
         ),
-        share_param(
+        Param.share(
             "warmup",
             0.1,
             "Share of the training with real-valued codes before binarisation starts (the course: "
@@ -56,7 +46,7 @@ SPEC = LabSpec(
             high=0.9,
             label="Warm-up share without binarisation",
         ),
-        share_param(
+        Param.share(
             "freeze_at",
             0.4,
             "Share of the training after which the encoder is frozen: the codes stop changing and "

@@ -1,15 +1,6 @@
 """The prior lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-    share_param,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 BINARY_PRIOR_MODELS = ("lstm", "denoise-fc")
 
@@ -40,14 +31,14 @@ SPEC = LabSpec(
             low=8,
             high=2048,
         ),
-        epochs_param(300, 5000, "Passes over the codes."),
-        batch_size_param(
+        Param.epochs(300, 5000, "Passes over the codes."),
+        Param.batch_size(
             128,
             "Codes per optimisation step. denoise-fc needs several steps per epoch: with 64 codes, "
             "16 memorised 96% where 128 (one step per epoch) memorised 11%.",
         ),
         learning_rate_param(5e-3, "Peak step size of Adam (the course's: 0.001)."),
-        share_param(
+        Param.share(
             "noise",
             0.05,
             "denoise-fc only: share of bits flipped in the training inputs (the course's: 0.05).",

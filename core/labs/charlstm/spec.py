@@ -1,7 +1,7 @@
 """The character-level text lab's spec: its place in the catalogue and its settings (torch-free)."""
 
 from core.sentences import DEFAULT_SENTENCES, MAX_SENTENCE_CHARS, MAX_SENTENCES, clean_sentences
-from core.specs import SEED, LabSpec, Param, epochs_param, learning_rate_param, one_cycle_param, read_theory
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 SPEC = LabSpec(
     id="charlstm",
@@ -22,9 +22,9 @@ SPEC = LabSpec(
         ),
         Param("hidden_size", "int", 128, "Units in each LSTM layer's hidden state.", low=16, high=512),
         Param("layers", "int", 2, "Stacked LSTM layers (the course used 3 of 256 units).", low=1, high=3),
-        epochs_param(300, 3000, "Passes over the sentences; each pass is one step on all of them at once."),
+        Param.epochs(300, 3000, "Passes over the sentences; each pass is one step on all of them at once."),
         learning_rate_param(1e-2, "Peak step size of Adam (the course used 0.001 with a cosine decay)."),
-        one_cycle_param(),
+        Param.one_cycle(),
         SEED,
     ),
 )

@@ -1,16 +1,6 @@
 """The denoising lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    dataset_param,
-    epochs_param,
-    learning_rate_param,
-    one_cycle_param,
-    read_theory,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 DENOISE_ARCHITECTURES = ("skip-ae", "course")
 
@@ -31,7 +21,7 @@ SPEC = LabSpec(
             "course: the course's 1-16-8 conv autoencoder.",
             choices=DENOISE_ARCHITECTURES,
         ),
-        dataset_param(),
+        Param.dataset(),
         Param(
             "noise",
             "choice",
@@ -55,10 +45,10 @@ SPEC = LabSpec(
             "Draw each training image's level at random between 0 and the level above, so the "
             "model also learns to leave lightly corrupted digits alone.",
         ),
-        epochs_param(5, 50),
-        batch_size_param(128),
+        Param.epochs(5, 50),
+        Param.batch_size(128),
         learning_rate_param(1e-2, "Peak step size of Adam (the course used 0.001, constant)."),
-        one_cycle_param(" (the course)"),
+        Param.one_cycle(" (the course)"),
         Param(
             "dark_start",
             "bool",

@@ -1,15 +1,6 @@
 """The GAN lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    dataset_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 GAN_RECIPES = ("cdcgan", "dcgan", "mlp")
 
@@ -33,11 +24,11 @@ SPEC = LabSpec(
             "weight average 0.",
             choices=GAN_RECIPES,
         ),
-        dataset_param(
+        Param.dataset(
             "Handwritten digits, or Fashion-MNIST clothing (no quality score: the judge reads digits)."
         ),
-        epochs_param(15, 200, "Passes over the training set (15: about a minute on a laptop CPU)."),
-        batch_size_param(64, "Real (and generated) images per step.", high=512),
+        Param.epochs(15, 200, "Passes over the training set (15: about a minute on a laptop CPU)."),
+        Param.batch_size(64, "Real (and generated) images per step.", high=512),
         learning_rate_param(
             2e-3,
             "Adam's step size for both networks, betas (0.5, 0.999). The course used 0.0002.",

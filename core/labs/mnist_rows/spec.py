@@ -1,15 +1,6 @@
 """The MNIST row-by-row lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    epochs_param,
-    learning_rate_param,
-    one_cycle_param,
-    read_theory,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 ROW_MODELS = ("rnn", "lstm", "gru", "birnn", "bilstm")
 MODEL_NAMES = {
@@ -53,10 +44,10 @@ SPEC = LabSpec(
             "An extra fully connected layer (half the width, ReLU) before the ten logits.",
             label="Extra FC layer",
         ),
-        epochs_param(8, 50, "Passes over the training set (the course made 10)."),
-        batch_size_param(128, "Images per optimisation step (the course used 512).", low=16),
+        Param.epochs(8, 50, "Passes over the training set (the course made 10)."),
+        Param.batch_size(128, "Images per optimisation step (the course used 512).", low=16),
         learning_rate_param(3e-3, "Peak step size of Adam (the course used 0.001, constant)."),
-        one_cycle_param(" (the course)"),
+        Param.one_cycle(" (the course)"),
         Param(
             "clip",
             "float",

@@ -1,6 +1,6 @@
 """The palindromes lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, batch_size_param, learning_rate_param, read_theory
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 PALINDROME_MODES = ("sweep", "single")
 
@@ -70,7 +70,7 @@ SPEC = LabSpec(
             low=0,
             high=5_000,
         ),
-        batch_size_param(128, "Palindromes per step, drawn afresh each step."),
+        Param.batch_size(128, "Palindromes per step, drawn afresh each step."),
         learning_rate_param(
             3e-3,
             "RMSprop step size (the course's: 0.001). Seed 0 with 0.003 gives the course's picture; "

@@ -1,15 +1,6 @@
 """The seq2seq lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-    share_param,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 SPEC = LabSpec(
     id="seq2seq",
@@ -35,7 +26,7 @@ SPEC = LabSpec(
             "Score of the attention model: additive (Bahdanau) or scaled dot product (Luong).",
             choices=("additive", "dot"),
         ),
-        share_param(
+        Param.share(
             "teacher_forcing",
             1.0,
             "Share of training steps fed the true previous word rather than the model's guess "
@@ -50,8 +41,8 @@ SPEC = LabSpec(
             choices=("generated", "tatoeba"),
         ),
         Param("corpus_size", "int", 8000, "Training pairs.", low=200, high=50_000),
-        epochs_param(10, 50, "Passes over the training pairs."),
-        batch_size_param(128, "Sentence pairs per step.", high=512),
+        Param.epochs(10, 50, "Passes over the training pairs."),
+        Param.batch_size(128, "Sentence pairs per step.", high=512),
         learning_rate_param(3e-3, "Adam's step size, the same for both models."),
         Param("embedding", "int", 64, "Size of the word embeddings.", low=8, high=256),
         Param("hidden", "int", 128, "Size of the recurrent states.", low=16, high=512),

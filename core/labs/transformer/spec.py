@@ -1,16 +1,6 @@
 """The Transformer lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-    schedule_param,
-    share_param,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 SPEC = LabSpec(
     id="transformer",
@@ -60,17 +50,17 @@ SPEC = LabSpec(
             low=32,
             high=4096,
         ),
-        share_param("dropout", 0.1, "Share of activations zeroed while training.", high=0.5),
-        epochs_param(6, 100, "Passes over the training pairs."),
-        batch_size_param(64, "Sentence pairs per step (the course: 1, one pair per step).", low=1, high=512),
+        Param.share("dropout", 0.1, "Share of activations zeroed while training.", high=0.5),
+        Param.epochs(6, 100, "Passes over the training pairs."),
+        Param.batch_size(64, "Sentence pairs per step (the course: 1, one pair per step).", low=1, high=512),
         learning_rate_param(1e-3, "Peak step size of Adam (the course: 0.0005, constant)."),
-        schedule_param(
+        Param.schedule(
             ("warmup-cosine", "constant"),
             "warmup-cosine: rise linearly over the warm-up steps, then decay to 10% by the end; "
             "constant: the same rate throughout (the course).",
         ),
         Param("warmup_steps", "int", 200, "Steps of linear warm-up.", low=0, high=5_000),
-        share_param(
+        Param.share(
             "label_smoothing",
             0.1,
             "Share of each target's probability spread over the whole vocabulary (course: 0).",

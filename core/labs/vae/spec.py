@@ -1,18 +1,7 @@
 """The VAE lab's spec: its place in the catalogue, its settings and the course's recipe
 (torch-free)."""
 
-from core.specs import (
-    SEED,
-    LabSpec,
-    Param,
-    batch_size_param,
-    dataset_param,
-    epochs_param,
-    learning_rate_param,
-    read_theory,
-    schedule_param,
-    share_param,
-)
+from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 VAE_ARCHITECTURES = ("mlp", "conv")
 
@@ -52,16 +41,16 @@ SPEC = LabSpec(
             low=2,
             high=32,
         ),
-        dataset_param(),
-        epochs_param(60, 300),
-        batch_size_param(128),
+        Param.dataset(),
+        Param.epochs(60, 300),
+        Param.batch_size(128),
         learning_rate_param(5e-3, "Peak step size of Adam (the course used 0.001, constant)."),
-        schedule_param(
+        Param.schedule(
             ("cosine", "constant"),
             "cosine: short warm-up, then decay to zero by the end (of the epochs, or of a time "
             "or step limit if one comes first); constant: keep it fixed, as the course did.",
         ),
-        share_param(
+        Param.share(
             "dropout",
             0.2,
             "Share of the encoder's hidden units zeroed while training. On 12,000 digits the "
