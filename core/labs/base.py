@@ -170,6 +170,23 @@ class Lab:
         """Markdown body of the model card written beside a checkpoint."""
         return f"{self.spec.summary}\n"
 
+    def card(
+        self,
+        tags: tuple[str, ...],
+        body: str,
+        config: dict[str, Any],
+        extra: str = "",
+        *,
+        after: str = "",
+        skip: tuple[str, ...] = (),
+        languages: tuple[str, ...] = (),
+    ) -> str:
+        """A model card as the labs write it: the front matter (`tags`, `languages`), the lab's
+        markdown `body`, then the command that trains the model again (see `reproduce`)."""
+        return (
+            card_front_matter(*tags, languages=languages) + body + self.reproduce(config, extra, after, skip)
+        )
+
     def reproduce(
         self, config: dict[str, Any], extra: str = "", after: str = "", skip: tuple[str, ...] = ()
     ) -> str:

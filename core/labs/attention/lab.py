@@ -11,7 +11,7 @@ from core.labs.attention import train as training
 from core.labs.attention.interactions import INTERACTIONS
 from core.labs.attention.model import ToyAttention
 from core.labs.attention.spec import SPEC, TASKS
-from core.labs.base import Lab, card_front_matter
+from core.labs.base import Lab
 
 
 class AttentionLab(Lab):
@@ -48,7 +48,7 @@ class AttentionLab(Lab):
             f"{metrics.get('heldout_sequence_accuracy', 0):.2%}, alignment (mean weight on the right input "
             f"position) {metrics.get('heldout_alignment', 0):.3f}.\n\n"
         )
-        return card_front_matter("attention", "toy-task") + body + self.reproduce(config)
+        return self.card(("attention", "toy-task"), body, config)
 
 
 LAB = AttentionLab()

@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import Lab, TrainedModel, card_front_matter
+from core.labs.base import Lab, TrainedModel
 from core.labs.binary_addition import train as training
 from core.labs.binary_addition.interactions import INTERACTIONS
 from core.labs.binary_addition.model import BitAdder
@@ -59,7 +59,7 @@ class BinaryAdditionLab(Lab):
             "| bits | bit accuracy | sums all right |\n| --- | --- | --- |\n"
             f"{table}\n\n"
         )
-        return card_front_matter("lstm", "binary-addition") + body + self.reproduce(config)
+        return self.card(("lstm", "binary-addition"), body, config)
 
 
 LAB = BinaryAdditionLab()

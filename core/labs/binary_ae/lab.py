@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.binary_ae import train as training
 from core.labs.binary_ae.interactions import INTERACTIONS
 from core.labs.binary_ae.model import build_autoencoder
@@ -57,11 +57,7 @@ class BinaryAELab(Lab):
             "- Input: 1x32x32 floats in [-1, 1] (MNIST resized), white ink on black; code: 3x4x4 "
             "bits in {-1, +1}; output: 1x32x32 in [-1, 1]\n\n"
         )
-        return (
-            card_front_matter("autoencoder", "binary-codes", "mnist")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("autoencoder", "binary-codes", "mnist"), body, config, MNIST_DATA_DIR)
 
 
 LAB = BinaryAELab()

@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.binary_prior import train as training
 from core.labs.binary_prior.interactions import INTERACTIONS
 from core.labs.binary_prior.model import build_prior
@@ -58,11 +58,7 @@ class BinaryPriorLab(Lab):
             f"- Course criterion: memorisation above {training.TARGET_RATE:.0%}: "
             f"{'met' if metrics.get('criterion_met') else 'not met'}\n\n"
         )
-        return (
-            card_front_matter("autoregressive", "lstm", "binary-codes")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("autoregressive", "lstm", "binary-codes"), body, config, MNIST_DATA_DIR)
 
 
 LAB = BinaryPriorLab()

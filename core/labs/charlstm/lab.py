@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import Lab, TrainedModel, card_front_matter
+from core.labs.base import Lab, TrainedModel
 from core.labs.charlstm import train as training
 from core.labs.charlstm.interactions import INTERACTIONS
 from core.labs.charlstm.model import SPECIAL_TOKENS, CharLSTM
@@ -52,10 +52,12 @@ class CharLSTMLab(Lab):
             f"- Vocabulary: {len(config.get('vocabulary', []))} characters in config.json, after the "
             f"special tokens {', '.join(SPECIAL_TOKENS)}\n\n"
         )
-        return (
-            card_front_matter("text-generation", "lstm", "character-level")
-            + body
-            + self.reproduce(config, after=" (sentences: the lab's defaults)", skip=("sentences",))
+        return self.card(
+            ("text-generation", "lstm", "character-level"),
+            body,
+            config,
+            after=" (sentences: the lab's defaults)",
+            skip=("sentences",),
         )
 
 

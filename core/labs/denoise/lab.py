@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab
 from core.labs.denoise import train as training
 from core.labs.denoise.interactions import INTERACTIONS
 from core.labs.denoise.model import build_denoiser
@@ -62,11 +62,7 @@ class DenoiseLab(Lab):
             f"{rows}\n\n"
             "- Input: 1x28x28 floats in [0, 1], white ink on black; output: the same, the clean estimate\n\n"
         )
-        return (
-            card_front_matter("image-denoising", "autoencoder", "mnist")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("image-denoising", "autoencoder", "mnist"), body, config, MNIST_DATA_DIR)
 
 
 LAB = DenoiseLab()

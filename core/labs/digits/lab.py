@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab
 from core.labs.digits import train as training
 from core.labs.digits.interactions import INTERACTIONS
 from core.labs.digits.model import build_classifier
@@ -42,9 +42,7 @@ class DigitsLab(Lab):
             f"- Input: 1x28x28 floats in [0, 1], white ink on black, MNIST-style centring\n"
             f"- Output: 10 logits ({', '.join(config.get('classes', []))})\n\n"
         )
-        return (
-            card_front_matter("image-classification", "mnist") + body + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("image-classification", "mnist"), body, config, MNIST_DATA_DIR)
 
 
 LAB = DigitsLab()

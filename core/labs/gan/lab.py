@@ -11,7 +11,7 @@ from torch import nn
 
 from core.charts import series_curves
 from core.history import TrainingHistory
-from core.labs.base import CHECKPOINT_ROOT, MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
+from core.labs.base import CHECKPOINT_ROOT, MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.gan import train as training
 from core.labs.gan.interactions import INTERACTIONS
 from core.labs.gan.model import gan_from_config
@@ -114,11 +114,7 @@ class GanLab(Lab):
             "- The weights hold both the generator and the discriminator, and `timeline`, the "
             "fixed-noise grids taken while it trained\n\n"
         )
-        return (
-            card_front_matter("gan", "image-generation", "mnist")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("gan", "image-generation", "mnist"), body, config, MNIST_DATA_DIR)
 
     # --- command line ----------------------------------------------------------------------
 

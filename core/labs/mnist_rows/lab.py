@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab
 from core.labs.mnist_rows import train as training
 from core.labs.mnist_rows.interactions import INTERACTIONS
 from core.labs.mnist_rows.model import build_readers
@@ -55,11 +55,7 @@ class MnistRowsLab(Lab):
             f"extra FC layer {'yes' if config.get('extra_fc') else 'no'}\n"
             "- Input: 28x28 floats in [0, 1], white ink on black, rows read top to bottom\n\n"
         )
-        return (
-            card_front_matter("image-classification", "rnn", "lstm", "mnist")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("image-classification", "rnn", "lstm", "mnist"), body, config, MNIST_DATA_DIR)
 
 
 LAB = MnistRowsLab()

@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import Lab, TrainedModel, card_front_matter
+from core.labs.base import Lab, TrainedModel
 from core.labs.palindromes import train as training
 from core.labs.palindromes.interactions import INTERACTIONS
 from core.labs.palindromes.model import PalindromeModels
@@ -67,7 +67,7 @@ class PalindromesLab(Lab):
             f"Held-out accuracy ({training.HELDOUT_SIZE:,} fixed palindromes per length) and steps to "
             f"reach 100%:\n\n{training.steps_table(metrics.get('lengths', []))}\n\n"
         )
-        return card_front_matter("lstm", "rnn", "palindromes") + body + self.reproduce(config)
+        return self.card(("lstm", "rnn", "palindromes"), body, config)
 
 
 LAB = PalindromesLab()

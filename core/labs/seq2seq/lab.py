@@ -10,7 +10,7 @@ from torch import nn
 
 from core import charts
 from core.history import TrainingHistory
-from core.labs.base import Lab, card_front_matter
+from core.labs.base import Lab
 from core.labs.seq2seq import train as training
 from core.labs.seq2seq.interactions import INTERACTIONS
 from core.labs.seq2seq.model import MODEL_LABELS, MODELS, Seq2seqPair
@@ -91,7 +91,7 @@ class Seq2seqLab(Lab):
             "| model | BLEU | BLEU, > 8 words | exact |\n| --- | --- | --- | --- |\n"
             f"{rows}\n\n"
         )
-        return card_front_matter("translation", "seq2seq", "attention") + body + self.reproduce(config)
+        return self.card(("translation", "seq2seq", "attention"), body, config)
 
 
 LAB = Seq2seqLab()

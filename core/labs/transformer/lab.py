@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from core import charts
 from core.history import TrainingHistory
-from core.labs.base import Lab, card_front_matter
+from core.labs.base import Lab
 from core.labs.transformer import train as training
 from core.labs.transformer.interactions import INTERACTIONS
 from core.labs.transformer.model import Translator, check_architecture
@@ -111,10 +111,8 @@ class TransformerLab(Lab):
             "- The word vocabularies are in config.json (`source_vocab`, `target_vocab`)\n\n"
             f"| source | translation | reference |\n| --- | --- | --- |\n{examples}\n\n"
         )
-        return (
-            card_front_matter("translation", "transformer", languages=("en", "fr"))
-            + body
-            + self.reproduce(config, extra=budget, after=ended)
+        return self.card(
+            ("translation", "transformer"), body, config, extra=budget, after=ended, languages=("en", "fr")
         )
 
 

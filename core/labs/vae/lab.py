@@ -6,7 +6,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel, card_front_matter
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.vae import train as training
 from core.labs.vae.interactions import INTERACTIONS
 from core.labs.vae.latent import collapse_warning
@@ -59,11 +59,7 @@ class VAELab(Lab):
             f"- Encoder output: mean and log-variance of q(z|x), {config.get('latent_dim')} numbers each\n"
             "- Decoder output: 1x28x28 pixel logits (sigmoid gives the probabilities)\n\n"
         )
-        return (
-            card_front_matter("variational-autoencoder", "mnist")
-            + body
-            + self.reproduce(config, MNIST_DATA_DIR)
-        )
+        return self.card(("variational-autoencoder", "mnist"), body, config, MNIST_DATA_DIR)
 
 
 LAB = VAELab()
