@@ -10,6 +10,9 @@ from typing import Any
 
 import torch
 
+from core.interactions import Output
+from core.markup import code
+from core.specs import Param, SpecError
 from core.tokens import EOS, PAD, SOS, TextInputError, Vocab, tokenize
 
 MAX_TEXT_CHARS = 1_000  # longer input is refused: the models translate sentences, not pages
@@ -89,3 +92,39 @@ def heldout_pairs(config: dict[str, Any], long_words: int = 0) -> list[tuple[str
     long = corpus.longer_than(long_words) if long_words else []
     chosen = set(long)
     return long + [pair for pair in corpus.heldout if pair not in chosen]
+
+
+# --- the held-out sentences as both translation labs offer them ----------------------------
+
+HELDOUT_INDEX = Param(
+    "index",
+    "int",
+    0,
+    "Which held-out sentence (0: the first long one).",
+    label="Held-out sentence",
+    low=0,
+    high=999,
+)
+HELDOUT_SOURCE = Output("source", "markdown", "English")
+
+
+def heldout_pair(config: dict[str, Any], index: int, long_words: int) -> tuple[str, str]:
+    """Held-out pair number `index`, those longer than `long_words` words first; SpecError
+    naming the numbers there are for one beyond them."""
+    pairs = heldout_pairs(config, long_words)
+    if index >= len(pairs):
+        raise SpecError(f"Held-out sentence: pick a number from 0 to {len(pairs) - 1}")
+    return pairs[index]
+
+
+def heldout_heading(index: int, source: str) -> str:
+    return f"Held-out sentence {index}: {code(source)}"
+
+
+def heldout_reference(config: dict[str, Any], source: str) -> str | None:
+    """The reference translation of `source` when it is a held-out sentence, else None."""
+    return dict(heldout_pairs(config)).get(source)
+
+
+def reference_note(reference: str) -> str:
+    return f"Reference (a held-out sentence, never trained on): {code(reference)}"

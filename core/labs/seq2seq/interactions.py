@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 
+from core import sentence_pairs
 from core.interactions import Heatmap, Interaction, Output
 from core.labs.base import TrainedModel
 from core.labs.seq2seq.model import MODEL_LABELS, Seq2seqPair, max_output_length, vocabularies
 from core.labs.seq2seq.train import LONG_WORDS
 from core.markup import code, code_list
-from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source, heldout_pairs, pad_rows
-from core.specs import Param, SpecError
+from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source, pad_rows
+from core.specs import Param
 from core.tokens import TextInputError, detokenize, tokenize
 
 DEFAULT_TEXT = "the old man sees the red car near the river."
@@ -84,7 +85,7 @@ def shown(result: Seq2seqTranslation, reference: str | None = None) -> dict[str,
     """A translation as the fronts show it: both models' outputs, the notes, the alignment."""
     notes = [*result.notes]
     if reference:
-        notes.insert(0, f"Reference (a held-out sentence, never trained on): {code(reference)}")
+        notes.insert(0, sentence_pairs.reference_note(reference))
     return {
         "attention": f"**With attention:** {code(result.attention)}",
         "plain": f"**Without attention:** {code(result.plain)}",
@@ -105,16 +106,13 @@ def shown(result: Seq2seqTranslation, reference: str | None = None) -> dict[str,
 
 def translate_sentence(trained: TrainedModel, text: str) -> dict[str, Any]:
     result = translate(trained, text)
-    return shown(result, dict(heldout_pairs(trained.config)).get(result.source))
+    return shown(result, sentence_pairs.heldout_reference(trained.config, result.source))
 
 
 def heldout_sentence(trained: TrainedModel, index: int) -> dict[str, Any]:
-    pairs = heldout_pairs(trained.config, LONG_WORDS)
-    if index >= len(pairs):
-        raise SpecError(f"Held-out sentence: pick a number from 0 to {len(pairs) - 1}")
-    source, reference = pairs[index]
+    source, reference = sentence_pairs.heldout_pair(trained.config, index, LONG_WORDS)
     return {
-        "source": f"Held-out sentence {index}: {code(source)}",
+        "source": sentence_pairs.heldout_heading(index, source),
         **shown(translate(trained, source), reference),
     }
 
@@ -146,18 +144,8 @@ INTERACTIONS = (
         "Pick a held-out sentence by number (never trained on; the first ones have more than 8 words, "
         "where one final state struggles): both translations beside the reference.",
         heldout_sentence,
-        inputs=(
-            Param(
-                "index",
-                "int",
-                0,
-                "Which held-out sentence (0: the first long one).",
-                label="Held-out sentence",
-                low=0,
-                high=999,
-            ),
-        ),
-        outputs=(Output("source", "markdown", "English"), *TRANSLATIONS),
+        inputs=(sentence_pairs.HELDOUT_INDEX,),
+        outputs=(sentence_pairs.HELDOUT_SOURCE, *TRANSLATIONS),
         example={"index": 3},
     ),
 )

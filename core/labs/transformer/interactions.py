@@ -10,13 +10,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from core import charts
+from core import charts, sentence_pairs
 from core.interactions import Heatmap, Interaction, Output
 from core.labs.base import TrainedModel
 from core.labs.transformer.model import Translator, translate_ids
 from core.markup import code, code_list
-from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source, heldout_pairs
-from core.specs import Param, SpecError
+from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source
+from core.specs import Param
 from core.tokens import EOS, SOS, SPECIALS, TextInputError, detokenize, tokenize
 
 MAX_BEAM = 10
@@ -136,7 +136,7 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
         "this translation: closer to 0 is surer)"
     ]
     if reference:
-        lines.append(f"Reference (a held-out sentence, never trained on): {code(reference)}")
+        lines.append(sentence_pairs.reference_note(reference))
     lines += [*result.notes, *view_notes]
     return {
         "translation": result.translation,
@@ -171,16 +171,13 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
 
 def translate_sentence(trained: TrainedModel, text: str, beam: int, layer: int, head: int) -> dict[str, Any]:
     result = translate(trained, text, beam)
-    return shown(result, layer, head, dict(heldout_pairs(trained.config)).get(result.text))
+    return shown(result, layer, head, sentence_pairs.heldout_reference(trained.config, result.text))
 
 
 def heldout_sentence(trained: TrainedModel, index: int, beam: int, layer: int, head: int) -> dict[str, Any]:
-    pairs = heldout_pairs(trained.config, LONG_WORDS)
-    if index >= len(pairs):
-        raise SpecError(f"Held-out sentence: pick a number from 0 to {len(pairs) - 1}")
-    source, reference = pairs[index]
+    source, reference = sentence_pairs.heldout_pair(trained.config, index, LONG_WORDS)
     return {
-        "source": f"Held-out sentence {index}: {code(source)}",
+        "source": sentence_pairs.heldout_heading(index, source),
         **shown(translate(trained, source, beam), layer, head, reference),
     }
 
@@ -247,19 +244,8 @@ INTERACTIONS = (
         "Pick a held-out sentence by number (never trained on; the first ones have more than 10 words): "
         "its translation beside the reference, and the attention behind it.",
         heldout_sentence,
-        inputs=(
-            Param(
-                "index",
-                "int",
-                0,
-                "Which held-out sentence (0: the first long one).",
-                label="Held-out sentence",
-                low=0,
-                high=999,
-            ),
-            *VIEW,
-        ),
-        outputs=(Output("source", "markdown", "English"), *SHOWN),
+        inputs=(sentence_pairs.HELDOUT_INDEX, *VIEW),
+        outputs=(sentence_pairs.HELDOUT_SOURCE, *SHOWN),
         example={"index": 2},
     ),
 )
