@@ -7,6 +7,7 @@ Plotly is a charting library, not a UI framework: both fronts show these figures
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas  # noqa: F401  # plotly reads a half-imported pandas in other threads (plotly.py#2433)
@@ -41,31 +42,33 @@ def metric_title(metric: str) -> str:
     return title[:1].upper() + title[1:]
 
 
+def _add_points(fig: go.Figure, points: Sequence[tuple[float, float]], **style: Any) -> None:
+    """(x, y) points as one scatter trace drawn in `style`; nothing when there are none."""
+    if points:
+        x, y = zip(*points, strict=True)
+        fig.add_scatter(x=x, y=y, **style)
+
+
 def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure:
     """Train metric per step, held-out metric as measured live, and both per epoch."""
     fig = go.Figure()
     train = history.steps.get(metric, [])
-    if train:
-        x, y = zip(*train, strict=True)
-        fig.add_scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            name="train (per step)",
-            line=dict(color=TRAIN_COLOUR, width=1),
-            opacity=0.5,
-        )
-    live = history.steps.get(f"heldout_{metric}", [])
-    if live:
-        x, y = zip(*live, strict=True)
-        fig.add_scatter(
-            x=x,
-            y=y,
-            mode="lines+markers",
-            name="held-out (live sample)",
-            line=dict(color=HELDOUT_COLOUR, width=1, dash="dot"),
-            marker=dict(size=4),
-        )
+    _add_points(
+        fig,
+        train,
+        mode="lines",
+        name="train (per step)",
+        line=dict(color=TRAIN_COLOUR, width=1),
+        opacity=0.5,
+    )
+    _add_points(
+        fig,
+        history.steps.get(f"heldout_{metric}", []),
+        mode="lines+markers",
+        name="held-out (live sample)",
+        line=dict(color=HELDOUT_COLOUR, width=1, dash="dot"),
+        marker=dict(size=4),
+    )
     # A train epoch figure is a mean over the epoch, so it sits mid-epoch; held-out figures are
     # measured at the epoch's end.
     for prefix, colour, name, shift in (
@@ -73,16 +76,14 @@ def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure
         ("heldout", HELDOUT_COLOUR, "held-out (epoch end)", 0.0),
     ):
         series = history.epochs.get(f"{prefix}_{metric}", [])
-        if series:
-            x, y = zip(*((epoch + shift, value) for epoch, value in series), strict=True)
-            fig.add_scatter(
-                x=x,
-                y=y,
-                mode="markers+lines",
-                name=name,
-                line=dict(color=colour, width=3),
-                marker=dict(size=9, symbol="diamond"),
-            )
+        _add_points(
+            fig,
+            [(epoch + shift, value) for epoch, value in series],
+            mode="markers+lines",
+            name=name,
+            line=dict(color=colour, width=3),
+            marker=dict(size=9, symbol="diamond"),
+        )
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%")
     if metric == "loss" and any(v > 0 for _, v in train):
@@ -400,16 +401,13 @@ def per_model_curves(
     series = [(metric.format(name=name), label) for name, label in models]
     fig = series_curves(history, series, title, y_title, smooth=smooth, colours=CLASS_COLOURS)
     for (name, label), colour in zip(models, CLASS_COLOURS, strict=False):
-        points = history.epochs.get(metric.format(name=name), [])
-        if points:
-            x, y = zip(*points, strict=True)
-            fig.add_scatter(
-                x=x,
-                y=y,
-                mode="markers",
-                name=f"{label} (epoch end)",
-                marker=dict(size=10, symbol="diamond", color=colour),
-            )
+        _add_points(
+            fig,
+            history.epochs.get(metric.format(name=name), []),
+            mode="markers",
+            name=f"{label} (epoch end)",
+            marker=dict(size=10, symbol="diamond", color=colour),
+        )
     return fig
 
 
