@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from core.specs import Param, SpecError, check_values
+from core.specs import Param, check_values, find_param
 
 OUTPUT_KINDS = (
     "label",
@@ -157,10 +157,7 @@ class Interaction:
     needs_model: bool = True
 
     def input(self, name: str) -> Param:
-        for param in self.inputs:
-            if param.name == name:
-                return param
-        raise SpecError(f"{self.title} has no input {name!r}")
+        return find_param(self.inputs, name, f"{self.title} has no input")
 
     def example_inputs(self) -> dict[str, Any]:
         return {name: value() if callable(value) else value for name, value in self.example.items()}

@@ -209,10 +209,7 @@ class LabSpec:
         return f"{self.icon} {self.title}" if self.icon else self.title
 
     def param(self, name: str) -> Param:
-        for param in self.params:
-            if param.name == name:
-                return param
-        raise SpecError(f"{self.title} has no setting {name!r}")
+        return find_param(self.params, name, f"{self.title} has no setting")
 
     def defaults(self) -> dict[str, Any]:
         return {param.name: param.default for param in self.params}
@@ -220,6 +217,14 @@ class LabSpec:
     def validate(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """Defaults overlaid with `values`, each checked; raises SpecError listing every problem."""
         return check_values(self.params, values or {}, "setting")
+
+
+def find_param(params: Sequence[Param], name: str, missing: str) -> Param:
+    """The one of `params` called `name`; SpecError "`missing` 'name'" when none is."""
+    for param in params:
+        if param.name == name:
+            return param
+    raise SpecError(f"{missing} {name!r}")
 
 
 def check_values(params: Sequence[Param], values: Mapping[str, Any], what: str) -> dict[str, Any]:
