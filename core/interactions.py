@@ -37,6 +37,14 @@ import numpy as np
 
 from core.specs import Param, check_values, find_param
 
+DIGIT_HELP = "A handwritten digit: drawn on the pad, or a photo or scan (dark on light or light on dark)."
+
+
+def digit_input(name: str = "image", label: str = "Digit", help: str = DIGIT_HELP) -> Param:
+    """An input of kind "image": a handwritten digit to draw on the pad or upload."""
+    return Param(name, "image", None, help, label=label)
+
+
 OUTPUT_KINDS = (
     "label",
     "image",

@@ -26,7 +26,7 @@ from core.bit_codes import (
 )
 from core.data import ImageData, training_data
 from core.imaging import ImageInputError, example_digit, to_mnist_frame
-from core.interactions import Interaction, Output
+from core.interactions import Interaction, Output, digit_input
 from core.labs.base import TrainedModel
 from core.labs.binary_ae.train import TARGET_PSNR_DB, psnr
 from core.specs import Param, SpecError
@@ -153,13 +153,6 @@ def scores(trained: TrainedModel) -> dict[str, Any]:
     return {"scores": [{"figure": name, "value": value} for name, value in rows], "note": note}
 
 
-DIGIT = Param(
-    "image",
-    "image",
-    None,
-    "A handwritten digit: drawn on the pad, or a photo or scan (dark on light or light on dark).",
-    label="Digit",
-)
 FLIPS = Param(
     "flips",
     "text",
@@ -206,7 +199,7 @@ INTERACTIONS = (
         "A drawing or a photo of a digit becomes 48 bits, and the digit is rebuilt from them: tick "
         "bits to flip them and watch the digit change.",
         encode,
-        inputs=(DIGIT,),
+        inputs=(digit_input(),),
         outputs=ENCODING,
         example={"image": example_digit},
     ),

@@ -15,7 +15,7 @@ import torch
 
 from core.data import ImageData
 from core.imaging import ImageInputError, example_digit, to_mnist_frame
-from core.interactions import Interaction, Output
+from core.interactions import Interaction, Output, digit_input
 from core.labs.base import TrainedModel
 from core.labs.denoise.train import EVAL_SEED, FRAME, heldout_data
 from core.noise import (
@@ -181,12 +181,8 @@ INTERACTIONS = (
         "and denoised, with the PSNR of each against the clean digit.",
         restore,
         inputs=(
-            Param(
-                "image",
-                "image",
-                None,
-                "A clean handwritten digit: drawn on the pad, or a photo or scan (either polarity).",
-                label="Digit",
+            digit_input(
+                help="A clean handwritten digit: drawn on the pad, or a photo or scan (either polarity)."
             ),
             NOISE,
             LEVEL,

@@ -10,20 +10,12 @@ from torch import nn
 
 from core import charts
 from core.imaging import example_digit, to_mnist_frame
-from core.interactions import Interaction, Output, Probabilities
+from core.interactions import Interaction, Output, Probabilities, digit_input
 from core.judge import predict_tensor
 from core.labs.base import TrainedModel
 from core.labs.digits.model import ConvClassifier
 from core.labs.digits.train import heldout_data, heldout_report
 from core.specs import Param, SpecError
-
-DIGIT = Param(
-    "image",
-    "image",
-    None,
-    "A handwritten digit: drawn on the pad, or a photo or scan (dark on light or light on dark).",
-    label="Digit",
-)
 
 
 def classify_frame(trained: TrainedModel, frame: np.ndarray) -> Probabilities:
@@ -142,7 +134,7 @@ INTERACTIONS = (
         "The model reads a drawing or a photo: its ten probabilities, the 28x28 frame it saw, and "
         "what each layer computed.",
         classify,
-        inputs=(DIGIT,),
+        inputs=(digit_input(),),
         outputs=(Output("prediction", "label", "Prediction"), SEEN, LAYERS),
         example={"image": example_digit},
     ),

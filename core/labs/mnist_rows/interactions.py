@@ -11,12 +11,11 @@ import torch.nn.functional as F
 
 from core import charts
 from core.imaging import ImageInputError, example_digit, to_mnist_frame
-from core.interactions import Interaction, Output, Probabilities
+from core.interactions import Interaction, Output, Probabilities, digit_input
 from core.labs.base import TrainedModel
 from core.labs.mnist_rows.model import ROWS
 from core.labs.mnist_rows.spec import MODEL_NAMES, ROW_MODELS
 from core.labs.mnist_rows.train import COURSE_ACCURACY, ordered
-from core.specs import Param
 
 
 @dataclass
@@ -121,15 +120,7 @@ INTERACTIONS = (
         "Every reader reads your digit row by row, top to bottom: its answer, and its hidden state "
         "after each of the 28 rows (red positive, blue negative).",
         read,
-        inputs=(
-            Param(
-                "image",
-                "image",
-                None,
-                "A handwritten digit: drawn on the pad, or a photo or scan (dark on light or light on dark).",
-                label="Digit",
-            ),
-        ),
+        inputs=(digit_input(),),
         outputs=(
             Output("answers", "markdown", "Every reader's answer"),
             Output("seen", "image", "The 28 rows they read, top to bottom", size=168),

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from core import charts
 from core.data import DataUnavailableError
 from core.imaging import ImageInputError, example_digit, to_mnist_frame
-from core.interactions import Interaction, Output
+from core.interactions import Interaction, Output, digit_input
 from core.labs.base import TrainedModel
 from core.labs.vae.latent import (
     GRID_SIZES,
@@ -42,16 +42,6 @@ def example_one(size: int = 112) -> np.ndarray:
         [(size * 0.5, size * 0.15), (size * 0.5, size * 0.85)], fill=255, width=size // 10
     )
     return np.asarray(image, dtype=np.float32) / 255.0
-
-
-def digit(name: str, label: str) -> Param:
-    return Param(
-        name,
-        "image",
-        None,
-        "A handwritten digit: drawn on the pad, or a photo or scan (dark on light or light on dark).",
-        label=label,
-    )
 
 
 def coordinate(name: str, label: str, default: float, help: str) -> Param:
@@ -272,7 +262,7 @@ INTERACTIONS = (
         "The encoder places a digit on the latent map: its code (mean ± σ of q(z|x)), what it "
         "saw, and the decoder's reconstruction from the code.",
         encode_digit,
-        inputs=(digit("image", "Digit"), X_DIM, Y_DIM),
+        inputs=(digit_input(), X_DIM, Y_DIM),
         outputs=(
             Output("seen", "image", "What the encoder sees (28x28)", size=112),
             Output("reconstruction", "image", "Decoded from its code", size=112),
@@ -367,7 +357,7 @@ INTERACTIONS = (
         "Interpolate between two digits",
         "Draw or upload two digits: the decoder walks the straight line between their codes.",
         interpolate_digits,
-        inputs=(digit("start", "From"), digit("end", "To"), steps_param(10), X_DIM, Y_DIM),
+        inputs=(digit_input("start", "From"), digit_input("end", "To"), steps_param(10), X_DIM, Y_DIM),
         outputs=(FRAMES, MAP, Output("z", "json", "Codes along the way"), Output("note", "markdown", "")),
         example={"start": example_digit, "end": example_one, "steps": 6},
     ),
