@@ -127,8 +127,22 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
     index, number, view_notes = pick_view(result, layer, head)
     which = "average of the heads" if number is None else f"head {number + 1}"
 
-    def pick(weights: np.ndarray) -> np.ndarray:
-        return (weights[index].mean(0) if number is None else weights[index, number]).astype(float)
+    def attention_map(
+        weights: np.ndarray, rows: list[str], name: str, what: str, axes: tuple[str, str]
+    ) -> Heatmap:
+        """The chosen layer's weights (one head's, or the heads' average): `rows` over the
+        English words."""
+        picked = weights[index].mean(0) if number is None else weights[index, number]
+        return Heatmap(
+            picked.astype(float),
+            x=tuple(result.source_tokens),
+            y=tuple(rows),
+            title=f"{name}, layer {index + 1}, {which}: {what}",
+            x_title=axes[0],
+            y_title=axes[1],
+            zmin=0.0,
+            zmax=1.0,
+        )
 
     search = "greedy search" if result.beam == 1 else f"beam search, width {result.beam}"
     lines = [
@@ -141,27 +155,19 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
     return {
         "translation": result.translation,
         "details": "\n\n".join(lines),
-        "cross_attention": Heatmap(
-            pick(result.cross_attention),
-            x=tuple(result.source_tokens),
-            y=tuple(result.target_tokens),
-            title=f"Cross-attention, layer {index + 1}, {which}: the English words (columns) each "
-            "French word (rows) looked at",
-            x_title="English (source)",
-            y_title="French (output)",
-            zmin=0.0,
-            zmax=1.0,
+        "cross_attention": attention_map(
+            result.cross_attention,
+            result.target_tokens,
+            "Cross-attention",
+            "the English words (columns) each French word (rows) looked at",
+            ("English (source)", "French (output)"),
         ),
-        "encoder_attention": Heatmap(
-            pick(result.encoder_attention),
-            x=tuple(result.source_tokens),
-            y=tuple(result.source_tokens),
-            title=f"Encoder self-attention, layer {index + 1}, {which}: the English words each English "
-            "word gathers context from",
-            x_title="English",
-            y_title="English",
-            zmin=0.0,
-            zmax=1.0,
+        "encoder_attention": attention_map(
+            result.encoder_attention,
+            result.source_tokens,
+            "Encoder self-attention",
+            "the English words each English word gathers context from",
+            ("English", "English"),
         ),
         "every_head": charts.attention_grid(
             result.cross_attention, result.target_tokens, result.source_tokens, "Cross-attention, every head"
