@@ -23,7 +23,7 @@ from torch import nn
 
 from core.data import ImageData
 from core.labs.base import TrainedModel
-from core.specs import SpecError
+from core.specs import SpecError, number_rows
 
 SIZE = 32  # the course resized MNIST's 28x28 to 32x32, so three halvings give 4x4
 CODE_SHAPE = (3, 4, 4)
@@ -63,12 +63,7 @@ def check_bits(bits: Any) -> np.ndarray:
         return parse_bits(bits)[None]
     if isinstance(bits, list | tuple) and bits and all(isinstance(b, str) for b in bits):
         return np.stack([parse_bits(b) for b in bits])
-    try:
-        array = np.asarray(bits, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
-        raise BitsInputError("a code must be a string of 0s and 1s or a list of bits") from None
-    if array.ndim == 1:
-        array = array[None]
+    array = number_rows(bits, BitsInputError, "a code must be a string of 0s and 1s or a list of bits")
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] != CODE_BITS:
         raise BitsInputError(f"a code has {CODE_BITS} bits, got shape {array.shape}")
     if not np.isin(array, (-1, 0, 1)).all():

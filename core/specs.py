@@ -293,6 +293,18 @@ def read_number(value: Any, error: type[Exception], message: str) -> float:
         raise error(message.format(value)) from None
 
 
+def number_rows(value: Any, error: type[Exception], not_numbers: str) -> Any:
+    """A vector, or a list of vectors, as a float64 numpy array with a row per vector (a vector
+    becomes one row; the caller checks the shape); `error(not_numbers)` for what is not numbers."""
+    import numpy as np  # here: the catalogue imports this module and must start fast
+
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
+        raise error(not_numbers) from None
+    return array[None] if array.ndim == 1 else array
+
+
 def read_temperature(value: Any, error: type[Exception], not_number: str, negative: str) -> float:
     """A sampling or softmax temperature, 0 or more (infinity included, for the caller to clamp);
     `error` with `not_number` or `negative` (each shows the value with {!r}) otherwise."""

@@ -20,7 +20,7 @@ from core.data import ImageData, training_data
 from core.imaging import ImageInputError
 from core.labs.base import TrainedModel
 from core.labs.vae.train import to_inputs
-from core.specs import SpecError
+from core.specs import SpecError, number_rows
 
 Z_LIMIT = 10.0  # latent coordinates are refused beyond this: the N(0, 1) prior lives within about ±4
 GRID_SIZES = (2, 20)  # a manifold grid is n x n decodings, n in this range
@@ -54,12 +54,7 @@ def latent_size(trained: TrainedModel) -> int:
 
 def check_latents(z: Any, size: int) -> np.ndarray:
     """`z` as an (N, size) float32 array, or LatentInputError saying what is wrong with it."""
-    try:
-        array = np.asarray(z, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
-        raise LatentInputError("a latent vector must be a list of numbers") from None
-    if array.ndim == 1:
-        array = array[None]
+    array = number_rows(z, LatentInputError, "a latent vector must be a list of numbers")
     if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] != size:
         got = array.shape[-1] if array.ndim >= 1 else 0
         raise LatentInputError(f"this model's latent vectors have {size} numbers, got {got}")
