@@ -45,6 +45,12 @@ def digit_input(name: str = "image", label: str = "Digit", help: str = DIGIT_HEL
     return Param(name, "image", None, help, label=label)
 
 
+def heldout_image_index(noun: str) -> Param:
+    """Which held-out image, by number, up to the largest split's last (the lab refuses a
+    number beyond its own split's, naming the range)."""
+    return Param("index", "int", 0, f"Which held-out {noun}.", label=f"Held-out {noun}", low=0, high=59_999)
+
+
 OUTPUT_KINDS = (
     "label",
     "image",

@@ -15,7 +15,7 @@ import torch
 
 from core.data import ImageData
 from core.imaging import ImageInputError, example_digit, to_mnist_frame
-from core.interactions import Interaction, Output, digit_input
+from core.interactions import Interaction, Output, digit_input, heldout_image_index
 from core.labs.base import TrainedModel
 from core.labs.denoise.train import EVAL_SEED, FRAME, heldout_data
 from core.noise import (
@@ -197,7 +197,7 @@ INTERACTIONS = (
         "A digit the model never saw in training, picked by number, corrupted and restored.",
         restore_heldout,
         inputs=(
-            Param("index", "int", 0, "Which held-out digit.", label="Held-out digit", low=0, high=59_999),
+            heldout_image_index("digit"),
             NOISE,
             LEVEL,
             NOISE_SEED,

@@ -10,12 +10,12 @@ from torch import nn
 
 from core import charts
 from core.imaging import example_digit, to_mnist_frame
-from core.interactions import Interaction, Output, Probabilities, digit_input
+from core.interactions import Interaction, Output, Probabilities, digit_input, heldout_image_index
 from core.judge import predict_tensor
 from core.labs.base import TrainedModel
 from core.labs.digits.model import ConvClassifier
 from core.labs.digits.train import heldout_data, heldout_report
-from core.specs import Param, SpecError
+from core.specs import SpecError
 
 
 def classify_frame(trained: TrainedModel, frame: np.ndarray) -> Probabilities:
@@ -162,9 +162,7 @@ INTERACTIONS = (
         "Feature maps of a held-out digit",
         "Pick a held-out image by number and see what each layer computes for it.",
         heldout_layers,
-        inputs=(
-            Param("index", "int", 0, "Which held-out image.", label="Held-out image", low=0, high=59_999),
-        ),
+        inputs=(heldout_image_index("image"),),
         outputs=(Output("input", "image", "Input", size=112), Output("truth", "markdown", ""), LAYERS),
         example={"index": 7},
     ),
