@@ -369,9 +369,8 @@ def _load_checkpoint(lab: Lab, state_key: str) -> None:
 
 def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
     """A black pad to draw one digit on in white ink, as MNIST digits look, and a Clear button
-    below it; returns the RGBA pixels drawn so far, or None before the first stroke. The
-    canvas's own toolbar is hidden: on a touch screen it was invisible until touched and sat on
-    the pad's corner, where a tap meant to draw wiped the drawing."""
+    below it (plainer than the canvas's own toolbar icons, which a touch screen shows only when
+    touched); returns the RGBA pixels drawn so far, or None before the first stroke."""
     # Imported here: the component registers itself on import, which needs a running Streamlit app.
     from streamlit_drawable_canvas import st_canvas
 
@@ -383,7 +382,6 @@ def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
         width=size,
         height=size,
         drawing_mode="freedraw",
-        display_toolbar=False,
         return_image_data=True,
         key=f"{key}-{clears}",  # a new key is a blank pad
     )
