@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "attention-training-model"
+from helpers import model_radio, open_lab, texts, train_on_page
 
 
 def chart(at, key: str) -> dict:
@@ -52,26 +48,17 @@ def test_the_explorer_shows_weights_that_follow_the_controls():
 
 def test_the_bundled_toy_models_reverse_and_copy_typed_digits():
     at = open_lab("attention")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled reverse"
+    assert model_radio(at, "attention").value == "Bundled reverse"
     assert "**reverse** 31415926 → **62951413** (right)" in texts(at.markdown)
     at.text_input(key="attention-toy-digits").set_value("12x").run()
     assert "only the digits 0-9" in texts(at.warning)
-    at.radio(key=MODEL_RADIO).set_value("Bundled copy").run()
+    model_radio(at, "attention").set_value("Bundled copy").run()
     at.text_input(key="attention-toy-digits").set_value("2718").run()
     assert "**copy** 2718 → **2718** (right)" in texts(at.markdown)
 
 
-def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "10")
-    at = open_lab("attention")
-    at.selectbox(key="attention-task").set_value("copy")
-    at.button(key="attention-train").click().run()
-    view = at.session_state["attention-training"]
-    assert view.job.wait(timeout=120), "the training did not finish"
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_pages_model():
+    at, view = train_on_page("attention", {"task": "copy"}, max_steps=10, timeout=120)
     assert view.history.steps["alignment"], "the page did not read the alignment"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "from uniform to the diagonal" in texts(at.caption)
     assert "**copy** 31415926" in texts(at.markdown)

@@ -3,11 +3,8 @@ input, and a tiny training that becomes the page's model."""
 
 from __future__ import annotations
 
-from helpers import open_lab, texts
+from helpers import model_radio, open_lab, texts, train_on_page
 
-import ui_streamlit as ui
-
-MODEL_RADIO = "binary-addition-training-model"
 KEY = "binary-addition-add"
 
 
@@ -19,7 +16,7 @@ def sums(at) -> dict[str, str]:
 
 def test_the_page_opens_on_the_bundled_model_and_adds():
     at = open_lab("binary-addition")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled 5-bit"
+    assert model_radio(at, "binary-addition").value == "Bundled 5-bit"
     assert "trained at 5 bits" in texts(at.caption)
     assert "loss mse" in texts(at.caption)  # the course's recipe beside Train
     assert "1011 + 111 = **10010** (18): ✓ right" in texts(at.markdown)
@@ -41,17 +38,8 @@ def test_bad_numbers_get_a_message_and_temperatures_are_clamped():
     assert "clamped to 20" in texts(at.markdown) and not at.exception
 
 
-def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_lab("binary-addition")
-    at.slider(key="binary-addition-train_length").set_value(3)
-    at.button(key="binary-addition-train").click().run()
-    view = at.session_state["binary-addition-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
+def test_a_tiny_training_becomes_the_pages_model():
+    at, view = train_on_page("binary-addition", {"train_length": 3}, max_steps=20)
     assert "Training finished (ended by the step limit)" in texts(at.success)
     assert view.history.steps["bit_accuracy"], "the page did not read the job's accuracy"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained at 3 bits" in texts(at.caption)

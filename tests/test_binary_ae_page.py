@@ -4,11 +4,7 @@ digit's bits, a typed code, the scores, and a tiny training that becomes the pag
 
 from __future__ import annotations
 
-from helpers import digit_one_png, open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "binary-ae-training-model"
+from helpers import digit_one_png, model_radio, open_lab, texts, train_on_page
 
 
 def image_captions(at) -> str:
@@ -21,7 +17,7 @@ def ticks(at, prefix: str) -> list:
 
 def test_a_memorised_digit_shows_its_bits_and_a_flip_changes_the_digit():
     at = open_lab("binary-ae")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled fast"
+    assert model_radio(at, "binary-ae").value == "Bundled fast"
     assert "training digits it memorises" in texts(at.caption)
     bits = ticks(at, "binary-ae-digit-bit-")
     assert len(bits) == 48
@@ -65,17 +61,6 @@ def test_an_upload_a_typed_code_and_the_scores():
     assert not at.error and not at.exception
 
 
-def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "4")
-    at = open_lab("binary-ae")
-    at.number_input(key="binary-ae-epochs").set_value(1)
-    at.number_input(key="binary-ae-train_size").set_value(64)
-    at.button(key="binary-ae-train").click().run()
-    view = at.session_state["binary-ae-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
+def test_a_tiny_training_becomes_the_pages_model():
+    at, _ = train_on_page("binary-ae", {"epochs": 1, "train_size": 64}, max_steps=4)
     assert "trained in this session" in texts(at.caption)

@@ -4,11 +4,8 @@ a tiny training on the student's own sentences becomes the page's model."""
 
 from __future__ import annotations
 
-from helpers import open_lab, texts
+from helpers import model_radio, open_lab, texts, train_on_page
 
-import ui_streamlit as ui
-
-MODEL_RADIO = "charlstm-training-model"
 KEY = "charlstm-generate"
 
 
@@ -21,7 +18,7 @@ def learnt_sentences(at) -> list[str]:
 
 def test_the_page_opens_on_the_bundled_model_and_writes():
     at = open_lab("charlstm")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled default"
+    assert model_radio(at, "charlstm").value == "Bundled default"
     assert "memorisation rate 100%" in texts(at.caption)
     assert at.text_area(key="charlstm-sentences").value.startswith("The quick brown fox")
     assert texts(at.markdown).count("memorised") >= 1
@@ -44,18 +41,7 @@ def test_greedy_decoding_and_bad_input():
 
 
 def test_a_tiny_training_on_my_sentences_becomes_the_pages_model():
-    at = open_lab("charlstm")
-    at.text_area(key="charlstm-sentences").input("Hi there.\nGo on.")
-    at.slider(key="charlstm-hidden_size").set_value(16)
-    at.slider(key="charlstm-layers").set_value(1)
-    at.number_input(key="charlstm-epochs").set_value(20)
-    at.button(key="charlstm-train").click().run()
-    view = at.session_state["charlstm-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+    settings = {"sentences": "Hi there.\nGo on.", "hidden_size": 16, "layers": 1, "epochs": 20}
+    at, view = train_on_page("charlstm", settings)
     assert view.history.steps["memorisation"], "no memorisation curve"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert learnt_sentences(at) == ["Hi there.", "Go on."]

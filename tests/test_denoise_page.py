@@ -4,18 +4,7 @@ model."""
 
 from __future__ import annotations
 
-from helpers import open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "denoise-training-model"
-
-
-def captions(at) -> str:
-    """Text captions and image captions together."""
-    return "\n".join(
-        [texts(at.caption), *(caption for image in at.get("image") for caption in image.captions)]
-    )
+from helpers import captions, model_radio, open_lab, texts, train_on_page
 
 
 def metric_values(at) -> dict[str, float]:
@@ -24,7 +13,7 @@ def metric_values(at) -> dict[str, float]:
 
 def test_the_page_opens_on_the_bundled_model_and_asks_for_a_drawing():
     at = open_lab("denoise")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled skip-ae"
+    assert model_radio(at, "denoise").value == "Bundled skip-ae"
     assert "held-out PSNR" in texts(at.caption) and "trained on MNIST" in texts(at.caption)
     assert "Draw or upload a picture" in texts(at.info)
     assert "architecture course" in texts(at.caption)  # the course's recipe beside Train
@@ -55,18 +44,8 @@ def test_a_heldout_digit_is_shown_clean_noisy_and_denoised():
     assert not at.exception
 
 
-def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_lab("denoise")
-    at.slider(key="denoise-epochs").set_value(1)
-    at.button(key="denoise-train").click().run()
-    view = at.session_state["denoise-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_pages_model():
+    at, view = train_on_page("denoise", {"epochs": 1}, max_steps=20)
     assert view.history.steps["psnr_gain"], "the page did not read the job's PSNR"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained in this session" in texts(at.caption)
     assert "clean | noisy | denoised" in texts(at.caption)  # the samples' title

@@ -4,23 +4,12 @@ interpolation's ends, and a tiny training whose curves, grid and model the page 
 
 from __future__ import annotations
 
-from helpers import open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "gan-training-model"
-
-
-def captions(at) -> str:
-    """Text captions and image captions together."""
-    return "\n".join(
-        [texts(at.caption), *(caption for image in at.get("image") for caption in image.captions)]
-    )
+from helpers import captions, model_radio, open_lab, texts, train_on_page
 
 
 def test_the_page_opens_on_the_bundled_generator():
     at = open_lab("gan")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled cdcgan"
+    assert model_radio(at, "gan").value == "Bundled cdcgan"
     assert "read confidently as digits" in texts(at.caption) and "trained on MNIST" in texts(at.caption)
     assert "#31" in captions(at)  # 32 numbered samples
     assert "Linear path, 10 frames" in texts(at.markdown)
@@ -70,17 +59,8 @@ def test_two_picked_samples_become_the_interpolation_ends():
     assert "from 0:3 to 4" in texts(at.markdown)
 
 
-def test_a_tiny_training_streams_both_players_and_becomes_the_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "100")
-    at = open_lab("gan")
-    at.slider(key="gan-epochs").set_value(1)
-    at.button(key="gan-train").click().run()
-    view = at.session_state["gan-training"]
-    assert view.job.wait(timeout=300), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_streams_both_players_and_becomes_the_model():
+    at, view = train_on_page("gan", {"epochs": 1}, max_steps=100, timeout=300)
     for metric in ("d_loss", "g_loss", "d_real", "d_fake", "confident_share", "class_entropy"):
         assert view.history.steps[metric], f"no {metric} curve"
     assert "fixed noise after step 100" in captions(at)
@@ -88,5 +68,4 @@ def test_a_tiny_training_streams_both_players_and_becomes_the_model(monkeypatch)
     for title in ("Losses", "The discriminator's verdicts", "Quality (Digits classifier)"):
         assert title in specs, f"no {title} chart"
     assert "D loss" in specs and "G loss" in specs and "D(G(z)): generated" in specs  # pairs share one
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "Start: step 0" in captions(at) and "End: step 100" in captions(at)

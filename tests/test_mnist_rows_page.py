@@ -4,16 +4,12 @@ side-by-side training (every reader's curves on one chart) that becomes the page
 
 from __future__ import annotations
 
-from helpers import digit_one_png, open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "mnist-rows-training-model"
+from helpers import digit_one_png, model_radio, open_lab, texts, train_on_page
 
 
 def test_the_page_opens_on_the_bundled_readers_and_their_scores():
     at = open_lab("mnist-rows")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled all"
+    assert model_radio(at, "mnist-rows").value == "Bundled all"
     facts = texts(at.caption)
     assert "held-out accuracy RNN" in facts and "Bidirectional LSTM" in facts and "trained on MNIST" in facts
     table = at.dataframe[0].value
@@ -44,23 +40,12 @@ def test_an_empty_selection_of_models_is_refused_and_cannot_train():
     assert not at.exception
 
 
-def test_a_tiny_side_by_side_training_becomes_the_pages_models(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "4")
-    at = open_lab("mnist-rows")
-    at.multiselect(key="mnist-rows-models").set_value(["rnn", "gru"])
-    at.slider(key="mnist-rows-hidden_size").set_value(16)
-    at.slider(key="mnist-rows-epochs").set_value(1)
-    at.button(key="mnist-rows-train").click().run()
-    view = at.session_state["mnist-rows-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_side_by_side_training_becomes_the_pages_models():
+    settings = {"models": ["rnn", "gru"], "hidden_size": 16, "epochs": 1}
+    at, view = train_on_page("mnist-rows", settings, max_steps=4)
     assert view.history.epochs["heldout_gru_accuracy"], "no held-out figure for the GRU"
     titles = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert any("Held-out accuracy (live sample" in spec for spec in titles)
     assert "each model's answer" in texts(at.caption)  # the samples' title
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     table = at.dataframe[0].value
     assert list(table["model"]) == ["RNN", "GRU"]

@@ -3,17 +3,14 @@ bad input, and a tiny training that becomes the page's models."""
 
 from __future__ import annotations
 
-from helpers import open_lab, texts
+from helpers import model_radio, open_lab, texts, train_on_page
 
-import ui_streamlit as ui
-
-MODEL_RADIO = "palindromes-training-model"
 KEY = "palindromes-last-digit"
 
 
 def test_the_page_opens_on_the_bundled_models_with_both_answers():
     at = open_lab("palindromes")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled sweep"
+    assert model_radio(at, "palindromes").value == "Bundled sweep"
     assert "LSTM 100% up to T = " in texts(at.caption)
     assert "learning rate 0.001" in texts(at.caption)  # the course's recipe beside Train
     shown = texts(at.markdown)
@@ -40,21 +37,10 @@ def test_bad_input_gets_a_message_and_temperatures_are_clamped():
     assert "### LSTM: 9" in texts(at.markdown) and not at.exception
 
 
-def test_a_tiny_training_becomes_the_pages_models(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_lab("palindromes")
-    at.selectbox(key="palindromes-mode").set_value("single")
-    at.slider(key="palindromes-longest").set_value(6)
-    at.slider(key="palindromes-hidden_size").set_value(16)
-    at.button(key="palindromes-train").click().run()
-    view = at.session_state["palindromes-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_pages_models():
+    settings = {"mode": "single", "longest": 6, "hidden_size": 16}
+    at, view = train_on_page("palindromes", settings, max_steps=20)
     assert view.history.steps["lstm_loss"], "the page did not read the job's losses"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained in this session" in texts(at.caption) and "trained at T = 6" in texts(at.caption)
     # The session's models were trained at T = 6 only: other lengths are refused with the range.
     assert "trained at T = 6: type 5 digits" in texts(at.warning)

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import json
 
-from helpers import open_lab, texts
-
-import ui_streamlit as ui
-
-MODEL_RADIO = "seq2seq-training-model"
+from helpers import model_radio, open_lab, texts, train_on_page
 
 
 def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
     at = open_lab("seq2seq")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled gru-additive"
+    assert model_radio(at, "seq2seq").value == "Bundled gru-additive"
     assert "held-out BLEU" in texts(at.caption) and "with attention" in texts(at.caption)
     assert "The course recipe: cell lstm, attention dot" in texts(at.caption)
     shown = texts(at.markdown)
@@ -39,19 +35,9 @@ def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
     assert not at.exception
 
 
-def test_a_tiny_training_becomes_the_pages_pair(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "4")
-    at = open_lab("seq2seq")
-    at.number_input(key="seq2seq-corpus_size").set_value(300)
-    at.slider(key="seq2seq-hidden").set_value(24)
-    at.slider(key="seq2seq-embedding").set_value(16)
-    at.slider(key="seq2seq-epochs").set_value(1)
-    at.button(key="seq2seq-train").click().run()
-    view = at.session_state["seq2seq-training"]
-    assert view.job.wait(timeout=180), "the training did not finish"
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_pages_pair():
+    settings = {"corpus_size": 300, "hidden": 24, "embedding": 16, "epochs": 1}
+    at, view = train_on_page("seq2seq", settings, max_steps=4, timeout=180)
     assert view.history.steps["loss_attention"] and view.history.steps["loss_plain"]
     training = [chart for chart in at.get("plotly_chart") if "-seq2seq-training-chart-" in chart.proto.id]
     assert len(training) == 3  # losses, held-out BLEU, BLEU on long sentences
@@ -60,5 +46,4 @@ def test_a_tiny_training_becomes_the_pages_pair(monkeypatch):
         assert "with attention" in names and "without attention" in names, names
     long = json.loads(training[2].proto.spec)
     assert "longer than 8 words" in long["layout"]["title"]["text"] and long["data"]  # each epoch's end
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained in this session" in texts(at.caption)

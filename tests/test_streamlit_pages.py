@@ -4,7 +4,7 @@ the shared runner, then offers the trained model, predicts uploads and loads che
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT, digit_one_png, open_lab, open_page, texts
+from helpers import ROOT, digit_one_png, open_lab, open_page, texts, train_on_page
 
 import ui_streamlit as ui
 from app_pages import lab_page
@@ -59,20 +59,9 @@ def test_uploaded_photo_is_classified_and_a_bad_file_explained():
     assert "not a readable png, jpg or webp image" in texts(at.error)
 
 
-def test_tiny_training_completes_and_the_page_switches_to_its_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "20")  # the runner caps every job it is given
-    at = open_lab("digits")
-    at.slider(key="digits-epochs").set_value(1)
-    at.button(key="digits-train").click().run()
-    view = at.session_state["digits-training"]
-    assert view.job.owner == at.session_state["owner"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_tiny_training_completes_and_the_page_switches_to_its_model():
+    at, view = train_on_page("digits", {"epochs": 1}, max_steps=20)  # the runner caps the job
     assert view.history.steps["loss"], "the page did not read the job's progress"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "trained in this session" in texts(at.caption)
     # The confusion matrix and gallery now describe the new model, not the bundled one.
     accuracy = view.job.result.metrics["heldout_accuracy"]

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import json
 
-from helpers import open_lab, texts
+from helpers import model_radio, open_lab, texts, train_on_page
 
-import ui_streamlit as ui
-
-MODEL_RADIO = "transformer-training-model"
 TRANSLATE = "transformer-translate"
 
 
 def test_the_page_translates_with_the_bundled_model_and_draws_the_attention():
     at = open_lab("transformer")
-    assert at.radio(key=MODEL_RADIO).value == "Bundled en-fr"
+    assert model_radio(at, "transformer").value == "Bundled en-fr"
     assert "held-out BLEU" in texts(at.caption)
     assert "The course recipe: d model 256" in texts(at.caption)
     assert "le petit chat ne voit pas la voiture rouge" in texts(at.code)
@@ -51,21 +48,10 @@ def test_a_heldout_sentence_shows_its_reference():
     assert "Reference (a held-out sentence, never trained on)" in texts(at.markdown)
 
 
-def test_a_tiny_training_becomes_the_pages_model(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "3")
-    at = open_lab("transformer")
-    at.number_input(key="transformer-corpus_size").set_value(500)
-    at.slider(key="transformer-d_model").set_value(32)
-    at.slider(key="transformer-layers").set_value(1)
-    at.button(key="transformer-train").click().run()
-    view = at.session_state["transformer-training"]
-    assert view.job.wait(timeout=240), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_pages_model():
+    settings = {"corpus_size": 500, "d_model": 32, "layers": 1}
+    at, view = train_on_page("transformer", settings, max_steps=3)
     assert view.history.epochs["heldout_bleu"], "the page did not read the job's BLEU"
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     training = [chart for chart in at.get("plotly_chart") if "-transformer-training-chart-" in chart.proto.id]
     assert len(training) == 3  # loss, held-out BLEU, and the held-out translations
     table = json.loads(training[2].proto.spec)

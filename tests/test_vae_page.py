@@ -5,24 +5,14 @@ then explores."""
 from __future__ import annotations
 
 import numpy as np
-from helpers import digit_one_png, open_lab, texts
+from helpers import captions, digit_one_png, model_radio, open_lab, texts, train_on_page
 
-import ui_streamlit as ui
-
-MODEL_RADIO = "vae-training-model"
 DEFAULT_MODEL = "Bundled mlp-2d"
-
-
-def captions(at) -> str:
-    """Text captions and image captions together."""
-    return "\n".join(
-        [texts(at.caption), *(caption for image in at.get("image") for caption in image.captions)]
-    )
 
 
 def test_the_page_opens_on_the_bundled_models_latent_space():
     at = open_lab("vae")
-    assert at.radio(key=MODEL_RADIO).value == DEFAULT_MODEL
+    assert model_radio(at, "vae").value == DEFAULT_MODEL
     assert "held-out −ELBO" in texts(at.caption) and "trained on MNIST" in texts(at.caption)
     assert "**mlp, 2-D latent**, bundled" in texts(at.caption)
     assert at.get("plotly_chart"), "no latent map"
@@ -60,23 +50,12 @@ def test_an_uploaded_digit_is_placed_on_the_map_and_a_typed_code_decoded():
     assert "have 2 numbers, got 1" in texts(at.warning)
 
 
-def test_a_tiny_training_becomes_the_model_explored(monkeypatch):
-    monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    at = open_lab("vae")
-    at.slider(key="vae-epochs").set_value(1)
-    at.slider(key="vae-latent_dim").set_value(3)
-    at.button(key="vae-train").click().run()
-    view = at.session_state["vae-training"]
-    assert view.job.wait(timeout=300), "the training did not finish"
-
-    at.run()
-    assert not at.exception
-    assert "Training finished" in texts(at.success)
+def test_a_tiny_training_becomes_the_model_explored():
+    at, view = train_on_page("vae", {"epochs": 1, "latent_dim": 3}, max_steps=20, timeout=300)
     for metric in ("loss", "reconstruction", "kl"):
         assert view.history.steps[metric], f"no {metric} curve"
     assert view.history.samples is not None and view.history.samples.images.shape == (10, 28, 57)
     assert "reconstructions after epoch 1" in texts(at.caption)
-    assert at.radio(key=MODEL_RADIO).value == ui.SESSION
     assert "**mlp, 3-D latent**, trained in this session" in texts(at.caption)
     # A 3-D latent: the map picks two dimensions; the others stay at 0.
     assert at.selectbox(key="vae-latent-map-x_dim").value == 1
