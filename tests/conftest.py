@@ -5,6 +5,7 @@ Helpers (opening a page in AppTest, drawing with the mouse) are in tests/helpers
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,15 +56,34 @@ def app_url() -> Iterator[str]:
         gradio_app.demo.close()
 
 
+@pytest.fixture(scope="session")
+def app_client(app_url: str):
+    """One gradio_client for the whole run: it fetches the app's config and API once (seconds
+    for this app), and `client` gives each test a session of its own on it."""
+    from gradio_client import Client
+
+    shared = Client(app_url, verbose=False)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def client(app_url: str, monkeypatch):
-    """A fresh gradio_client is a fresh session: its own gr.State, its own model. While the test
-    runs, a training it starts stops after 20 steps (the runner reads DLL_MAX_STEPS when a job
-    is submitted, and the server runs in this process)."""
+def client(app_url: str, app_client, monkeypatch):
+    """A fresh session of the app, as a new gradio_client would be: its own gr.State, its own
+    model (the shared client with a new session hash, once the last test's event stream has
+    closed: a stream still open belongs to the old session, whose hash the server knows it by).
+    While the test runs, a training it starts stops after 20 steps (the runner reads
+    DLL_MAX_STEPS when a job is submitted, and the server runs in this process)."""
     from gradio_client import Client
 
     monkeypatch.setenv("DLL_MAX_STEPS", "20")
-    return Client(app_url, verbose=False)
+    deadline = time.monotonic() + 10
+    while app_client.stream_open and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if app_client.stream_open:  # the last test left an event streaming: a client of its own
+        return Client(app_url, verbose=False)
+    app_client.reset_session()
+    return app_client
 
 
 @pytest.fixture(scope="session")
@@ -89,3 +109,20 @@ def browser():
         chromium = launch_chromium(driver)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def open_tab(browser):
+    """Opens a tab of the session's Chromium at a URL, `width` x `height` pixels; every tab the
+    test opened is closed after it, passed or failed."""
+    tabs = []
+
+    def open_(url: str, width: int = 1280, height: int = 1600):
+        tab = browser.new_page(viewport={"width": width, "height": height})
+        tabs.append(tab)
+        tab.goto(url)
+        return tab
+
+    yield open_
+    for tab in tabs:
+        tab.close()

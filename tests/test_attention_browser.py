@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_query_is_explored(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{streamlit_url}/attention")
+def test_a_typed_query_is_explored(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/attention")
     query = page.get_by_label("Query sentence (its words ask)", exact=True)
     expect(query).to_be_visible(timeout=FIRST_LOAD_MS)
     summary = page.get_by_text("Each query word's strongest key")
@@ -25,4 +22,3 @@ def test_a_typed_query_is_explored(streamlit_url, browser):
 
     expect(summary).to_contain_text("hungry", timeout=PREDICTION_MS)
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
-    page.close()

@@ -9,24 +9,16 @@ import json
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import lab_endpoints, parameters, train_through_api
 
 from core.registry import get_lab
 
 
 def test_the_endpoints_are_listed(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {
-        "/attention_explore",
-        "/attention_toy",
-        "/attention_model_info",
-        "/attention_train",
-        "/attention_stop",
+    endpoints = lab_endpoints(client, "attention", "explore", "toy")
+    assert set(parameters(endpoints, "/attention_explore")) == {
+        p.name for p in get_lab("attention").interaction("explore").inputs
     }
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/attention_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("attention").spec.params]
-    explore_params = {p["parameter_name"] for p in endpoints["/attention_explore"]["parameters"]}
-    assert explore_params == {p.name for p in get_lab("attention").interaction("explore").inputs}
 
 
 def test_explore_returns_weights_scores_and_every_head(client: Client) -> None:
@@ -75,11 +67,10 @@ def test_the_toy_models_reverse_or_copy_and_refuse_letters(client: Client) -> No
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client, monkeypatch) -> None:
     monkeypatch.setenv("DLL_MAX_STEPS", "10")  # read by the runner at submit time
-    outputs = client.predict(task="copy", epochs=1, api_name="/attention_train")
-    status, _loss, _accuracy, alignment, samples, download, model_choice, model_text = outputs
+    outputs = train_through_api(client, "attention", task="copy", epochs=1)
+    status, _loss, _accuracy, alignment, samples, _download, _choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(alignment["plot"])["data"], "the alignment chart has no series"
-    assert samples and download
-    assert model_choice == "session" and "**toy attention (copy)**, trained in this session" in model_text
+    assert samples and "**toy attention (copy)**, trained in this session" in model_text
     result = client.predict(digits="1234", model="session", api_name="/attention_toy")
     assert result["answer"].startswith("**copy** 1234")

@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_typed_numbers_are_added(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(f"{streamlit_url}/binary-addition")
+def test_two_typed_numbers_are_added(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/binary-addition", height=1400)
     expect(page.get_by_text("1011 + 111 = 10010 (18): ✓ right")).to_be_visible(timeout=FIRST_LOAD_MS)
 
     box = page.locator(".st-key-binary-addition-add-a textarea")
@@ -21,4 +18,3 @@ def test_two_typed_numbers_are_added(streamlit_url, browser):
     box.press("Control+Enter")  # a text area takes its value on Ctrl+Enter (or on leaving it)
 
     expect(page.get_by_text("110110 + 111 = 0111101 (61): ✓ right")).to_be_visible(timeout=PREDICTION_MS)
-    page.close()

@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1800})
-    page.goto(f"{streamlit_url}/binary-ae")
+def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/binary-ae", height=1800)
     pictures = page.locator(".st-key-binary-ae-digit-pictures")
     expect(pictures).to_contain_text("With 0 bits flipped", timeout=FIRST_LOAD_MS)
     bits = page.locator("[class*='st-key-binary-ae-digit-bit-']")
@@ -22,4 +19,3 @@ def test_ticking_a_bit_flips_it_and_changes_the_digit(streamlit_url, browser):
 
     bits.nth(5).locator("label").click()
     expect(pictures).to_contain_text("With 1 bit flipped", timeout=PREDICTION_MS)
-    page.close()

@@ -12,19 +12,16 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
+from helpers import SEVEN, lab_endpoints, photo_file
+from PIL import Image
 
 from core.interactions import png_bytes
-from core.registry import get_lab
 
 CODE = "0011" * 12
 
 
 def seven(path: Path) -> str:
-    image = Image.new("RGB", (200, 200), "white")
-    ImageDraw.Draw(image).line([(50, 40), (150, 40), (90, 170)], fill="black", width=16)
-    image.save(path)
-    return str(path)
+    return str(photo_file(path, SEVEN, mode="RGB"))
 
 
 def one_drawing(path: Path) -> str:
@@ -40,19 +37,8 @@ def pixels(uri: str) -> np.ndarray:
 
 
 def test_the_endpoints_are_listed(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {
-        "/binary_ae_encode",
-        "/binary_ae_digit",
-        "/binary_ae_decode",
-        "/binary_ae_scores",
-        "/binary_ae_train",
-        "/binary_prior_generate",
-        "/binary_prior_train",
-    }
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/binary_prior_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("binary-prior").spec.params]
+    lab_endpoints(client, "binary-ae", "encode", "digit", "decode", "scores")
+    lab_endpoints(client, "binary-prior", "generate")
 
 
 def test_a_photo_and_a_drawing_become_48_bits(client: Client, tmp_path: Path) -> None:

@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prompt_is_continued(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
-    page.goto(f"{streamlit_url}/charlstm")
+def test_a_typed_prompt_is_continued(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/charlstm", height=1400)
     prompt = page.locator(".st-key-charlstm-generate-prompt textarea")
     expect(prompt).to_be_visible(timeout=FIRST_LOAD_MS)
     page.get_by_text("Greedy (always the likeliest character)").click()
@@ -24,4 +21,3 @@ def test_a_typed_prompt_is_continued(streamlit_url, browser):
 
     written = page.get_by_text("A recurrent network reads one character at a time. (✅ memorised)")
     expect(written).to_be_visible(timeout=PREDICTION_MS)
-    page.close()

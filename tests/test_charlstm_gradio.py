@@ -7,20 +7,14 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from core.registry import get_lab
+from helpers import lab_endpoints, parameters, train_through_api
 
 GENERATE = "/charlstm_generate"
 
 
 def test_the_endpoints_are_listed_with_the_specs_settings(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {GENERATE, "/charlstm_memorisation", "/charlstm_model_info", "/charlstm_train", "/charlstm_stop"}
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/charlstm_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("charlstm").spec.params]
-    inputs = [p["parameter_name"] for p in endpoints[GENERATE]["parameters"]]
-    assert inputs == ["model", "prompt", "greedy", "temperature", "count", "seed"]
+    endpoints = lab_endpoints(client, "charlstm", "generate", "memorisation")
+    assert parameters(endpoints, GENERATE) == ["model", "prompt", "greedy", "temperature", "count", "seed"]
 
 
 def test_greedy_and_sampled_generation(client: Client) -> None:
@@ -61,12 +55,10 @@ def test_bad_input_gets_a_clear_error(client: Client, inputs: dict, message: str
 def test_a_tiny_training_on_new_sentences_becomes_this_sessions_model(client: Client) -> None:
     with pytest.raises(AppError, match="at least one sentence"):
         client.predict(sentences="  ", api_name="/charlstm_train")
-    outputs = client.predict(
-        sentences="Hi there.\nGo on.", hidden_size=16, layers=1, epochs=20, api_name="/charlstm_train"
+    outputs = train_through_api(
+        client, "charlstm", sentences="Hi there.\nGo on.", hidden_size=16, layers=1, epochs=20
     )
-    status, _loss, _accuracy, _memorisation, _samples, download, model_choice, model_text = outputs
-    assert "Training finished" in status and download
-    assert model_choice == "session" and "2 sentences typed in the lab" in model_text
+    assert "2 sentences typed in the lab" in outputs[-1]
     learnt = client.predict(samples=5, model="session", api_name="/charlstm_memorisation")
     assert [row["sentence"] for row in learnt["sentences"]] == ["Hi there.", "Go on."]
     result = client.predict(prompt="H", greedy=True, model="session", api_name=GENERATE)

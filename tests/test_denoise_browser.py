@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_denoised(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{streamlit_url}/denoise")
+def test_a_drawn_digit_is_denoised(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/denoise")
     pad = page.locator("canvas.upper-canvas").first  # the first tab's pad: "Draw or upload a digit"
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Draw or upload a picture").first).to_be_visible()
@@ -25,4 +22,3 @@ def test_a_drawn_digit_is_denoised(streamlit_url, browser):
     expect(panel).to_contain_text("PSNR of the denoised output (dB)", timeout=PREDICTION_MS)
     expect(panel.get_by_text("Denoised: ")).to_be_visible()
     expect(panel.get_by_text("Noisy: ")).to_be_visible()
-    page.close()

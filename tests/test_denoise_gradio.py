@@ -10,38 +10,18 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
-
-from core.registry import get_lab
-
-
-def seven(path: Path) -> Path:
-    image = Image.new("RGB", (200, 200), "white")
-    ImageDraw.Draw(image).line([(50, 40), (150, 40), (90, 170)], fill="black", width=16)
-    image.save(path)
-    return path
+from helpers import SEVEN, lab_endpoints, parameters, photo_file, train_through_api
+from PIL import Image
 
 
 def test_the_denoise_endpoints_are_listed(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {
-        "/denoise_restore",
-        "/denoise_heldout",
-        "/denoise_by_noise",
-        "/denoise_model_info",
-        "/denoise_train",
-        "/denoise_stop",
-    }
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/denoise_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("denoise").spec.params]
-    restore_params = [p["parameter_name"] for p in endpoints["/denoise_restore"]["parameters"]]
-    assert restore_params == ["model", "image", "noise", "level", "seed"]
+    endpoints = lab_endpoints(client, "denoise", "restore", "heldout", "by_noise")
+    assert parameters(endpoints, "/denoise_restore") == ["model", "image", "noise", "level", "seed"]
 
 
 def test_denoise_restores_a_photo_of_a_seven(client: Client, tmp_path: Path) -> None:
     result = client.predict(
-        image=handle_file(str(seven(tmp_path / "seven.png"))),
+        image=handle_file(str(photo_file(tmp_path / "seven.png", SEVEN, mode="RGB"))),
         noise="gaussian",
         level=0.5,
         seed=3,
@@ -94,11 +74,10 @@ def test_an_empty_picture_and_a_file_that_is_not_an_image_are_refused(client: Cl
 
 @pytest.mark.usefixtures("data_dir")
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
-    outputs = client.predict(epochs=1, api_name="/denoise_train")
-    status, _loss, _psnr, gain, samples, download, model_choice, model_text = outputs
+    outputs = train_through_api(client, "denoise", epochs=1)
+    status, _loss, _psnr, gain, samples, _download, _choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(gain["plot"])["data"], "the gain chart has no series"
-    assert samples and download
-    assert model_choice == "session" and "**skip-ae**, trained in this session" in model_text
+    assert samples and "**skip-ae**, trained in this session" in model_text
     result = client.predict(index=3, model="session", api_name="/denoise_heldout")
     assert result["origin"] == "session"

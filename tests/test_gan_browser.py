@@ -7,15 +7,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{streamlit_url}/gan")
+def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/gan", width=1400)
     expect(page.get_by_text("Pick two samples to interpolate between")).to_be_visible(timeout=FIRST_LOAD_MS)
     for number in (3, 12):
         page.get_by_role("button", name=f"#{number}", exact=True).click()
@@ -25,12 +22,10 @@ def test_two_picked_samples_become_the_interpolation_ends(streamlit_url, browser
     expect(page.get_by_role("textbox", name="From", exact=True)).to_have_value("0:3", timeout=PREDICTION_MS)
     expect(page.get_by_role("textbox", name="To", exact=True)).to_have_value("0:12")
     expect(page.get_by_text("Linear path, 10 frames, from 0:3 to 0:12.")).to_be_visible()
-    page.close()
 
 
-def test_two_clicked_gradio_samples_become_the_interpolation_ends(app_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{app_url}gan")
+def test_two_clicked_gradio_samples_become_the_interpolation_ends(app_url, open_tab):
+    page = open_tab(f"{app_url}gan", width=1400)
     seed = page.get_by_label("Seed of the noise").first
     expect(seed).to_be_visible(timeout=FIRST_LOAD_MS)
     seed.fill("4")
@@ -46,4 +41,3 @@ def test_two_clicked_gradio_samples_become_the_interpolation_ends(app_url, brows
     page.get_by_role("tab", name="Interpolate").click()
     expect(page.locator("#gan-start textarea, #gan-start input").first).to_have_value("4:3")
     expect(page.locator("#gan-end textarea, #gan-end input").first).to_have_value("4:12")
-    page.close()

@@ -10,6 +10,7 @@ import io
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+from helpers import lab_endpoints, train_through_api
 from PIL import Image
 
 
@@ -18,9 +19,7 @@ def picture(data_uri: str) -> Image.Image:
 
 
 def test_the_gan_endpoints_are_listed(client: Client) -> None:
-    endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    names = ("sample", "interpolate", "nudge", "timeline", "quality", "model_info", "train", "stop")
-    assert {f"/gan_{name}" for name in names} <= endpoints
+    lab_endpoints(client, "gan", "sample", "interpolate", "nudge", "timeline", "quality")
 
 
 def test_samples_come_numbered_with_their_quality(client: Client) -> None:
@@ -71,10 +70,9 @@ def test_bad_input_is_a_clear_error(client: Client, api_name, values, message) -
 
 @pytest.mark.usefixtures("data_dir")
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
-    outputs = client.predict(epochs=1, api_name="/gan_train")
-    status, model_choice, model_text = outputs[0], outputs[-2], outputs[-1]
-    assert "Training finished (ended by the step limit)" in status
-    assert model_choice == "session" and "**cdcgan GAN**, trained in this session" in model_text
+    outputs = train_through_api(client, "gan", epochs=1)
+    assert "Training finished (ended by the step limit)" in outputs[0]
+    assert "**cdcgan GAN**, trained in this session" in outputs[-1]
     answer = client.predict(n=8, model="session", api_name="/gan_sample")
     assert answer["quality"]["n"] == 8 and answer["origin"] == "session"
 

@@ -13,17 +13,13 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
-
-from core.registry import get_lab
+from helpers import lab_endpoints, photo_file, train_through_api
+from PIL import Image
 
 
 def draw_one(path: Path) -> Path:
     """A thick vertical stroke on white paper, as a phone photo of a '1' would look."""
-    image = Image.new("RGB", (200, 200), "white")
-    ImageDraw.Draw(image).line([(100, 30), (100, 170)], fill="black", width=18)
-    image.save(path)
-    return path
+    return photo_file(path, [(100, 30), (100, 170)], width=18, mode="RGB")
 
 
 def classify(client: Client, path: Path, model: str = "fast-cnn") -> dict:
@@ -31,10 +27,7 @@ def classify(client: Client, path: Path, model: str = "fast-cnn") -> dict:
 
 
 def test_api_lists_the_named_endpoints(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/digits_classify", "/digits_model_info", "/digits_train", "/digits_stop"} <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/digits_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("digits").spec.params]
+    lab_endpoints(client, "digits", "classify")
 
 
 def test_classify_reads_a_photo_of_a_one(client: Client, tmp_path: Path) -> None:
@@ -89,13 +82,12 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client, app_url: st
     with pytest.raises(AppError, match="no trained model yet"):
         classify(client, draw_one(tmp_path / "one.png"), "session")
 
-    outputs = client.predict(epochs=1, batch_size=64, api_name="/digits_train")
-    status, loss, accuracy, samples, download, model_choice, model_text = outputs
+    outputs = train_through_api(client, "digits", epochs=1, batch_size=64)
+    status, loss, accuracy, samples, download, _choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(loss["plot"])["data"], "the loss chart has no series"
     assert json.loads(accuracy["plot"])["data"], "the accuracy chart has no series"
     assert samples, "no held-out predictions were shown"
-    assert model_choice == "session"
     assert "**fast-cnn**, trained in this session" in model_text and "MNIST" in model_text
     with zipfile.ZipFile(download) as archive:
         names = {Path(name).name for name in archive.namelist()}

@@ -7,15 +7,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1800})
-    page.goto(f"{streamlit_url}/mnist-rows")
+def test_a_drawn_digit_is_read_by_every_model(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/mnist-rows", height=1800)
     pad = page.locator("canvas.upper-canvas").first
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Draw or upload a picture").first).to_be_visible()
@@ -28,4 +25,3 @@ def test_a_drawn_digit_is_read_by_every_model(streamlit_url, browser):
     heatmap = panel.locator(".js-plotly-plot").filter(has_text="hidden state after each row").first
     heatmap.scroll_into_view_if_needed()
     expect(heatmap).to_be_visible()
-    page.close()

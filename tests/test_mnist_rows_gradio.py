@@ -9,25 +9,19 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
+from helpers import digit_one_png, lab_endpoints, train_through_api
+from PIL import Image
 
 from core.labs.mnist_rows.spec import ROW_MODELS
-from core.registry import get_lab
 
 
 def one(path: Path) -> Path:
-    image = Image.new("RGB", (120, 160), "white")
-    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill="black", width=12)
-    image.save(path)
+    path.write_bytes(digit_one_png(mode="RGB"))
     return path
 
 
 def test_the_endpoints_are_listed_with_the_specs_settings(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {"/mnist_rows_read", "/mnist_rows_scores", "/mnist_rows_train", "/mnist_rows_stop"}
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/mnist_rows_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("mnist-rows").spec.params]
+    lab_endpoints(client, "mnist-rows", "read", "scores")
 
 
 def test_every_reader_answers_with_its_hidden_states(client: Client, tmp_path: Path) -> None:
@@ -62,11 +56,10 @@ def test_a_tiny_side_by_side_training_becomes_this_sessions_models(
     monkeypatch.setenv("DLL_MAX_STEPS", "4")  # read by the runner at submit time
     with pytest.raises(AppError, match=r"'cnn'.*not in the list of choices"):
         client.predict(models=["cnn"], api_name="/mnist_rows_train")  # Gradio checks the choices
-    outputs = client.predict(models=["rnn", "gru"], hidden_size=16, epochs=1, api_name="/mnist_rows_train")
-    status, _loss, samples, download, model_choice, model_text = outputs
+    outputs = train_through_api(client, "mnist-rows", models=["rnn", "gru"], hidden_size=16, epochs=1)
+    status, _loss, samples, _download, _choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
-    assert samples and download
-    assert model_choice == "session" and "rnn, gru" in model_text
+    assert samples and "rnn, gru" in model_text
     result = client.predict(
         image=handle_file(str(one(tmp_path / "one.png"))), model="session", api_name="/mnist_rows_read"
     )

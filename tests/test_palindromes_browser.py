@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{streamlit_url}/palindromes")
+def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/palindromes")
     first = page.get_by_text("T = 14: a palindrome ends in its first digit, 1")
     expect(first).to_be_visible(timeout=FIRST_LOAD_MS)
 
@@ -26,4 +23,3 @@ def test_a_typed_prefix_is_answered_by_both_models(streamlit_url, browser):
     expect(page.get_by_text(expected)).to_be_visible(timeout=PREDICTION_MS)
     expect(page.get_by_text("Vanilla RNN:", exact=False).first).to_be_visible()
     expect(page.get_by_text("Forget gate f").first).to_be_attached()  # the heatmap's title
-    page.close()

@@ -8,20 +8,14 @@ import json
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from core.registry import get_lab
+from helpers import lab_endpoints, parameters, train_through_api
 
 LAST_DIGIT = "/palindromes_last_digit"
 
 
 def test_the_palindrome_endpoints_are_listed(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {LAST_DIGIT, "/palindromes_accuracy_by_length", "/palindromes_model_info", "/palindromes_train"}
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/palindromes_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("palindromes").spec.params]
-    inputs = [p["parameter_name"] for p in endpoints[LAST_DIGIT]["parameters"]]
-    assert inputs == ["model", "prefix", "temperature", "view", "units"]
+    endpoints = lab_endpoints(client, "palindromes", "last_digit", "accuracy_by_length")
+    assert parameters(endpoints, LAST_DIGIT) == ["model", "prefix", "temperature", "view", "units"]
 
 
 def test_both_models_answer_a_prefix(client: Client) -> None:
@@ -63,11 +57,11 @@ def test_a_huge_temperature_is_clamped_and_said(client: Client) -> None:
 
 
 def test_a_tiny_training_becomes_this_sessions_models(client: Client) -> None:
-    outputs = client.predict(mode="single", longest=6, hidden_size=16, api_name="/palindromes_train")
-    status, loss, lstm, _rnn, _samples, download, model_choice, model_text = outputs
+    outputs = train_through_api(client, "palindromes", mode="single", longest=6, hidden_size=16)
+    status, loss, lstm, _rnn, _samples, _download, _choice, model_text = outputs
     assert "Training finished (ended by the step limit)" in status
     assert json.loads(loss["plot"])["data"], "the loss chart has no series"
     assert json.loads(lstm["plot"])["data"], "the LSTM's accuracy chart has no series"
-    assert download and model_choice == "session" and "trained at T = 6" in model_text
+    assert "trained at T = 6" in model_text
     result = client.predict(prefix="12332", model="session", api_name=LAST_DIGIT)
     assert "the pair trained at T = 6" in result["answer"] and result["origin"] == "session"

@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_sentence_is_translated_by_both_models(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{streamlit_url}/seq2seq")
+def test_a_typed_sentence_is_translated_by_both_models(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/seq2seq")
     text = page.get_by_role("tabpanel", name="Translate").get_by_label("English sentence", exact=True)
     expect(text).to_be_visible(timeout=FIRST_LOAD_MS)
 
@@ -26,4 +23,3 @@ def test_a_typed_sentence_is_translated_by_both_models(streamlit_url, browser):
     expect(panel.get_by_text("With attention:")).to_be_visible()
     expect(panel.get_by_text("Without attention:")).to_be_visible()
     expect(panel.locator(".js-plotly-plot").first).to_be_visible()
-    page.close()

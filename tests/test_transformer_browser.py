@@ -6,15 +6,12 @@ from __future__ import annotations
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600})
-    page.goto(f"{streamlit_url}/transformer")
+def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/transformer")
     panel = page.get_by_role("tabpanel", name="Translate")
     first = panel.get_by_text("le petit chat ne voit pas la voiture rouge")
     expect(first).to_be_visible(timeout=FIRST_LOAD_MS)
@@ -25,4 +22,3 @@ def test_a_typed_sentence_is_translated_with_its_attention(streamlit_url, browse
 
     expect(panel.get_by_text("ma sœur n'aime pas les pommes vertes")).to_be_visible(timeout=PREDICTION_MS)
     expect(panel.locator(".js-plotly-plot").first).to_be_visible(timeout=PREDICTION_MS)
-    page.close()

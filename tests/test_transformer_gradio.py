@@ -9,24 +9,13 @@ import json
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
-
-from core.registry import get_lab
+from helpers import lab_endpoints, train_through_api
 
 SENTENCE = "the small cat does not see the red car near the old house."
 
 
 def test_the_transformer_endpoints_are_listed(client: Client) -> None:
-    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    wanted = {
-        "/transformer_translate",
-        "/transformer_heldout",
-        "/transformer_model_info",
-        "/transformer_train",
-        "/transformer_stop",
-    }
-    assert wanted <= set(endpoints)
-    train_params = [p["parameter_name"] for p in endpoints["/transformer_train"]["parameters"]]
-    assert train_params == [p.name for p in get_lab("transformer").spec.params]
+    lab_endpoints(client, "transformer", "translate", "heldout")
 
 
 def test_translate_returns_tokens_and_attention(client: Client) -> None:
@@ -64,15 +53,13 @@ def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, bea
 
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
-    outputs = client.predict(
-        corpus_size=500, d_model=32, heads=2, layers=1, ff_size=64, epochs=1, api_name="/transformer_train"
-    )
-    status, _loss, bleu, translations, _gallery, download, model_choice, model_text = outputs
-    assert "Training finished" in status and download
+    settings = {"corpus_size": 500, "d_model": 32, "heads": 2, "layers": 1, "ff_size": 64, "epochs": 1}
+    outputs = train_through_api(client, "transformer", **settings)
+    _status, _loss, bleu, translations, _gallery, _download, _choice, model_text = outputs
     assert json.loads(bleu["plot"])["data"], "the BLEU chart has no series"
     table = json.loads(translations["plot"])
     assert table["layout"]["title"]["text"].startswith("Held-out sentences at epoch")
     assert all("→" in line for line in table["data"][0]["cells"]["values"][0])
-    assert model_choice == "session" and "**Transformer 1+1 layers" in model_text
+    assert "**Transformer 1+1 layers" in model_text
     result = client.predict(text="the cat sleeps.", model="session", api_name="/transformer_translate")
     assert result["origin"] == "session" and len(result["every_head"]) == 2  # 1 layer x 2 heads

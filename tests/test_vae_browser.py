@@ -10,17 +10,14 @@ import re
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 MOVED = re.compile(r"Decoded from z = \((?!0\.00, 0\.00\))")
 
 
-def open_map(streamlit_url, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    page.goto(f"{streamlit_url}/vae")
+def open_map(streamlit_url, open_tab):
+    page = open_tab(f"{streamlit_url}/vae", width=1400)
     plot = page.locator(".js-plotly-plot").first
     expect(plot).to_be_visible(timeout=FIRST_LOAD_MS)
     expect(page.get_by_text("Decoded from z = (0.00, 0.00)")).to_be_visible()
@@ -38,8 +35,8 @@ def drag(page, box, start: tuple[float, float], end: tuple[float, float], steps:
     page.mouse.up()
 
 
-def test_a_click_on_a_digits_dot_decodes_that_point(streamlit_url, browser):
-    page, plot = open_map(streamlit_url, browser)
+def test_a_click_on_a_digits_dot_decodes_that_point(streamlit_url, open_tab):
+    page, plot = open_map(streamlit_url, open_tab)
     # A dot far from the centre, so that the decoded point surely moves off (0, 0).
     dot = plot.locator(".scatterlayer .trace path.point").nth(40).bounding_box()
     x, y = dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2
@@ -47,14 +44,12 @@ def test_a_click_on_a_digits_dot_decodes_that_point(streamlit_url, browser):
     page.mouse.click(x, y)
     expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)
     expect(page.get_by_text("The held-out digit you clicked")).to_be_visible()
-    page.close()
 
 
-def test_a_box_dragged_with_box_select_is_decoded(streamlit_url, browser):
-    page, plot = open_map(streamlit_url, browser)
+def test_a_box_dragged_with_box_select_is_decoded(streamlit_url, open_tab):
+    page, plot = open_map(streamlit_url, open_tab)
     plot.hover()
     plot.locator('.modebar-btn[data-title="Box Select"]').click()
     area = plot.locator(".nsewdrag").first
     drag(page, area.bounding_box(), (0.15, 0.15), (0.35, 0.35))
     expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)
-    page.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
+from helpers import lab_endpoints, photo_file, train_through_api
+from PIL import Image
 
 
 def picture(data_uri: str) -> Image.Image:
@@ -18,16 +19,11 @@ def picture(data_uri: str) -> Image.Image:
 
 
 def digit_file(path: Path, points) -> str:
-    image = Image.new("RGB", (200, 200), "white")
-    ImageDraw.Draw(image).line(points, fill="black", width=18)
-    image.save(path)
-    return handle_file(str(path))
+    return handle_file(str(photo_file(path, points, width=18, mode="RGB")))
 
 
 def test_the_vae_endpoints_are_listed(client: Client) -> None:
-    endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
-    names = ("latent_map", "encode", "decode", "manifold", "traverse", "interpolate", "model_info")
-    assert {f"/vae_{name}" for name in names} | {"/vae_train", "/vae_stop"} <= endpoints
+    lab_endpoints(client, "vae", "latent_map", "encode", "decode", "manifold", "traverse", "interpolate")
 
 
 def test_decode_the_map_and_the_manifold_give_pictures(client: Client) -> None:
@@ -73,10 +69,8 @@ def test_encode_and_interpolate_photos(client: Client, tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("data_dir")
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
-    outputs = client.predict(epochs=1, latent_dim=3, api_name="/vae_train")
-    status, model_choice, model_text = outputs[0], outputs[-2], outputs[-1]
-    assert "Training finished (ended by the step limit)" in status
-    assert model_choice == "session" and "3-D latent" in model_text
+    outputs = train_through_api(client, "vae", epochs=1, latent_dim=3)
+    assert "Training finished (ended by the step limit)" in outputs[0] and "3-D latent" in outputs[-1]
     answer = client.predict(z="0, 0, 0", model="session", api_name="/vae_decode")
     assert answer["origin"] == "session" and answer["model"] == "mlp, 3-D latent"
     with pytest.raises(AppError, match="have 3 numbers, got 2"):
