@@ -1062,20 +1062,9 @@ def test_transformer_translates_or_explains(text, beam):
     flags=st.lists(st.booleans(), min_size=4, max_size=4),
 )
 def test_the_attention_explorer_explores_or_explains(query, keys, heads, temperature, pad_to, dim, flags):
-    scale, causal, mask, positions = flags
-    result = outcome(
-        attention.explore,
-        query,
-        keys,
-        heads=heads,
-        temperature=temperature,
-        scale=scale,
-        causal=causal,
-        pad_to=pad_to,
-        mask_padding=mask,
-        positions=positions,
-        dim=dim,
-    )
+    settings = {"heads": heads, "temperature": temperature, "pad_to": pad_to, "dim": dim}
+    settings |= dict(zip(("scale", "causal", "mask_padding", "positions"), flags, strict=True))
+    result = outcome(attention.explore, query, keys, **settings)
     if result is not None:
         assert np.isfinite(result.mean_weights).all()
         json.dumps(result.to_dict())

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from helpers import SEVEN, photo_file
 from PIL import Image, ImageDraw
 
 from core import bit_codes
@@ -32,10 +33,7 @@ def bundled() -> TrainedModel:
 
 
 def seven_png(path) -> str:
-    image = Image.new("L", (200, 200), 255)
-    ImageDraw.Draw(image).line([(50, 40), (150, 40), (90, 170)], fill=0, width=16)
-    image.save(path)
-    return str(path)
+    return str(photo_file(path, SEVEN))
 
 
 def test_bits_are_parsed_flipped_and_shown_as_a_3x4x4_grid():

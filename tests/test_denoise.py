@@ -3,13 +3,13 @@ interactions and the command line (`python -m core denoise restore|heldout|by-no
 
 from __future__ import annotations
 
-import io
 import json
 import math
 
 import numpy as np
 import pytest
 import torch
+from helpers import photo_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
@@ -262,12 +262,8 @@ def run(capsys, *argv):
 
 
 def seven_png(path):
-    image = Image.new("L", (300, 300), 235)  # dark ink on light paper
-    ImageDraw.Draw(image).line([(80, 50), (220, 50), (120, 260)], fill=20, width=22)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
-    return path
+    """A photo of a 7, dark ink on light paper."""
+    return photo_file(path, [(80, 50), (220, 50), (120, 260)], size=(300, 300), width=22, paper=235, ink=20)
 
 
 def test_cli_denoise_writes_the_triple_and_reports_psnr(capsys, tmp_path):

@@ -4,12 +4,12 @@ scores interactions and the CLI (`python -m core mnist-rows read|scores`)."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
 import pytest
 import torch
+from helpers import digit_one_png
 from PIL import Image, ImageDraw
 
 from core.checkpoints import read_checkpoint
@@ -177,17 +177,9 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def one_png(path):
-    image = Image.new("L", (120, 160), 255)  # dark ink on light paper
-    ImageDraw.Draw(image).line([(60, 20), (60, 140)], fill=0, width=12)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
 def test_cli_read_reads_with_every_model(capsys, tmp_path):
-    image = one_png(tmp_path / "one.png")
+    image = tmp_path / "one.png"
+    image.write_bytes(digit_one_png())
     missing = tmp_path / "missing.png"
     code, out, _ = run(capsys, "mnist-rows", "read", str(image), str(missing), "--json")
     good, bad = (json.loads(line) for line in out.strip().splitlines())

@@ -48,15 +48,21 @@ def train(params: dict, tmp_path, max_steps: int | None = None):
 # --- the models are the equations ---------------------------------------------------------
 
 
-def test_the_gated_lstm_computes_what_pytorchs_lstm_computes():
-    torch.manual_seed(0)
-    ours = GatedLSTM(3, 5)
-    reference = nn.LSTM(3, 5)  # the same gate order: input, forget, cell candidate, output
+def with_our_weights(reference: nn.RNNBase, ours: nn.Module) -> nn.RNNBase:
+    """PyTorch's layer holding our cell's weights (one bias: PyTorch's second one at zero)."""
     with torch.no_grad():
         reference.weight_ih_l0.copy_(ours.weight_input.T)
         reference.weight_hh_l0.copy_(ours.weight_hidden.T)
         reference.bias_ih_l0.copy_(ours.bias)
         reference.bias_hh_l0.zero_()
+    return reference
+
+
+def test_the_gated_lstm_computes_what_pytorchs_lstm_computes():
+    torch.manual_seed(0)
+    ours = GatedLSTM(3, 5)
+    # The same gate order: input, forget, cell candidate, output.
+    reference = with_our_weights(nn.LSTM(3, 5), ours)
     inputs = torch.randn(7, 4, 3)
     states, recording = ours(inputs, record=True)
     expected, _ = reference(inputs)
@@ -85,12 +91,7 @@ def test_the_rnn_starts_as_pytorch_does_unless_xavier_is_asked_for():
 def test_the_vanilla_rnn_computes_what_pytorchs_rnn_computes():
     torch.manual_seed(0)
     ours = VanillaRNN(3, 5)
-    reference = nn.RNN(3, 5)
-    with torch.no_grad():
-        reference.weight_ih_l0.copy_(ours.weight_input.T)
-        reference.weight_hh_l0.copy_(ours.weight_hidden.T)
-        reference.bias_ih_l0.copy_(ours.bias)
-        reference.bias_hh_l0.zero_()
+    reference = with_our_weights(nn.RNN(3, 5), ours)
     inputs = torch.randn(6, 2, 3)
     assert torch.allclose(ours(inputs)[0], reference(inputs)[0], atol=1e-5)
 

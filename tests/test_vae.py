@@ -3,12 +3,12 @@ the interactions, training through the runner, and the command line."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
 import pytest
 import torch
+from helpers import photo_file, photo_png
 from PIL import Image, ImageDraw
 
 from core import training
@@ -335,10 +335,7 @@ def run(capsys, *argv):
 
 
 def digit_png(path, points):
-    image = Image.new("L", (200, 200), 235)  # dark ink on light paper
-    ImageDraw.Draw(image).line(points, fill=20, width=16)
-    image.save(path)
-    return str(path)
+    return str(photo_file(path, points, paper=235, ink=20))  # dark ink on light paper
 
 
 def test_cli_encode_gives_one_code_per_image(capsys, tmp_path):
@@ -437,11 +434,7 @@ def test_cli_interpolate_names_a_missing_image_and_refuses_an_empty_one(capsys, 
 
 
 def png_bytes(points) -> bytes:
-    buffer = io.BytesIO()
-    image = Image.new("L", (200, 200), 235)
-    ImageDraw.Draw(image).line(points, fill=20, width=16)
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return photo_png(points, paper=235, ink=20)
 
 
 def test_an_uploaded_photo_is_encoded_like_a_drawing(bundled):
