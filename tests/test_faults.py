@@ -94,10 +94,11 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
         "DLL_OFFLINE": "1",
     }
 
-    def serve() -> tuple[subprocess.Popen, str]:
+    def serve(**settings: str) -> tuple[subprocess.Popen, str]:
         port = free_port()
         log = tmp_path / f"gradio-{port}.log"
-        server = start_server([sys.executable, "gradio_app.py"], log, env | {"GRADIO_SERVER_PORT": str(port)})
+        server_env = env | settings | {"GRADIO_SERVER_PORT": str(port)}
+        server = start_server([sys.executable, "gradio_app.py"], log, server_env)
         url = f"http://127.0.0.1:{port}/"
         wait_until_answers(url, server, log)
         return server, url
@@ -120,7 +121,7 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
     assert_complete_or_absent(runs)
     assert len(checkpoint_folders(runs)) == 1, "the finished training's checkpoint must survive"
 
-    server, url = serve()  # the restart
+    server, url = serve(DLL_MAX_STEPS="10")  # the restart, whose training need only finish and save
     try:
         status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/digits_train")[0]
         assert "Training finished" in status
