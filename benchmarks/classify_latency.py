@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from benchmarks.harness import Options, Result, benchmark
+from benchmarks.harness import Options, Result, benchmark, series_figures
 
 TARGET_P95_MS = 20.0
 WARM_UP = 10  # untimed calls first: the first forward pass sets up kernels
@@ -105,8 +105,7 @@ def classify_latency(options: Options) -> Result:
         "photo_read_as": classify_upload(trained, photo)["prediction"].label,
         "photo_jpeg_kb": round(len(photo) / 1024, 1),
     }
-    figures |= {f"drawing.{k}": v for k, v in drawing.items()}
-    figures |= {f"upload.{k}": v for k, v in upload.items()}
+    figures |= series_figures({"drawing": drawing, "upload": upload})
     return Result(
         figures=figures,
         target=f"classify_drawing p95 <= {TARGET_P95_MS:.0f} ms (upload: no target)",

@@ -19,11 +19,9 @@ beside the per-image one for the same model and noise.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from math import log10
 from typing import Any
 
@@ -32,7 +30,8 @@ import torch
 
 from benchmarks.classify_latency import drawing_pad, time_calls
 from benchmarks.digits_speed import TrainingClock, data_label
-from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist, series_figures
+from benchmarks.observed import ObservedRun, curves, load_around, mnist_target_met, run_observed
 
 TARGET_GAIN_DB = 8.0
 LEVEL = 0.5  # the course's Gaussian standard deviation
@@ -51,20 +50,16 @@ class Point:
 
 
 @dataclass
-class Run:
-    points: list[Point] = field(default_factory=list)
-    train_seconds: float = 0.0
-    steps: int = 0
-    wall_seconds: float = 0.0
+class Run(ObservedRun):
     extra: dict[str, Any] = field(default_factory=dict)
 
     def time_to(self, gain: float) -> float | None:
-        return next((p.seconds for p in self.points if p.gain >= gain), None)
+        return self.first_seconds(lambda point: point.gain >= gain)
 
     def gain_at(self, seconds: float) -> float | None:
         """The gain of the model as it was after `seconds` of training (the last epoch by then)."""
-        before = [p.gain for p in self.points if p.seconds <= seconds]
-        return before[-1] if before else None
+        point = self.last_by(seconds)
+        return None if point is None else point.gain
 
     def figures(self) -> dict[str, Any]:
         last = self.points[-1]
@@ -116,6 +111,9 @@ class _TimedLab:
     def __init__(self, lab: Any):
         self._lab = lab
         self.run = Run()
+        # Never paused: the default's seconds include its own evaluations, as the student waits
+        # for them (its training seconds are the runner's, read from the result).
+        self.clock = TrainingClock()
 
     def __getattr__(self, name: str) -> Any:  # spec, model_card, ...: the lab's own
         return getattr(self._lab, name)
@@ -141,20 +139,10 @@ class _TimedLab:
 
 def run_default(data_dir: str | None, quick: bool) -> tuple[Run, Any]:
     from core.registry import get_lab
-    from core.runner import TrainingRunner
 
     timed = _TimedLab(get_lab("denoise"))
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        settings = {"epochs": 1} if quick else {}  # {}: exactly what a student gets
-        job = runner.submit(
-            timed, settings, owner="benchmark", data_dir=data_dir, max_steps=20 if quick else None
-        )
-        job.wait()
-        timed.run.wall_seconds = time.perf_counter() - started
-    if job.result is None:
-        raise RuntimeError(f"the default denoising training did not finish: {job.state}: {job.message}")
+    settings = {"epochs": 1} if quick else {}  # {}: exactly what a student gets
+    job = run_observed(timed, settings, data_dir, (), "default denoising", max_steps=20 if quick else None)
     timed.run.train_seconds = job.result.metrics["train_seconds"]
     timed.run.extra = {"recipe": "skip-ae, Gaussian 0.5, the lab's defaults"}
     return timed.run, job.result
@@ -255,15 +243,15 @@ def denoise_psnr_gain(options: Options) -> Result:
     warm_up()
     heldout = heldout_clean(options.data_dir)
     progress("default denoising recipe (app runner)...")
-    load_before = os.getloadavg()[0]
-    default, trained = run_default(options.data_dir, options.quick)
-    default.extra["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    with load_around() as load:
+        default, trained = run_default(options.data_dir, options.quick)
+    default.extra["load_1min_before_after"] = load
     courses = {}
     for seed in COURSE_SEEDS[:1] if options.quick else COURSE_SEEDS:
         progress(f"course recipe, seed {seed}...")
-        load_before = os.getloadavg()[0]
-        course = run_course(options.data_dir, seed, heldout, options.quick)
-        course.extra["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        with load_around() as load:
+            course = run_course(options.data_dir, seed, heldout, options.quick)
+        course.extra["load_1min_before_after"] = load
         courses[seed] = course
 
     data = trained.config.get("data", {})
@@ -293,19 +281,14 @@ def denoise_psnr_gain(options: Options) -> Result:
         "On 2 cores other busy processes slow PyTorch's threads several-fold: compare timings only "
         "from runs whose load averages (load_1min_before_after) stayed near 2.",
     ]
-    met = None
-    if data.get("dataset") != "mnist":
-        notes.append("Not trained on MNIST: the figures are not comparable with the target.")
-    elif not options.quick:
-        met = default.points[-1].gain >= TARGET_GAIN_DB
+    met = mnist_target_met(options, data, notes, lambda: default.points[-1].gain >= TARGET_GAIN_DB)
     return Result(
         figures=figures,
         target=f"default recipe: held-out PSNR gain >= {TARGET_GAIN_DB:.0f} dB at Gaussian σ = {LEVEL:g}",
         met=met,
         notes=notes,
         details={
-            "default_curve": [asdict(p) for p in default.points],
-            **{f"course_seed{seed}_curve": [asdict(p) for p in run.points] for seed, run in courses.items()},
+            **curves({"default": default, **{f"course_seed{seed}": run for seed, run in courses.items()}}),
             "default_metrics": trained.metrics,
         },
     )
@@ -344,8 +327,7 @@ def denoise_latency(options: Options) -> Result:
         "drawing_psnr_in_db": result["psnr_in"],
         "drawing_psnr_out_db": result["psnr_out"],
     }
-    figures |= {f"denoise.{k}": v for k, v in model_only.items()}
-    figures |= {f"denoise_drawing.{k}": v for k, v in whole.items()}
+    figures |= series_figures({"denoise": model_only, "denoise_drawing": whole})
     return Result(
         figures=figures,
         target=f"one denoise (the whole drawing interaction) p95 <= {LATENCY_TARGET_MS:.0f} ms",

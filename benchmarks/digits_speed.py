@@ -15,18 +15,23 @@ The benchmark watches from inside the training thread, through a thin wrapper ar
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from unittest import mock
 
 import torch
 
 from benchmarks.course_recipe import EPOCHS
 from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
+from benchmarks.observed import (
+    ObservedRun,
+    TrainingClock,
+    curves,
+    load_around,
+    mnist_target_met,
+    run_observed,
+)
 
 MILESTONE = 0.97  # time to this accuracy is compared between the recipes
 TARGET_ACCURACY = 0.985
@@ -34,52 +39,6 @@ TARGET_SECONDS = 10.0
 TARGET_SPEEDUP = 3.0
 COURSE_TIME_CAP = 180.0  # seconds of training; the course's 5 epochs may take longer here
 EVAL_EVERY = 10  # steps (both recipes use batches of 128, so 94 steps per epoch on 12k)
-
-
-class TrainingClock:
-    """Seconds of training: wall time since `start`, minus every `paused` stretch.
-
-    Pauses nest (an evaluation may call another timed function); only the outermost counts.
-    """
-
-    def __init__(self) -> None:
-        self._started: float | None = None
-        self._paused_since = 0.0
-        self._depth = 0
-        self.paused_seconds: dict[str, float] = {}
-
-    def start(self) -> None:
-        self._started = time.perf_counter()
-
-    def now(self) -> float:
-        if self._started is None:
-            return 0.0
-        paused = sum(self.paused_seconds.values())
-        if self._depth:  # read while paused: the current pause is not training either
-            paused += time.perf_counter() - self._paused_since
-        return time.perf_counter() - self._started - paused
-
-    @contextmanager
-    def paused(self, reason: str) -> Iterator[None]:
-        if self._depth == 0:
-            self._paused_since = time.perf_counter()
-        self._depth += 1
-        try:
-            yield
-        finally:
-            self._depth -= 1
-            if self._depth == 0 and self._started is not None:
-                spent = time.perf_counter() - self._paused_since
-                self.paused_seconds[reason] = self.paused_seconds.get(reason, 0.0) + spent
-
-    def excluding(self, function: Callable[..., Any], reason: str) -> Callable[..., Any]:
-        """`function`, with the clock paused while it runs."""
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            with self.paused(reason):
-                return function(*args, **kwargs)
-
-        return timed
 
 
 @dataclass
@@ -91,26 +50,20 @@ class Point:
 
 
 @dataclass
-class Run:
-    """One recipe's training, measured."""
+class Run(ObservedRun):
+    """One recipe's training, measured (`points`: the full held-out checks)."""
 
-    points: list[Point] = field(default_factory=list)
     live_points: list[Point] = field(default_factory=list)  # the app's 512-image live probes
     setup_seconds: float = 0.0
-    train_seconds: float = 0.0
-    recipe_eval_seconds: float = 0.0
-    benchmark_eval_seconds: float = 0.0
-    wall_seconds: float = 0.0
-    steps: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def time_to(self, accuracy: float) -> float | None:
-        return next((p.seconds for p in self.points if p.accuracy >= accuracy), None)
+        return self.first_seconds(lambda point: point.accuracy >= accuracy)
 
     def accuracy_at(self, seconds: float) -> float | None:
         """Accuracy of the model as it was after `seconds` of training (the last check by then)."""
-        before = [p.accuracy for p in self.points if p.seconds <= seconds]
-        return before[-1] if before else None
+        point = self.last_by(seconds)
+        return None if point is None else point.accuracy
 
     def figures(self) -> dict[str, Any]:
         return {
@@ -138,10 +91,10 @@ def warm_up() -> None:
     """A few untimed steps of each architecture on noise, so neither recipe pays PyTorch's
     one-off kernel set-up inside its timings."""
     from benchmarks.course_recipe import ConvNet
-    from core.labs.digits import build_classifier
+    from core.labs.digits.model import build_classifier
 
     generator = torch.Generator().manual_seed(0)
-    # The app trains its CNNs channels-last (see core.labs.digits); the course does not.
+    # The app trains its CNNs channels-last (see core.labs.digits.train); the course does not.
     models = ((build_classifier("fast-cnn", 0.2).to(memory_format=torch.channels_last), 28), (ConvNet(), 32))
     for model, side in models:
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
@@ -201,7 +154,7 @@ class _ObservedLab:
 
     def _on_watch(self, model: torch.nn.Module) -> None:
         from core.data import load_images
-        from core.labs.digits import to_split
+        from core.labs.digits.train import to_split
 
         self.clock.start()
         self.run.setup_seconds = time.perf_counter() - self._train_started
@@ -232,39 +185,22 @@ class _ObservedLab:
 def run_default(data_dir: str | None, quick: bool) -> tuple[Run, dict[str, Any]]:
     """The app's default Digits training, through the app's runner; also returns the data
     description the lab recorded."""
-    import tempfile
-
-    import core.labs.digits
+    import core.labs.digits.train
     import core.training
     from core.registry import get_lab
-    from core.runner import TrainingRunner
 
     observed = _ObservedLab(get_lab("digits"), data_dir, eval_every=4 if quick else EVAL_EVERY)
-    clock, run = observed.clock, observed.run
-    with tempfile.TemporaryDirectory() as runs, ExitStack() as patches:
-        # The lab's own evaluations (live probes, epoch-end checks, sample predictions) pause
-        # the clock: the app shows them, but they are not training.
-        for module, name in (
-            (core.training, "evaluate_classifier"),
-            (core.labs.digits, "evaluate_classifier"),
-            (core.labs.digits, "predict_tensor"),
-        ):
-            original = getattr(module, name)
-            patches.enter_context(mock.patch.object(module, name, clock.excluding(original, "recipe")))
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        # {}: the defaults, exactly what a student gets by pressing Train.
-        job = runner.submit(
-            observed, {}, owner="benchmark", data_dir=data_dir, max_steps=12 if quick else None
-        )
-        job.wait()
-        run.wall_seconds = time.perf_counter() - started
-    if job.result is None:
-        raise RuntimeError(f"the default Digits training did not finish: {job.state}: {job.message}")
-    run.recipe_eval_seconds = clock.paused_seconds.get("recipe", 0.0)
-    run.benchmark_eval_seconds = clock.paused_seconds.get("benchmark", 0.0)
-    run.extra = {"state": job.state}
-    return run, job.result.config.get("data", {})
+    # The lab's own evaluations (live probes, epoch-end checks, sample predictions) pause the
+    # clock: the app shows them, but they are not training.
+    views = (
+        (core.training, "evaluate_classifier"),
+        (core.labs.digits.train, "evaluate_classifier"),
+        (core.labs.digits.train, "predict_tensor"),
+    )
+    # {}: the defaults, exactly what a student gets by pressing Train.
+    job = run_observed(observed, {}, data_dir, views, "default Digits", max_steps=12 if quick else None)
+    observed.run.extra = {"state": job.state}
+    return observed.run, job.result.config.get("data", {})
 
 
 # --- the course's recipe -------------------------------------------------------------------
@@ -355,13 +291,13 @@ def digits_time_to_accuracy(options: Options) -> Result:
     require_mnist(options)
     warm_up()
     progress("default recipe (app runner)...")
-    load_before = os.getloadavg()[0]
-    default, data = run_default(options.data_dir, options.quick)
-    default.extra["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    with load_around() as load:
+        default, data = run_default(options.data_dir, options.quick)
+    default.extra["load_1min_before_after"] = load
     progress(f"course recipe (up to {COURSE_TIME_CAP:.0f} s of training)...")
-    load_before = os.getloadavg()[0]
-    course = run_course(options.data_dir, options.quick)
-    course.extra["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    with load_around() as load:
+        course = run_course(options.data_dir, options.quick)
+    course.extra["load_1min_before_after"] = load
 
     default_97, course_97 = default.time_to(MILESTONE), course.time_to(MILESTONE)
     speedup = None
@@ -390,16 +326,16 @@ def digits_time_to_accuracy(options: Options) -> Result:
     ]
     if course_97 is None:
         notes.append(f"The course recipe did not reach {MILESTONE:.0%}: the speed-up is a lower bound.")
-    met = None
-    if data.get("dataset") != "mnist":
-        notes.append("Not trained on MNIST: the figures are not comparable with the targets.")
-    elif not options.quick:
+
+    def both_targets() -> bool:
         reached = default.time_to(TARGET_ACCURACY)
         fast = reached is not None and reached <= TARGET_SECONDS
         faster = speedup is not None and speedup >= TARGET_SPEEDUP
         figures["met.default_98.5_within_10s"] = fast
         figures["met.speedup_at_least_3x"] = faster
-        met = fast and faster
+        return fast and faster
+
+    met = mnist_target_met(options, data, notes, both_targets)
     return Result(
         figures=figures,
         target=f"default >= {TARGET_ACCURACY:.1%} within {TARGET_SECONDS:.0f} s of training, and "
@@ -407,8 +343,7 @@ def digits_time_to_accuracy(options: Options) -> Result:
         met=met,
         notes=notes,
         details={
-            "default_curve": [asdict(p) for p in default.points],
-            "course_curve": [asdict(p) for p in course.points],
+            **curves({"default": default, "course": course}),
             "default_live_probe_curve": [asdict(p) for p in default.live_points],
         },
     )

@@ -18,15 +18,15 @@ in this process. Method, the same for both:
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from benchmarks.classify_latency import time_calls
 from benchmarks.digits_speed import data_label
-from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
-from benchmarks.observed import ObservedLab, run_observed
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist, series_figures
+from benchmarks.observed import ObservedLab, ObservedRun, curves, load_around, mnist_target_met, run_observed
 
 DEFAULT_SECONDS = 60.0
 COURSE_SECONDS = 90.0
@@ -50,23 +50,11 @@ class Point:
 
 
 @dataclass
-class Run:
-    points: list[Point] = field(default_factory=list)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    train_seconds: float = 0.0
-    steps: int = 0
-    recipe_eval_seconds: float = 0.0
-    benchmark_eval_seconds: float = 0.0
-    wall_seconds: float = 0.0
+class Run(ObservedRun):
     load: list[float] = field(default_factory=list)
 
     def time_to_target(self) -> float | None:
-        return next((p.seconds for p in self.points if p.on_target), None)
-
-    def at(self, seconds: float) -> Point | None:
-        """The last check at or before `seconds` of training."""
-        before = [p for p in self.points if p.seconds <= seconds + 1e-9]
-        return before[-1] if before else None
+        return self.first_seconds(lambda point: point.on_target)
 
     def figures(self) -> dict[str, Any]:
         final = self.points[-1]
@@ -76,12 +64,8 @@ class Run:
             "class_entropy": round(final.class_entropy, 4),
             "time_to_target_s": None if reached is None else round(reached, 1),
             "collapse": self.metrics.get("collapse"),
-            "train_seconds": round(self.train_seconds, 2),
-            "steps": self.steps,
+            **self.time_figures(),
             "ms_per_step": round(1000 * self.train_seconds / max(1, self.steps), 1),
-            "recipe_eval_seconds": round(self.recipe_eval_seconds, 2),
-            "benchmark_eval_seconds": round(self.benchmark_eval_seconds, 2),
-            "wall_seconds": round(self.wall_seconds, 2),
             "load_1min_before_after": self.load,
         }
 
@@ -125,12 +109,11 @@ def run_recipe(
 
     observed = _ObservedLab(get_lab("gan"), budget, check_every, eval_size)
     run = observed.run
-    load_before = os.getloadavg()[0]
     # The lab's own views (live grids, quality probes, final metrics) are not training.
-    views = ("generate_tensor", "sample_quality", "final_metrics")
-    result = run_observed(observed, params, data_dir, gan_training, views, label="GAN")
+    views = [(gan_training, name) for name in ("generate_tensor", "sample_quality", "final_metrics")]
+    with load_around() as run.load:
+        result = run_observed(observed, params, data_dir, views, label="GAN").result
     run.metrics = dict(result.metrics)
-    run.load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return run, result.config.get("data", {})
 
 
@@ -183,7 +166,7 @@ def gan_time_to_quality(options: Options) -> Result:
     }
     for name, run in runs.items():
         figures |= {f"{name}.{k}": v for k, v in run.figures().items()}
-    at_default_budget = course.at(budgets["default"])
+    at_default_budget = course.last_by(budgets["default"])
     if at_default_budget is not None:
         figures["course.confident_share_at_default_budget"] = round(at_default_budget.confident_share, 4)
         figures["course.class_entropy_at_default_budget"] = round(at_default_budget.class_entropy, 4)
@@ -196,13 +179,14 @@ def gan_time_to_quality(options: Options) -> Result:
         "On 2 cores, other busy processes slow PyTorch's threads several-fold and unevenly: "
         "ms_per_step and load_1min_before_after say how much training each recipe got.",
     ]
-    met = None
-    if data.get("dataset") != "mnist":
-        notes.append("Not trained on MNIST: the figures are not comparable with the target.")
-    elif not options.quick:
+
+    def within_budget() -> bool:
         reached = default.time_to_target()
-        met = reached is not None and reached <= DEFAULT_SECONDS
-        figures["met.default_target_within_60s"] = met
+        within = reached is not None and reached <= DEFAULT_SECONDS
+        figures["met.default_target_within_60s"] = within
+        return within
+
+    met = mnist_target_met(options, data, notes, within_budget)
     return Result(
         figures=figures,
         target=f"default recipe >= {TARGET_SHARE:.0%} confident samples with class entropy >= "
@@ -210,7 +194,7 @@ def gan_time_to_quality(options: Options) -> Result:
         f"after {COURSE_SECONDS:.0f} s)",
         met=met,
         notes=notes,
-        details={f"{name}_curve": [asdict(p) for p in run.points] for name, run in runs.items()},
+        details=curves(runs),
     )
 
 
@@ -234,12 +218,8 @@ def gan_interpolation_latency(options: Options) -> Result:
         "strip_png": time_calls(lambda: strip_png(frames), runs),
         "animation_gif": time_calls(lambda: animation_gif(frames), max(10, runs // 5)),
     }
-    figures: dict[str, Any] = {
-        "recipe": trained.config.get("recipe"),
-        "torch_threads": torch.get_num_threads(),
-    }
-    for name, timing in timings.items():
-        figures |= {f"{name}.{k}": v for k, v in timing.items()}
+    figures = {"recipe": trained.config.get("recipe"), "torch_threads": torch.get_num_threads()}
+    figures |= series_figures(timings)
     worst = max(timings["interpolate_10_linear"]["p95_ms"], timings["interpolate_10_spherical"]["p95_ms"])
     return Result(
         figures=figures,

@@ -103,6 +103,12 @@ def require_mnist(options: Options) -> None:
         raise RuntimeError("needs MNIST in torchvision's layout: pass --data-dir or set DLL_DATA_DIR")
 
 
+def series_figures(series: dict[str, dict[str, Any]], sep: str = ".") -> dict[str, Any]:
+    """Each named series' figures under its name: {"drawing": {"p95_ms": 3.1}} gives
+    {"drawing.p95_ms": 3.1}."""
+    return {f"{name}{sep}{key}": value for name, figures in series.items() for key, value in figures.items()}
+
+
 def progress(message: str) -> None:
     """Progress goes to stderr so that `--json` output on stdout stays machine-readable."""
     print(f"[benchmarks] {message}", file=sys.stderr, flush=True)

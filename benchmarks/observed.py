@@ -1,5 +1,5 @@
-"""A lab run by the app's own runner for a budget of training seconds, and measured from inside
-its training thread (the GAN and VAE time-to-quality benchmarks).
+"""A lab run by the app's own runner, measured from inside its training thread (the Digits, GAN
+and VAE time-to-quality benchmarks), on a clock of training seconds.
 
 Time is the benchmark's training clock: it starts at the first step and stops while anything is
 evaluated. The lab's own evaluations are excluded by patching them in its module; the
@@ -9,17 +9,128 @@ paused, so they never race the training.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
 from types import ModuleType
 from typing import Any
 from unittest import mock
 
 import torch
 
-from benchmarks.digits_speed import TrainingClock
+from benchmarks.harness import Options
+
+NOT_MNIST = "Not trained on MNIST: the figures are not comparable with the target."
+
+
+def mnist_target_met(
+    options: Options, data: dict[str, Any], notes: list[str], met: Callable[[], bool]
+) -> bool | None:
+    """Whether a training benchmark met its target (`met()`): None for a quick run, and None,
+    said in `notes`, when the lab recorded other data than MNIST (`data`)."""
+    if data.get("dataset") != "mnist":
+        notes.append(NOT_MNIST)
+        return None
+    return None if options.quick else met()
+
+
+def curves(runs: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each run's points (dataclasses) as `<name>_curve`, for results.json's details."""
+    return {f"{name}_curve": [asdict(point) for point in run.points] for name, run in runs.items()}
+
+
+@contextmanager
+def load_around() -> Iterator[list[float]]:
+    """The 1-minute load average before and after the block, [before, after]: how much of the
+    machine the block had."""
+    load = [round(os.getloadavg()[0], 2)]
+    try:
+        yield load
+    finally:
+        load.append(round(os.getloadavg()[0], 2))
+
+
+class TrainingClock:
+    """Seconds of training: wall time since `start`, minus every `paused` stretch.
+
+    Pauses nest (an evaluation may call another timed function); only the outermost counts.
+    """
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+        self._paused_since = 0.0
+        self._depth = 0
+        self.paused_seconds: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._started = time.perf_counter()
+
+    def now(self) -> float:
+        if self._started is None:
+            return 0.0
+        paused = sum(self.paused_seconds.values())
+        if self._depth:  # read while paused: the current pause is not training either
+            paused += time.perf_counter() - self._paused_since
+        return time.perf_counter() - self._started - paused
+
+    @contextmanager
+    def paused(self, reason: str) -> Iterator[None]:
+        if self._depth == 0:
+            self._paused_since = time.perf_counter()
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0 and self._started is not None:
+                spent = time.perf_counter() - self._paused_since
+                self.paused_seconds[reason] = self.paused_seconds.get(reason, 0.0) + spent
+
+    def excluding(self, function: Callable[..., Any], reason: str) -> Callable[..., Any]:
+        """`function`, with the clock paused while it runs."""
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.paused(reason):
+                return function(*args, **kwargs)
+
+        return timed
+
+
+@dataclass
+class ObservedRun:
+    """One recipe's training, measured: the benchmark's checks (`points`), the lab's final
+    metrics, and the times `run_observed` fills in."""
+
+    points: list[Any] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    train_seconds: float = 0.0
+    steps: int = 0
+    recipe_eval_seconds: float = 0.0
+    benchmark_eval_seconds: float = 0.0
+    wall_seconds: float = 0.0
+
+    def first_seconds(self, reached: Callable[[Any], bool]) -> float | None:
+        """Seconds of training at the first check where `reached(point)`; None if none."""
+        return next((point.seconds for point in self.points if reached(point)), None)
+
+    def last_by(self, seconds: float) -> Any | None:
+        """The last check at or before `seconds` of training: the model as it was by then."""
+        before = [point for point in self.points if point.seconds <= seconds + 1e-9]
+        return before[-1] if before else None
+
+    def time_figures(self) -> dict[str, Any]:
+        """Seconds of training, steps, and the seconds spent evaluating (the recipe's own checks
+        and the benchmark's), then the whole wall time."""
+        return {
+            "train_seconds": round(self.train_seconds, 2),
+            "steps": self.steps,
+            "recipe_eval_seconds": round(self.recipe_eval_seconds, 2),
+            "benchmark_eval_seconds": round(self.benchmark_eval_seconds, 2),
+            "wall_seconds": round(self.wall_seconds, 2),
+        }
 
 
 class ClockedContext:
@@ -87,30 +198,31 @@ class ObservedLab:
 
 
 def run_observed(
-    observed: ObservedLab,
+    observed: Any,
     params: dict[str, Any],
-    data_dir: str,
-    lab_module: ModuleType,
-    views: Iterable[str],
+    data_dir: str | None,
+    views: Iterable[tuple[ModuleType, str]],
     label: str,
+    max_steps: int | None = None,
 ) -> Any:
-    """Train `observed` once through the app's runner and return the job's result. `views` are
-    the functions of `lab_module` the lab evaluates with: they are not training, so the clock
-    stops while they run. `label` names the lab in the error if the training fails."""
+    """Train `observed` (an ObservedLab, or a lab with its own `clock` and `run`) once through
+    the app's runner and return the finished job. `views` are the lab's evaluation functions,
+    as (module, name): they are not training, so the clock stops while they run. `label` names
+    the lab in the error if the training fails."""
     from core.runner import TrainingRunner
 
     clock, run = observed.clock, observed.run
     with tempfile.TemporaryDirectory() as runs, ExitStack() as patches:
-        for name in views:
-            original = getattr(lab_module, name)
-            patches.enter_context(mock.patch.object(lab_module, name, clock.excluding(original, "recipe")))
+        for module, name in views:
+            original = getattr(module, name)
+            patches.enter_context(mock.patch.object(module, name, clock.excluding(original, "recipe")))
         runner = TrainingRunner(max_concurrent=1, out_root=runs)
         started = time.perf_counter()
-        job = runner.submit(observed, params, owner="benchmark", data_dir=data_dir)
+        job = runner.submit(observed, params, owner="benchmark", data_dir=data_dir, max_steps=max_steps)
         job.wait()
         run.wall_seconds = time.perf_counter() - started
     if job.result is None:
         raise RuntimeError(f"the {label} training did not finish: {job.state}: {job.message}")
     run.recipe_eval_seconds = clock.paused_seconds.get("recipe", 0.0)
     run.benchmark_eval_seconds = clock.paused_seconds.get("benchmark", 0.0)
-    return job.result
+    return job

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from benchmarks.classify_latency import time_calls
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, series_figures
 
 BUDGET_SECONDS = 300.0
 QUICK_SECONDS = 15.0
@@ -235,7 +235,7 @@ def transformer_latency(options: Options) -> Result:
     greedy = time_calls(lambda: translate(trained, LATENCY_SENTENCE), runs)
     beam = time_calls(lambda: translate(trained, LATENCY_SENTENCE, beam=4), max(5, runs // 4))
     result = translate(trained, LATENCY_SENTENCE)
-    figures = {f"greedy_{k}": v for k, v in greedy.items()} | {f"beam4_{k}": v for k, v in beam.items()}
+    figures = series_figures({"greedy": greedy, "beam4": beam}, sep="_")
     figures |= {
         "source_words": len(LATENCY_SENTENCE.rstrip(".").split()),
         "target_tokens": len(result.target_tokens),

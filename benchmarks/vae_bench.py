@@ -20,7 +20,7 @@ training. Method, the same for both:
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,8 @@ import torch
 
 from benchmarks.classify_latency import drawing_pad, time_calls
 from benchmarks.digits_speed import data_label
-from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
-from benchmarks.observed import ObservedLab, run_observed
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist, series_figures
+from benchmarks.observed import ObservedLab, ObservedRun, curves, load_around, mnist_target_met, run_observed
 
 BUDGET_SECONDS = 45.0
 CHECK_EVERY = 5.0  # seconds of training between the benchmark's held-out checks
@@ -47,14 +47,7 @@ class Point:
 
 
 @dataclass
-class Run:
-    points: list[Point] = field(default_factory=list)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    train_seconds: float = 0.0
-    steps: int = 0
-    recipe_eval_seconds: float = 0.0
-    benchmark_eval_seconds: float = 0.0
-    wall_seconds: float = 0.0
+class Run(ObservedRun):
     params: dict[str, Any] = field(default_factory=dict)
 
     def figures(self) -> dict[str, Any]:
@@ -62,12 +55,8 @@ class Run:
             "heldout_neg_elbo": round(self.metrics["heldout_neg_elbo"], 2),
             "heldout_reconstruction": round(self.metrics["heldout_reconstruction"], 2),
             "heldout_kl": round(self.metrics["heldout_kl"], 2),
-            "train_seconds": round(self.train_seconds, 2),
-            "steps": self.steps,
+            **self.time_figures(),
             "epochs": round(self.steps / self.metrics["steps_per_epoch"], 1),
-            "recipe_eval_seconds": round(self.recipe_eval_seconds, 2),
-            "benchmark_eval_seconds": round(self.benchmark_eval_seconds, 2),
-            "wall_seconds": round(self.wall_seconds, 2),
         }
 
 
@@ -114,8 +103,9 @@ def run_recipe(
     observed = _ObservedLab(get_lab("vae"), data_dir, budget, check_every)
     run = observed.run
     run.params = params
-    views = ("evaluate_elbo", "reconstruction_samples")  # the lab's own views are not training
-    result = run_observed(observed, params, data_dir, core.labs.vae.train, views, label="VAE")
+    # The lab's own views are not training.
+    views = [(core.labs.vae.train, name) for name in ("evaluate_elbo", "reconstruction_samples")]
+    result = run_observed(observed, params, data_dir, views, label="VAE").result
     run.metrics |= result.metrics
     run.points.append(
         Point(
@@ -164,9 +154,9 @@ def vae_elbo_at_equal_time(options: Options) -> Result:
     data: dict[str, Any] = {}
     for name, params in (("default", {"epochs": EPOCHS}), ("course", {**COURSE_RECIPE, "epochs": EPOCHS})):
         progress(f"{name} recipe, {budget:.0f} s of training...")
-        load_before = os.getloadavg()[0]
-        runs[name], data = run_recipe(params, options.data_dir, budget, check_every)
-        runs[name].metrics["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        with load_around() as load:
+            runs[name], data = run_recipe(params, options.data_dir, budget, check_every)
+        runs[name].metrics["load_1min_before_after"] = load
 
     default, course = runs["default"], runs["course"]
     ratio = default.metrics["heldout_neg_elbo"] / course.metrics["heldout_neg_elbo"]
@@ -195,18 +185,14 @@ def vae_elbo_at_equal_time(options: Options) -> Result:
         "On 2 cores, other busy processes slow PyTorch's threads several-fold and unevenly: steps "
         "and load_1min_before_after say how much training each recipe got.",
     ]
-    met = None
-    if data.get("dataset") != "mnist":
-        notes.append("Not trained on MNIST: the figures are not comparable with the target.")
-    elif not options.quick:
-        met = ratio < 1.0
+    met = mnist_target_met(options, data, notes, lambda: ratio < 1.0)
     return Result(
         figures=figures,
         target=f"default 2-D recipe's held-out -ELBO below the course recipe's after {budget:.0f} s "
         "of training each",
         met=met,
         notes=notes,
-        details={f"{name}_curve": [asdict(p) for p in run.points] for name, run in runs.items()},
+        details=curves(runs),
     )
 
 
@@ -230,14 +216,13 @@ def vae_latency(options: Options) -> Result:
     )
     point = time_calls(lambda: decode(trained, np.array([0.5, -1.0])), runs)
     drawing = time_calls(lambda: encode(trained, to_mnist_frame(canvas_to_gray(pad))), runs)
-    figures: dict[str, Any] = {"torch_threads": torch.get_num_threads()}
-    for name, timing in (
-        ("manifold_20x20", grid),
-        ("manifold_20x20_as_image", grid_image),
-        ("decode_point", point),
-        ("encode_drawing", drawing),
-    ):
-        figures |= {f"{name}.{k}": v for k, v in timing.items()}
+    timings = {
+        "manifold_20x20": grid,
+        "manifold_20x20_as_image": grid_image,
+        "decode_point": point,
+        "encode_drawing": drawing,
+    }
+    figures = {"torch_threads": torch.get_num_threads(), **series_figures(timings)}
     return Result(
         figures=figures,
         target=f"20x20 manifold p95 <= {MANIFOLD_TARGET_MS:.0f} ms",
