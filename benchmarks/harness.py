@@ -92,8 +92,11 @@ MODULES = (
 
 
 def load_benchmarks() -> None:
-    """Import the modules that register benchmarks, so that `--list` shows them all."""
-    for module in MODULES:
+    """Import the modules that register benchmarks, so that `--list` shows them all: those above
+    in their run order, then any other `benchmarks/*_bench.py` (a new lab's benchmark is found,
+    not listed)."""
+    found = sorted(path.stem for path in Path(__file__).parent.glob("*_bench.py"))
+    for module in [*MODULES, *(name for name in found if name not in MODULES)]:
         importlib.import_module(f"benchmarks.{module}")
 
 

@@ -44,7 +44,9 @@ def test_lists_every_benchmark():
     done = run_harness("--list", "--json")
     assert done.returncode == 0, done.stderr
     listed = json.loads(done.stdout)
-    assert {entry["name"] for entry in listed} == BENCHMARKS
+    names = {entry["name"] for entry in listed}
+    assert names >= BENCHMARKS  # and a new lab's benchmark is found by its file, not listed here
+    assert "house_prices_time_to_criterion" in names
     assert all(entry["summary"] for entry in listed)
 
 
