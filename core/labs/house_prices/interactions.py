@@ -593,7 +593,6 @@ def _layout(figure: go.Figure, title: str, x: str, y: str, height: int = 360) ->
         height=height,
         margin=dict(l=50, r=10, t=50, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        template="plotly_white",
     )
     return figure
 

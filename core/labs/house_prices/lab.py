@@ -155,7 +155,6 @@ def training_figures(history: TrainingHistory) -> list[go.Figure]:
         height=320,
         margin=dict(l=40, r=10, t=40, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        template="plotly_white",
     )
     return [own, squared, absolute, money]
 
