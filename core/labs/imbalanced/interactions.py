@@ -163,7 +163,7 @@ def threshold_view(trained: TrainedModel, method: str, threshold: float) -> dict
             f"{', '.join(METHOD_NAMES[m] for m in methods)} (by their names: {', '.join(methods)})"
         )
     p = probabilities(trained.model, data.x_heldout)
-    figures = {m: classification_figures(data.y_heldout, p[m], threshold) for m in methods}
+    figures = {m: classification_figures(data.y_heldout, p[m], threshold, areas=False) for m in methods}
     chosen = figures[method]
     defaulters, payers = int(data.y_heldout.sum()), int((data.y_heldout == 0).sum())
     answer = (
@@ -235,7 +235,7 @@ def scores(trained: TrainedModel) -> dict[str, Any]:
     """Every model beside the baselines, as recorded when they were trained (threshold 0.5)."""
     heldout, baselines = trained.metrics.get("heldout", {}), trained.metrics.get("baselines", {})
     named = [(METHOD_NAMES[m], heldout.get(m)) for m in METHODS if m in heldout]
-    named += [(f"{BASELINES[b]} (baseline)", baselines.get(b)) for b in BASELINES]
+    named += [(f"{BASELINES[b]} (scikit-learn)", baselines.get(b)) for b in BASELINES]
     rows = []
     for label, figures in named:
         if not isinstance(figures, dict):
@@ -246,7 +246,9 @@ def scores(trained: TrainedModel) -> dict[str, Any]:
             row[title] = round(value, 3) if isinstance(value, int | float) else None
         rows.append(row)
     found = {
-        m: f for m, f in heldout.items() if isinstance(f, dict) and isinstance(f.get("recall"), int | float)
+        m: heldout[m]
+        for m in METHODS
+        if isinstance(heldout.get(m), dict) and isinstance(heldout[m].get("recall"), int | float)
     }
     lines = []
     nobody = baselines.get("nobody")
