@@ -133,10 +133,13 @@ class VanillaRNN(nn.Module):
         return states, Recording(states.detach()) if record else None
 
 
-def build_recurrent(cell: str, input_size: int, hidden_size: int, rnn_init: str = "pytorch") -> nn.Module:
-    """A "lstm" or "rnn" recurrence with these sizes (`rnn_init`: see VanillaRNN)."""
+def build_recurrent(
+    cell: str, input_size: int, hidden_size: int, rnn_init: str = "pytorch", forget_bias: float = 1.0
+) -> nn.Module:
+    """A "lstm" or "rnn" recurrence with these sizes (`rnn_init`: see VanillaRNN; `forget_bias`,
+    the LSTM's starting forget bias: see GatedLSTM)."""
     if cell == "lstm":
-        return GatedLSTM(input_size, hidden_size)
+        return GatedLSTM(input_size, hidden_size, forget_bias)
     if cell == "rnn":
         return VanillaRNN(input_size, hidden_size, rnn_init)
     raise ValueError(f"unknown recurrent cell {cell!r}")

@@ -16,7 +16,13 @@ from core.history import TrainingHistory
 from core.interactions import result_json
 from core.labs.palindromes import interactions as palindromes
 from core.labs.palindromes import train as training
-from core.labs.palindromes.figures import GATE_VIEWS, finished_rows
+from core.labs.palindromes.figures import (
+    GATE_VIEWS,
+    current_length_curves,
+    finished_rows,
+    live_accuracy_figure,
+)
+from core.labs.palindromes.model import PalindromeModels
 from core.recurrent import GatedLSTM, SequenceInputError, VanillaRNN, check_temperature
 from core.registry import get_lab
 from core.runner import TrainingRunner
@@ -160,6 +166,111 @@ def test_sweep_lengths_always_end_at_the_longest():
     ]
     assert training.sweep_lengths({"mode": "sweep", "shortest": 5, "longest": 12, "length_step": 5})[-1] == 12
     assert training.sweep_lengths({"mode": "single", "shortest": 5, "longest": 12, "length_step": 5}) == [12]
+
+
+def test_the_lstm_starts_from_the_forget_bias_set():
+    models = PalindromeModels([5], 8, forget_bias=3.0)
+    biases = models.pair(5)["lstm"].recurrent.bias.detach().view(4, 8)
+    assert torch.equal(biases[1], torch.full((8,), 3.0)) and not biases[[0, 2, 3]].any()
+    assert not hasattr(models.pair(5)["rnn"].recurrent, "weight_forget")  # the RNN has no gate
+
+
+# --- several seeds ------------------------------------------------------------------------
+
+
+def test_the_summary_over_seeds_has_each_models_median_range_and_successes():
+    runs = [
+        {
+            "seed": 0,
+            "lengths": [{"length": 5, "lstm": 1.0, "rnn": 1.0}, {"length": 30, "lstm": 1.0, "rnn": 0.1}],
+        },
+        {
+            "seed": 1,
+            "lengths": [{"length": 5, "lstm": 1.0, "rnn": 1.0}, {"length": 30, "lstm": 0.6, "rnn": 0.9}],
+        },
+        {
+            "seed": 2,
+            "lengths": [{"length": 5, "lstm": 1.0, "rnn": 0.5}, {"length": 30, "lstm": 1.0, "rnn": 0.2}],
+        },
+    ]
+    short, long = training.over_seeds(runs)
+    assert short == {
+        "length": 5,
+        "seeds": 3,
+        "lstm_median": 1.0,
+        "lstm_min": 1.0,
+        "lstm_max": 1.0,
+        "lstm_learnt": 3,
+        "rnn_median": 1.0,
+        "rnn_min": 0.5,
+        "rnn_max": 1.0,
+        "rnn_learnt": 2,
+        "rnn_near_chance": 0,
+    }
+    assert (long["lstm_median"], long["lstm_min"], long["lstm_learnt"]) == (1.0, 0.6, 2)
+    assert (long["rnn_median"], long["rnn_max"], long["rnn_near_chance"]) == (0.2, 0.9, 2)
+    summary = training.seeds_metrics(runs)
+    assert summary["lstm_every_length_in_seeds"] == 2 and summary["seed_count"] == 3
+    assert "in 2 of 3" in training.seeds_headline(summary)
+    assert "| 30 | 100.0% (60.0% to 100.0%) | 2 of 3 |" in training.seeds_table(summary["over_seeds"])
+
+
+def test_several_seeds_train_each_seed_as_its_own_run_and_draw_median_and_range(tmp_path):
+    job = train(TINY | {"mode": "seeds", "seeds": 2, "seed": 3}, tmp_path / "seeds")
+    assert job.state == "finished", job.message
+    metrics = job.result.metrics
+    assert [run["seed"] for run in metrics["seeds"]] == [3, 4] and metrics["seed_count"] == 2
+    assert [row["length"] for row in metrics["over_seeds"]] == [5, 7]
+    ends = [e.metrics for e in job.events_since(0) if isinstance(e, EpochEnd)]
+    assert [(m["seed"], m["length"]) for m in ends] == [(3, 5), (3, 7), (4, 5), (4, 7)]
+    # Seed 4 of the run is the sweep a training with seed 4 alone gives.
+    alone = train(TINY | {"seed": 4}, tmp_path / "alone").result.metrics["lengths"]
+    assert metrics["seeds"][1]["lengths"] == alone
+    assert metrics["lengths"] == metrics["seeds"][0]["lengths"]  # the first seed answers prefixes
+
+    loaded = LAB.load(job.checkpoint_dir)  # every seed's weights are in the checkpoint
+    assert loaded.config["seeds"] == [3, 4] and len(loaded.model.seed_runs()) == 2
+    report = LAB.evaluate(loaded)
+    assert [run["seed"] for run in report["seeds"]] == [3, 4]
+    for measured, recorded in zip(report["seeds"], metrics["seeds"], strict=True):
+        assert [r[cell] for r in measured["lengths"] for cell in ("lstm", "rnn")] == pytest.approx(
+            [r[cell] for r in recorded["lengths"] for cell in ("lstm", "rnn")]
+        )
+    answer = LAB.interaction("accuracy-by-length")(loaded)
+    names = [trace.name for trace in answer["chart"].data]
+    assert names == [
+        "LSTM: range over seeds",
+        "LSTM: median",
+        "Vanilla RNN: range over seeds",
+        "Vanilla RNN: median",
+    ]
+    assert [row["T"] for row in answer["lengths"]] == [5, 7] and "Seeds 3, 4" in answer["note"]
+    assert LAB.headline(metrics).startswith("over 2 seeds: LSTM 100% at every T up to 7 in ")
+    assert "| T | LSTM median (range) |" in (job.checkpoint_dir / "README.md").read_text()
+    # Live, the chart turns into median and range once a second seed has finished a length.
+    history = TrainingHistory()
+    events = job.events_since(0)
+    first_of_seed_4 = next(
+        i for i, e in enumerate(events) if isinstance(e, EpochEnd) and e.metrics["seed"] == 4
+    )
+    history.extend(events[:first_of_seed_4])
+    assert [trace.name for trace in live_accuracy_figure(history).data] == ["LSTM", "Vanilla RNN"]
+    history.extend(events[first_of_seed_4:])
+    assert "over the seeds so far (2)" in live_accuracy_figure(history).layout.title.text
+    loss, _ = current_length_curves(history)
+    assert "T = 7, seed 4" in loss.layout.title.text
+
+
+def test_a_stop_during_a_later_seed_keeps_only_the_seeds_that_finished(tmp_path):
+    # A rate too small to reach 100%: every length takes all its 40 steps, 80 per seed.
+    slow = TINY | {"mode": "seeds", "seeds": 3, "learning_rate": 1e-5}
+    job = train(slow, tmp_path / "second", max_steps=170)  # stopped in the third seed
+    assert job.result.metrics["stopped_by"] == "step limit"
+    assert [run["seed"] for run in job.result.metrics["seeds"]] == [0, 1]
+    assert len(LAB.load(job.checkpoint_dir).model.seed_runs()) == 2
+    job = train(slow, tmp_path / "first", max_steps=50)  # stopped in the first seed's second length
+    assert "seeds" not in job.result.metrics and "seeds" not in job.result.config
+    assert job.result.model.lengths == [5] and len(job.result.model.seed_runs()) == 1
 
 
 # --- the bundled models and the interaction -----------------------------------------------

@@ -1,18 +1,18 @@
 """Palindromes: the live view of a sweep in training (accuracy against T as each length
-finishes, and both models' curves at the length being trained)."""
+finishes, over the seeds so far in mode seeds, and both models' curves at the length being
+trained)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from core.history import TrainingHistory
-from core.labs.palindromes.figures import accuracy_figure, current_length_curves, finished_rows
+from core.labs.palindromes.figures import current_length_curves, live_accuracy_figure
 
 
 def training_view(history: TrainingHistory) -> None:
-    if rows := finished_rows(history):
-        title = "Held-out accuracy against T, as each length finishes"
-        st.plotly_chart(accuracy_figure(rows, title), key="palindromes-live-sweep")
+    if figure := live_accuracy_figure(history):
+        st.plotly_chart(figure, key="palindromes-live-sweep")
     if history.steps:
         left, right = st.columns(2)
         loss, held = current_length_curves(history)

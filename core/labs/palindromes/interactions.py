@@ -11,9 +11,9 @@ import torch
 
 from core.interactions import Interaction, Output, Probabilities
 from core.labs.base import TrainedModel
-from core.labs.palindromes.figures import GATE_VIEWS, accuracy_figure, gate_heatmap
+from core.labs.palindromes.figures import GATE_VIEWS, accuracy_figure, gate_heatmap, seeds_figure
 from core.labs.palindromes.model import CELL_NAMES, CELLS, DIGITS, PalindromeModels
-from core.labs.palindromes.train import HELDOUT_SIZE, NEAR_CHANCE, length_rows, steps_taken
+from core.labs.palindromes.train import HELDOUT_SIZE, NEAR_CHANCE, length_rows, seeds_headline, steps_taken
 from core.recurrent import GATES, TEMPERATURE_RANGE, SequenceInputError, check_temperature, one_thread
 from core.specs import Param
 
@@ -156,6 +156,8 @@ def last_digit(
 
 
 def accuracy_by_length(trained: TrainedModel) -> dict[str, Any]:
+    if summary := trained.metrics.get("over_seeds"):
+        return accuracy_over_seeds(trained.metrics, summary)
     rows = trained.metrics.get("lengths") or length_rows(trained.model)
     table = [
         {
@@ -170,9 +172,38 @@ def accuracy_by_length(trained: TrainedModel) -> dict[str, Any]:
     note = (
         f"Held-out accuracy on {HELDOUT_SIZE:,} fixed palindromes per length; chance is 10%, and "
         f"the RNN counts as near chance at {NEAR_CHANCE:.0%} or less. The course: the LSTM 100% up to "
-        "T = 30, the vanilla RNN at chance past about T = 20."
+        "T = 30, the vanilla RNN at chance past about T = 20. This is one seed: train in mode "
+        "seeds to see how much another seed changes."
     )
     return {"chart": accuracy_figure(rows), "note": note, "lengths": table}
+
+
+def accuracy_over_seeds(metrics: dict[str, Any], summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """A several-seeds run: the median and range of each model over the seeds, per length."""
+    table = [
+        {
+            "T": row["length"],
+            "LSTM median": row["lstm_median"],
+            "LSTM worst seed": row["lstm_min"],
+            "LSTM best seed": row["lstm_max"],
+            "LSTM 100% in": f"{row['lstm_learnt']} of {row['seeds']}",
+            "RNN median": row["rnn_median"],
+            "RNN worst seed": row["rnn_min"],
+            "RNN best seed": row["rnn_max"],
+            "RNN 100% in": f"{row['rnn_learnt']} of {row['seeds']}",
+            "RNN near chance in": f"{row['rnn_near_chance']} of {row['seeds']}",
+        }
+        for row in summary
+    ]
+    seeds = ", ".join(str(run["seed"]) for run in metrics.get("seeds", []))
+    note = (
+        f"Seeds {seeds}, each a fresh sweep: the line is each model's median held-out accuracy "
+        f"({HELDOUT_SIZE:,} fixed palindromes per length), the band runs from its worst seed to its "
+        f"best. Chance is 10%; the RNN counts as near chance at {NEAR_CHANCE:.0%} or less. "
+        f"{seeds_headline(metrics)[0].upper()}{seeds_headline(metrics)[1:]}. The heatmaps of the "
+        "other tab show the first seed's models."
+    )
+    return {"chart": seeds_figure(summary), "note": note, "lengths": table}
 
 
 INTERACTIONS = (
@@ -233,7 +264,8 @@ INTERACTIONS = (
         "accuracy-by-length",
         "Accuracy against T",
         "Held-out accuracy of both models at each length they were trained at, and how many steps "
-        "each took to reach 100% (or when the RNN was given up on).",
+        "each took to reach 100% (or when the RNN was given up on); for a several-seeds run, the "
+        "median and the range over the seeds.",
         accuracy_by_length,
         outputs=(
             Output("chart", "plot", "Accuracy against T"),

@@ -26,7 +26,7 @@ class PalindromesLab(Lab):
     course_recipe = training.COURSE_RECIPE
 
     def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        if params["mode"] == "sweep" and params["shortest"] > params["longest"]:
+        if params["mode"] != "single" and params["shortest"] > params["longest"]:
             raise SpecError(
                 f"Shortest T ({params['shortest']}) is longer than the longest ({params['longest']}): "
                 "lower it, or pick mode single."
@@ -34,16 +34,22 @@ class PalindromesLab(Lab):
         return params
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
-        return PalindromeModels([int(t) for t in config["lengths"]], int(config["hidden_size"]))
+        seeds = len(config.get("seeds") or [0])
+        return PalindromeModels([int(t) for t in config["lengths"]], int(config["hidden_size"]), seeds=seeds)
 
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         return training.evaluate(trained)
 
     def model_name(self, trained: TrainedModel) -> str:
         lengths = ", ".join(map(str, trained.model.lengths))
-        return f"RNN and LSTM pairs of {trained.config.get('hidden_size')} units, trained at T = {lengths}"
+        seeds = trained.config.get("seeds") or []
+        over = f", for {len(seeds)} seeds (the first seed's answer)" if len(seeds) > 1 else ""
+        units = trained.config.get("hidden_size")
+        return f"RNN and LSTM pairs of {units} units, trained at T = {lengths}{over}"
 
     def headline(self, metrics: dict[str, Any]) -> str:
+        if metrics.get("over_seeds"):
+            return training.seeds_headline(metrics)
         rows = metrics.get("lengths") or []
         if not rows:
             return ""
@@ -67,6 +73,12 @@ class PalindromesLab(Lab):
             f"Held-out accuracy ({training.HELDOUT_SIZE:,} fixed palindromes per length) and steps to "
             f"reach 100%:\n\n{training.steps_table(metrics.get('lengths', []))}\n\n"
         )
+        if metrics.get("over_seeds"):
+            body = body.replace("Held-out accuracy", "The first seed's held-out accuracy", 1)
+            body += (
+                f"Over {metrics['seed_count']} seeds ({training.seeds_headline(metrics)}):\n\n"
+                f"{training.seeds_table(metrics['over_seeds'])}\n\n"
+            )
         return self.card(("lstm", "rnn", "palindromes"), body, config)
 
 

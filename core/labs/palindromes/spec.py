@@ -2,7 +2,7 @@
 
 from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
-PALINDROME_MODES = ("sweep", "single")
+PALINDROME_MODES = ("sweep", "seeds", "single")
 
 SPEC = LabSpec(
     id="palindromes",
@@ -18,8 +18,20 @@ SPEC = LabSpec(
             "choice",
             "sweep",
             "sweep: a fresh RNN and LSTM for each length from the shortest to the longest, filling "
-            "the accuracy-vs-T plot; single: one pair at the longest length, with its curves.",
+            "the accuracy-vs-T plot; seeds: the same sweep for several seeds, drawn as the median "
+            "and the range, to see how reliable each model is; single: one pair at the longest "
+            "length, with its curves.",
             choices=PALINDROME_MODES,
+        ),
+        Param(
+            "seeds",
+            "int",
+            3,
+            "Mode seeds: how many seeds to train the sweep for (seed, seed + 1, ...); each takes as "
+            "long as one sweep, and seed k gives the same models as a sweep with seed k.",
+            label="Seeds (mode seeds)",
+            low=2,
+            high=10,
         ),
         Param(
             "longest",
@@ -50,6 +62,17 @@ SPEC = LabSpec(
             "edge of stability; the RNN then often learns T = 20 and beyond. The LSTM always uses Xavier.",
             label="RNN initialisation",
             choices=("pytorch", "xavier"),
+        ),
+        Param(
+            "forget_bias",
+            "float",
+            3.0,
+            "Where the LSTM's forget gates start: σ(b) of the cell is kept per step, 0.73 with "
+            "1.0 (so after 28 steps 0.02% of the first digit's trace is left), 0.95 with 3.0 (26%). "
+            "With 1.0 the LSTM at T = 25 and 30 often stalled for hundreds of steps.",
+            label="LSTM forget-gate bias at the start",
+            low=-5.0,
+            high=10.0,
         ),
         Param(
             "steps_per_length",

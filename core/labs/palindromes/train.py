@@ -11,6 +11,7 @@ it; here every figure is held-out accuracy on palindromes drawn with a fixed see
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from torch import nn
 
 from core.events import EpochEnd, Event, Progress, Trained
 from core.labs.base import TrainedModel
-from core.labs.palindromes.model import CELLS, DIGITS, PalindromeModels
+from core.labs.palindromes.model import CELLS, DIGITS, PalindromeModels, join_seeds
 from core.labs.palindromes.spec import SPEC
 from core.recurrent import one_thread
 from core.runner import TrainContext
@@ -36,9 +37,11 @@ MIN_GAIN = 0.02  # two points: more than the noise of 1,000 palindromes at chanc
 NEAR_CHANCE = 0.25
 COURSE_LONGEST = 30  # the course: LSTM 100% up to T = 30, the RNN at chance past about 20
 # The course's settings (its LSTM report) as lab settings: RMSprop 1e-3, hidden 128, batch 128,
-# clipping 10, T = 5, 10, ..., 30, every length trained to the end (no giving up).
+# clipping 10, T = 5, 10, ..., 30, every length trained to the end (no giving up); the forget
+# bias at 1.0, where the lab's LSTM started before the default moved to 3.0.
 COURSE_RECIPE = {
     "learning_rate": 1e-3,
+    "forget_bias": 1.0,
     "hidden_size": 128,
     "batch_size": 128,
     "clip_norm": 10.0,
@@ -172,6 +175,35 @@ def steps_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def seeds_headline(metrics: dict[str, Any]) -> str:
+    """A several-seeds run in a few words: in how many seeds the LSTM learnt every length, and
+    how the RNN did at the longest."""
+    count = metrics["seed_count"]
+    longest = metrics["over_seeds"][-1]
+    return (
+        f"over {count} seeds: LSTM 100% at every T up to {min(longest['length'], COURSE_LONGEST)} in "
+        f"{metrics['lstm_every_length_in_seeds']} of {count}; at T = {longest['length']} the RNN "
+        f"learnt it in {longest['rnn_learnt']} and was near chance in {longest['rnn_near_chance']}"
+    )
+
+
+def seeds_table(summary: list[dict[str, Any]]) -> str:
+    """Markdown: per length, each model's median and range over the seeds, and how often it
+    learnt the length."""
+    lines = [
+        "| T | LSTM median (range) | LSTM 100% in | RNN median (range) | RNN 100% in | RNN near chance in |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {r['length']} | {r['lstm_median']:.1%} ({r['lstm_min']:.1%} to {r['lstm_max']:.1%}) "
+            f"| {r['lstm_learnt']} of {r['seeds']} "
+            f"| {r['rnn_median']:.1%} ({r['rnn_min']:.1%} to {r['rnn_max']:.1%}) "
+            f"| {r['rnn_learnt']} of {r['seeds']} | {r['rnn_near_chance']} of {r['seeds']} |"
+            for r in summary
+        ),
+    ]
+    return "\n".join(lines)
+
+
 # --- training ------------------------------------------------------------------------------
 
 
@@ -181,71 +213,58 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         yield from _train(params, ctx)
 
 
+def run_seeds(params: dict[str, Any]) -> list[int]:
+    """The seeds a training covers: its seed, or (several seeds) seed, seed + 1, ..."""
+    if params["mode"] != "seeds":
+        return [params["seed"]]
+    return [params["seed"] + k for k in range(params["seeds"])]
+
+
 def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     lengths = sweep_lengths(params)
-    models = PalindromeModels(lengths, params["hidden_size"], params["rnn_init"]).to(ctx.device)
-    limit = params["steps_per_length"]
-    total_steps = limit * len(lengths)  # an upper bound: lengths end early at 100%
-    rows: list[dict[str, Any]] = []
-    ctx.watch(models)
-    step = 0
-    for index, length in enumerate(lengths):
-        pair = models.pair(length)
-        optimizers = {
-            cell: torch.optim.RMSprop(pair[cell].parameters(), lr=params["learning_rate"]) for cell in CELLS
-        }
-        prefixes, targets = heldout_set(length)
-        prefixes, targets = prefixes.to(ctx.device), targets.to(ctx.device)
-        # Only the RNN may be given up on: an LSTM's plateau is no sign that it cannot learn.
-        watches = {cell: EarlyStop(params["rnn_patience"] if cell == "rnn" else 0) for cell in CELLS}
-        for length_step in range(1, limit + 1):
-            batch, answers = split(palindromes(length, params["batch_size"], ctx.generator))
-            batch, answers = batch.to(ctx.device), answers.to(ctx.device)
-            metrics: dict[str, float] = {"length": length, "length_step": length_step}
-            losses = []
-            for cell in CELLS:
-                if watches[cell].done:  # early stop: solved, or given up on
-                    continue
-                model = pair[cell]
-                logits = model(batch)
-                loss = F.cross_entropy(logits, answers)
-                optimizers[cell].zero_grad(set_to_none=True)
-                loss.backward()
-                if params["clip_norm"] > 0:
-                    nn.utils.clip_grad_norm_(model.parameters(), params["clip_norm"])
-                optimizers[cell].step()
-                losses.append(loss.item())
-                metrics[f"{cell}_loss"] = loss.item()
-                metrics[f"{cell}_accuracy"] = (logits.argmax(1) == answers).float().mean().item()
-            step += 1
-            metrics["loss"] = sum(losses) / len(losses)
-            if length_step % CHECK_EVERY == 0 or length_step == limit:
-                for cell in CELLS:
-                    if not watches[cell].done:
-                        held = accuracy(pair[cell], prefixes, targets)
-                        metrics[f"heldout_{cell}_accuracy"] = held
-                        watches[cell].check(held, length_step)
-            yield Progress(step, total_steps, index + length_step / limit, metrics)
-            if all(watch.done for watch in watches.values()) or ctx.should_stop():
-                break
-        row = {
-            "length": length,
-            **{cell: round(accuracy(pair[cell], prefixes, targets), 4) for cell in CELLS},
-        }
-        row |= {f"{cell}_steps_to_100": watches[cell].solved_at for cell in CELLS}
-        row |= {f"{cell}_gave_up_at": watches[cell].gave_up_at for cell in CELLS}
-        row["steps"] = length_step
-        rows.append(row)
-        # An "epoch" is one length: its end gives both models' held-out accuracy there.
-        yield EpochEnd(
-            index + 1,
-            step,
-            {"length": length, **{f"heldout_{cell}_accuracy": row[cell] for cell in CELLS}},
+    seeds = run_seeds(params)
+    # Each seed's models start as a training with that seed alone would start them (the runner
+    # seeded the first), and each seed draws its own batches: seed 2 of a several-seeds run is
+    # the run `--set seed=2` gives, so any seed in the chart can be trained again alone.
+    runs, generators = [], []
+    for k, seed in enumerate(seeds):
+        if k:
+            torch.manual_seed(seed)
+        built = PalindromeModels(
+            lengths, params["hidden_size"], params["rnn_init"], forget_bias=params["forget_bias"]
         )
+        runs.append(built.to(ctx.device))
+        generators.append(ctx.generator if k == 0 else torch.Generator().manual_seed(seed))
+    models = join_seeds(runs)
+    ctx.watch(models)
+    limit = params["steps_per_length"]
+    total_steps = limit * len(lengths) * len(seeds)  # an upper bound: lengths end early at 100%
+    progress = {"step": 0, "total": total_steps, "epochs": len(lengths)}
+    finished: list[dict[str, Any]] = []  # per seed: {"seed", "lengths": rows}
+    for k, (seed, run, generator) in enumerate(zip(seeds, runs, generators, strict=True)):
+        rows: list[dict[str, Any]] = []
+        for index, length in enumerate(lengths):
+            epoch = k * len(lengths) + index
+            tags = {"seed": seed} if len(seeds) > 1 else {}
+            pair = run.pair(length)
+            row = yield from _train_length(pair, length, params, ctx, generator, progress, epoch, tags)
+            rows.append(row)
+            # An "epoch" is one length of one seed: its end gives both models' held-out accuracy there.
+            yield EpochEnd(
+                epoch + 1,
+                progress["step"],
+                {"length": length, **tags, **{f"heldout_{cell}_accuracy": row[cell] for cell in CELLS}},
+            )
+            if ctx.should_stop():
+                break
+        finished.append({"seed": seed, "lengths": rows})
         if ctx.should_stop():
             break
     seconds = round(ctx.elapsed(), 2)
-    trained = models.keep([row["length"] for row in rows])  # lengths never reached are dropped
+    # A stop keeps the seeds that finished every length (or the first seed's finished lengths).
+    complete = [run for run in finished if len(run["lengths"]) == len(lengths)] or finished[:1]
+    trained = models.keep([row["length"] for row in complete[0]["lengths"]], seeds=len(complete))
+    rows = complete[0]["lengths"]
     config = {
         "lab": SPEC.id,
         "architecture": f"LSTM and vanilla RNN, {params['hidden_size']} units",
@@ -256,22 +275,124 @@ def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         "params": params,
         "training": {"device": str(ctx.device), "seconds": seconds},
     }
-    metrics = {
-        "lengths": rows,
-        **criterion(rows),
-        "heldout_size_per_length": HELDOUT_SIZE,
-        "train_seconds": seconds,
-    }
+    metrics = {"lengths": rows, **criterion(rows)}
+    if len(complete) > 1:
+        config["seeds"] = [run["seed"] for run in complete]
+        metrics |= seeds_metrics(complete)
+    metrics |= {"heldout_size_per_length": HELDOUT_SIZE, "train_seconds": seconds}
     yield Trained(trained.cpu().eval(), config, metrics)
 
 
-def evaluate(trained: TrainedModel) -> dict[str, Any]:
-    """Each length's held-out accuracy, re-measured from the weights, and the course's criterion."""
-    rows = length_rows(trained.model)
+def _train_length(
+    pair: nn.ModuleDict,
+    length: int,
+    params: dict[str, Any],
+    ctx: TrainContext,
+    generator: torch.Generator,
+    progress: dict[str, int],
+    epoch: int,
+    tags: dict[str, int],
+) -> Iterator[Event]:
+    """Train one length's fresh pair side by side on the same batches; returns its row."""
+    limit = params["steps_per_length"]
+    optimizers = {
+        cell: torch.optim.RMSprop(pair[cell].parameters(), lr=params["learning_rate"]) for cell in CELLS
+    }
+    prefixes, targets = heldout_set(length)
+    prefixes, targets = prefixes.to(ctx.device), targets.to(ctx.device)
+    # Only the RNN may be given up on: an LSTM's plateau is no sign that it cannot learn.
+    watches = {cell: EarlyStop(params["rnn_patience"] if cell == "rnn" else 0) for cell in CELLS}
+    for length_step in range(1, limit + 1):
+        batch, answers = split(palindromes(length, params["batch_size"], generator))
+        batch, answers = batch.to(ctx.device), answers.to(ctx.device)
+        metrics: dict[str, float] = {"length": length, **tags, "length_step": length_step}
+        losses = []
+        for cell in CELLS:
+            if watches[cell].done:  # early stop: solved, or given up on
+                continue
+            model = pair[cell]
+            logits = model(batch)
+            loss = F.cross_entropy(logits, answers)
+            optimizers[cell].zero_grad(set_to_none=True)
+            loss.backward()
+            if params["clip_norm"] > 0:
+                nn.utils.clip_grad_norm_(model.parameters(), params["clip_norm"])
+            optimizers[cell].step()
+            losses.append(loss.item())
+            metrics[f"{cell}_loss"] = loss.item()
+            metrics[f"{cell}_accuracy"] = (logits.argmax(1) == answers).float().mean().item()
+        progress["step"] += 1
+        metrics["loss"] = sum(losses) / len(losses)
+        if length_step % CHECK_EVERY == 0 or length_step == limit:
+            for cell in CELLS:
+                if not watches[cell].done:
+                    held = accuracy(pair[cell], prefixes, targets)
+                    metrics[f"heldout_{cell}_accuracy"] = held
+                    watches[cell].check(held, length_step)
+        yield Progress(progress["step"], progress["total"], epoch + length_step / limit, metrics)
+        if all(watch.done for watch in watches.values()) or ctx.should_stop():
+            break
+    row = {
+        "length": length,
+        **{cell: round(accuracy(pair[cell], prefixes, targets), 4) for cell in CELLS},
+    }
+    row |= {f"{cell}_steps_to_100": watches[cell].solved_at for cell in CELLS}
+    row |= {f"{cell}_gave_up_at": watches[cell].gave_up_at for cell in CELLS}
+    row["steps"] = length_step
+    return row
+
+
+# --- over several seeds --------------------------------------------------------------------
+
+
+def over_seeds(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per length, over the seeds: each model's median, lowest and highest held-out accuracy,
+    in how many seeds it learnt the length (100%), and in how many the RNN was near chance."""
+    summary = []
+    for length in sorted({row["length"] for run in runs for row in run["lengths"]}):
+        at = [row for run in runs for row in run["lengths"] if row["length"] == length]
+        entry: dict[str, Any] = {"length": length, "seeds": len(at)}
+        for cell in CELLS:
+            values = [row[cell] for row in at]
+            entry |= {
+                f"{cell}_median": round(statistics.median(values), 4),
+                f"{cell}_min": min(values),
+                f"{cell}_max": max(values),
+                f"{cell}_learnt": sum(value == 1.0 for value in values),
+            }
+        entry["rnn_near_chance"] = sum(row["rnn"] <= NEAR_CHANCE for row in at)
+        summary.append(entry)
+    return summary
+
+
+def seeds_metrics(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of a several-seeds run: each seed's rows and criterion, the summary per
+    length, and in how many seeds the LSTM learnt every length up to 30."""
+    per_seed = [{"seed": run["seed"], "lengths": run["lengths"], **criterion(run["lengths"])} for run in runs]
     return {
+        "seeds": per_seed,
+        "over_seeds": over_seeds(runs),
+        "lstm_every_length_in_seeds": sum(run["lstm_100_percent_at_every_length"] for run in per_seed),
+        "seed_count": len(per_seed),
+    }
+
+
+def evaluate(trained: TrainedModel) -> dict[str, Any]:
+    """Each length's held-out accuracy, re-measured from the weights, and the course's criterion
+    (for several seeds: every seed's, and the summary over them)."""
+    rows = length_rows(trained.model)
+    report = {
         "lab": SPEC.id,
         "accuracy_by_length": rows,
         **criterion(rows),
         "heldout_size_per_length": HELDOUT_SIZE,
         "course": "LSTM 100% up to T = 30; the vanilla RNN at chance (10%) past about T = 20",
     }
+    runs = trained.model.seed_runs()
+    if len(runs) > 1:
+        seeds = trained.config.get("seeds") or list(range(len(runs)))
+        measured = [
+            {"seed": seed, "lengths": length_rows(run)} for seed, run in zip(seeds, runs, strict=True)
+        ]
+        report |= seeds_metrics(measured)
+    return report
