@@ -57,7 +57,9 @@ class ImbalancedLab(Lab):
         methods = ", ".join(METHOD_NAMES.get(m, m) for m in trained.model)
         kept = trained.config.get("imbalance", {}).get("defaults_kept", 1.0)
         name = f"{trained.config.get('architecture', 'MLP')}: {methods}"
-        return name + (f"; {kept:.0%} of the training defaulters kept" if kept != 1.0 else "")
+        if isinstance(kept, int | float) and kept != 1.0:
+            name += f"; {kept:.0%} of the training defaulters kept"
+        return name
 
     def headline(self, metrics: dict[str, Any]) -> str:
         heldout = metrics.get("heldout")
