@@ -2,15 +2,17 @@
 criterion beside the course's recipe, in the same process, one after the other.
 
 palindromes_time_to_criterion trains the whole sweep (T = 5, 10, ..., 30, a fresh RNN and LSTM
-per length) through the app's runner twice: with the lab's defaults and with the course's
-settings (`core.labs.palindromes.train.COURSE_RECIPE`). Both use the same hand-written models (128
-units, the RNN initialised as nn.RNN), batch 128 and clipping 10, and stop a model once it is
-100% right; the default uses RMSprop 3e-3 where the course used 1e-3, and gives up on the RNN
-once its held-out accuracy has stalled for 200 steps (at chance), where the course trained every
-length to the end. The criterion is the course's: the LSTM 100% on held-out palindromes at every
-length up to 30, and the RNN near chance (at most 25%, chance being 10%) at T = 30. One seed per
-recipe, and whether the RNN escapes at T = 30 varies from run to run. Seconds are the runner's
-training clock (held-out checks included, as a student waits for them).
+per length) for 5 seeds (0 to 4) through the app's runner, in the lab's "seeds" mode, twice: with
+the lab's defaults and with the course's settings (`core.labs.palindromes.train.COURSE_RECIPE`).
+Both use the same hand-written models (128 units, the RNN initialised as nn.RNN), batch 128 and
+clipping 10, and stop a model once it is 100% right; the default starts the LSTM's forget bias at
+3.0 where the course's recipe keeps 1.0, uses RMSprop 3e-3 where the course used 1e-3, and gives
+up on the RNN once its held-out accuracy has stalled for 200 steps, where the course trained
+every length to the end. For each recipe and each T it reports in how many seeds each model
+learnt the length (100% of 1,000 held-out palindromes), in how many the RNN was near chance (at
+most 25%, chance being 10%), and the median; the target is the issue's: the default's LSTM 100%
+at every T up to 30 in at least 4 seeds of 5. Seconds are the runner's training clock (held-out
+checks included, as a student waits for them).
 
 binary_addition_time_to_criterion trains the lab's default through the runner and notes when
 every held-out sum at 5 bits is first right (all 1,024 pairs); then the course's notebook recipe
@@ -23,6 +25,7 @@ scored on the lab's held-out pairs at every length from 1 to 20.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from typing import Any
@@ -59,46 +62,59 @@ def _ratio(slow: float | None, fast: float | None) -> float | None:
     return None if not slow or not fast else round(slow / fast, 2)
 
 
+PALINDROME_SEEDS, PALINDROME_SEEDS_NEEDED = 5, 4  # the issue: the LSTM learns every T in 4 seeds of 5
+
+
 @benchmark(
     "palindromes_time_to_criterion",
-    "Seconds for the whole T = 5..30 sweep (RNN and LSTM per length) to show the course's result "
-    "(LSTM 100% at every T, RNN near chance at 30): the lab's default recipe and the course's, "
-    "through the app's runner, in the same process.",
+    "Over 5 seeds, the whole T = 5..30 sweep (RNN and LSTM per length) in the lab's seeds mode: in "
+    "how many seeds each model learns each T (100% held-out) and the RNN is near chance, and the "
+    "seconds it takes; the lab's default recipe and the course's, through the app's runner, in the "
+    "same process.",
 )
 def palindromes_time_to_criterion(options: Options) -> Result:
-    from core.labs.palindromes.train import COURSE_RECIPE, NEAR_CHANCE
+    from core.labs.palindromes.train import COURSE_RECIPE
 
-    quick = PALINDROME_QUICK if options.quick else {}
-    recipes = {"default": dict(quick), "course": COURSE_RECIPE | quick}
+    quick = PALINDROME_QUICK | {"seeds": 2} if options.quick else {"seeds": PALINDROME_SEEDS}
+    over = {"mode": "seeds", "seed": 0} | quick
+    recipes = {"default": dict(over), "course": COURSE_RECIPE | over}
     figures: dict[str, Any] = {"torch_threads_while_training": 1}
-    met = {}
     details = {}
     for name, settings in recipes.items():
-        progress(f"palindromes sweep, {name} recipe...")
+        progress(f"palindromes sweep over {settings['seeds']} seeds, {name} recipe...")
+        load_before = os.getloadavg()
         trained, wall = run_lab("palindromes", settings)
         metrics = trained.metrics
-        rows = {row["length"]: row for row in metrics["lengths"]}
-        longest = max(rows)
+        count = metrics["seed_count"]
         figures[f"{name}.train_seconds"] = metrics["train_seconds"]
         figures[f"{name}.wall_seconds"] = round(wall, 2)
-        figures[f"{name}.lstm_perfect_up_to"] = metrics["lstm_perfect_up_to"]
-        figures[f"{name}.rnn_accuracy_at_longest"] = round(rows[longest]["rnn"], 3)
-        figures[f"{name}.lstm_steps_to_100_at_longest"] = rows[longest]["lstm_steps_to_100"]
-        met[name] = metrics["lstm_100_percent_at_every_length"] and rows[longest]["rnn"] <= NEAR_CHANCE
-        figures[f"{name}.criterion_met"] = met[name]
-        details[f"{name}_lengths"] = metrics["lengths"]
+        figures[f"{name}.load_before_after"] = f"{load_before[0]:.2f} / {os.getloadavg()[0]:.2f}"
+        figures[f"{name}.lstm_every_length_in_seeds"] = f"{metrics['lstm_every_length_in_seeds']} of {count}"
+        for row in metrics["over_seeds"]:
+            t = row["length"]
+            figures[f"{name}.T{t}.lstm_100pct_in"] = f"{row['lstm_learnt']} of {row['seeds']}"
+            figures[f"{name}.T{t}.lstm_median"] = row["lstm_median"]
+            figures[f"{name}.T{t}.rnn_100pct_in"] = f"{row['rnn_learnt']} of {row['seeds']}"
+            figures[f"{name}.T{t}.rnn_near_chance_in"] = f"{row['rnn_near_chance']} of {row['seeds']}"
+            figures[f"{name}.T{t}.rnn_median_min_max"] = (
+                f"{row['rnn_median']:.3f} ({row['rnn_min']:.3f} to {row['rnn_max']:.3f})"
+            )
+        details[f"{name}_seeds"] = metrics["seeds"]
+        details[f"{name}_over_seeds"] = metrics["over_seeds"]
+        details[f"{name}_lstm_every_length"] = metrics["lstm_every_length_in_seeds"]
     figures["course_over_default_seconds"] = _ratio(
         figures["course.train_seconds"], figures["default.train_seconds"]
     )
+    default_met = details["default_lstm_every_length"] >= PALINDROME_SEEDS_NEEDED
     return Result(
         figures=figures,
-        target="default recipe: LSTM 100% at every T up to 30, RNN <= 25% at T = 30, sooner than the course",
-        met=None if options.quick else met["default"] and figures["course_over_default_seconds"] >= 1,
+        target="default recipe: LSTM 100% at every T up to 30 in at least 4 of 5 seeds",
+        met=None if options.quick else default_met,
         notes=[
             "Both recipes use the lab's hand-written models and held-out checks (1,000 fixed "
-            "palindromes per length).",
+            "palindromes per length); seed k of a recipe is the sweep `--set seed=k` gives.",
             "Training runs on one thread (see core.recurrent.one_thread); on 2 busy cores the timings "
-            "move with the load: compare the ratio, from one run.",
+            "move with the load (the 1-minute load average before and after each recipe is shown).",
         ],
         details=details,
     )
