@@ -22,7 +22,7 @@ def answer(page) -> tuple[float, ...]:
 
 
 def pick(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key} [data-baseweb='select']").click()
+    page.locator(f".st-key-{key} input[role='combobox']").click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
