@@ -25,6 +25,7 @@ DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --out checkpoints/seq2seq-gr
 "$python" -m core train binary-addition --out checkpoints/binary-addition
 "$python" -m core train house-prices --out checkpoints/house-prices-clean
 "$python" -m core train house-prices --set outliers=30 --out checkpoints/house-prices-outliers
+"$python" -m core train regularisation --out checkpoints/regularisation-default
 "$python" -m core train imbalanced --out checkpoints/imbalanced-default
 "$python" -m core train imbalanced --set defaults_kept=0.25 --out checkpoints/imbalanced-rarer
 DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=3 --time-budget 240 --out checkpoints/transformer-en-fr
