@@ -33,6 +33,12 @@ class PalindromesLab(Lab):
             )
         return params
 
+    def next_step(self) -> str:
+        return (
+            "train in mode seeds to see how reliable each model is over several seeds, or set the "
+            "LSTM forget-gate bias back to 1.0 and compare how long the LSTM takes at T = 25 and 30."
+        )
+
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         seeds = len(config.get("seeds") or [0])
         return PalindromeModels([int(t) for t in config["lengths"]], int(config["hidden_size"]), seeds=seeds)

@@ -69,7 +69,8 @@ SPEC = LabSpec(
             3.0,
             "Where the LSTM's forget gates start: σ(b) of the cell is kept per step, 0.73 with "
             "1.0 (so after 28 steps 0.02% of the first digit's trace is left), 0.95 with 3.0 (26%). "
-            "With 1.0 the LSTM at T = 25 and 30 often stalled for hundreds of steps.",
+            "With 1.0 a fresh LSTM learnt T = 25 or 30 within 800 steps in 3 tries of 6; with 3.0 "
+            "in 10 of 10, in 60 to 220 steps.",
             label="LSTM forget-gate bias at the start",
             low=-5.0,
             high=10.0,
@@ -96,8 +97,9 @@ SPEC = LabSpec(
         Param.batch_size(128, "Palindromes per step, drawn afresh each step."),
         learning_rate_param(
             3e-3,
-            "RMSprop step size (the course's: 0.001). Seed 0 with 0.003 gives the course's picture; "
-            "with 0.001 the LSTM stalled at 78% at T = 30 and the RNN reached 100% there.",
+            "RMSprop step size (the course's: 0.001). With the forget bias at 3.0, 0.001 also gets "
+            "the LSTM there, but slowly: 93% within 60 steps, then a long tail (560 steps to 100% at "
+            "T = 25, against 60 to 160 with 0.003).",
         ),
         Param(
             "clip_norm",

@@ -257,12 +257,15 @@ def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             )
             if ctx.should_stop():
                 break
-        finished.append({"seed": seed, "lengths": rows})
-        if ctx.should_stop():
+        cut = ctx.should_stop()  # stopped during this seed (its last length may be half-trained)
+        finished.append({"seed": seed, "lengths": rows, "cut": cut})
+        if cut:
             break
     seconds = round(ctx.elapsed(), 2)
-    # A stop keeps the seeds that finished every length (or the first seed's finished lengths).
-    complete = [run for run in finished if len(run["lengths"]) == len(lengths)] or finished[:1]
+    # A stop keeps the seeds that finished every length (or the first seed's lengths, the one it
+    # stopped in included, as a one-seed sweep keeps them).
+    complete = [run for run in finished if len(run["lengths"]) == len(lengths) and not run["cut"]]
+    complete = complete or finished[:1]
     trained = models.keep([row["length"] for row in complete[0]["lengths"]], seeds=len(complete))
     rows = complete[0]["lengths"]
     config = {
