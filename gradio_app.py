@@ -11,6 +11,7 @@ endpoints are listed on the app's "Use via API" page.
 from __future__ import annotations
 
 import os
+from html import escape
 
 import gradio as gr
 
@@ -22,21 +23,26 @@ from gradio_tabs.common import CSS
 from gradio_tabs.lab_tab import build_lab_tab
 
 
-def catalogue_markdown() -> str:
-    """Every lab by topic, each ready one a link to its page (/<lab id>, as in Streamlit)."""
-    lines = [
-        "# 🧠 Deep Learning Labs",
-        "Learn deep learning by doing: pick a lab, train a small model live while its curves grow, "
-        "then play with it. Every lab also works at once with a bundled pretrained model.",
+def catalogue_html() -> str:
+    """Every lab by topic, each ready one a link to its page (/<lab id>, as in Streamlit). HTML,
+    not markdown: Gradio opens markdown links in a new tab, and a menu should not."""
+    parts = [
+        "<h1>🧠 Deep Learning Labs</h1>",
+        "<p>Learn deep learning by doing: pick a lab, train a small model live while its curves "
+        "grow, then play with it. Every lab also works at once with a bundled pretrained model.</p>",
     ]
     for topic, specs in catalogue().items():
-        lines.append(f"\n### {topic}")
+        parts.append(f"<h3>{escape(topic)}</h3><ul>")
         for spec in specs:
+            summary = escape(spec.summary)
             if spec.status == "ready":  # relative links: they work behind a proxy's path too
-                lines.append(f"- [**{spec.heading}**]({spec.id}): {spec.summary}")
+                parts.append(
+                    f'<li><a href="{spec.id}"><strong>{escape(spec.heading)}</strong></a>: {summary}</li>'
+                )
             else:
-                lines.append(f"- {spec.title}: {spec.summary} *(planned)*")
-    return "\n".join(lines)
+                parts.append(f"<li>{escape(spec.title)}: {summary} <em>(planned)</em></li>")
+        parts.append("</ul>")
+    return "\n".join(parts)
 
 
 def build_app() -> gr.Blocks:
@@ -45,10 +51,10 @@ def build_app() -> gr.Blocks:
     # Every drawing, upload and gallery image lands in Gradio's cache: drop files older than a day.
     with gr.Blocks(title="Deep Learning Labs", delete_cache=(3600, 86400)) as app:
         gr.Navbar(visible=False)  # the catalogue is the menu; every lab page links back to it
-        gr.Markdown(catalogue_markdown(), elem_id="catalogue")
+        gr.HTML(catalogue_html(), elem_id="catalogue")
     for spec in ready_specs():  # in the catalogue's order
         with app.route(spec.title, spec.id, show_in_navbar=False):
-            gr.Markdown("[← All labs](./)")
+            gr.HTML('<a href="./">← All labs</a>')
             build_lab_tab(get_lab(spec.id))
     return app
 

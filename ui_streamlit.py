@@ -436,7 +436,8 @@ def _lab_training_view(lab: Lab, state_key: str) -> Callable[[TrainingHistory], 
             for start in range(0, len(figures), 2):
                 for index, column in enumerate(st.columns(2)):
                     if start + index < len(figures):
-                        column.plotly_chart(figures[start + index], key=f"{state_key}-chart-{start + index}")
+                        figure = charts.fit_title(figures[start + index])
+                        column.plotly_chart(figure, key=f"{state_key}-chart-{start + index}")
         if lab.samples_label is not None:
             _samples(history)
 
@@ -574,7 +575,7 @@ def show_output(output: Output, value: Any, key: str) -> None:
     elif kind == "heatmap":
         st.plotly_chart(value.figure(output.label), key=key)
     elif kind == "plot":
-        st.plotly_chart(value, key=key)
+        st.plotly_chart(charts.fit_title(value), key=key)
     elif kind == "table":
         st.dataframe(value, hide_index=True)
     elif kind == "markdown":

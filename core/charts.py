@@ -6,6 +6,7 @@ Plotly is a charting library, not a UI framework: both fronts show these figures
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,15 +26,40 @@ TRAIN_COLOUR, HELDOUT_COLOUR, ACCENT = "#1f77b4", "#ff7f0e", "#d62728"
 SERIES_LABELS = {"train": "train (per step)", "heldout": "held-out (live sample)"}
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 320) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, x: str, y: str, height: int = 320, margin: dict | None = None
+) -> go.Figure:
     fig.update_layout(
         title=title,
         xaxis_title=x,
         yaxis_title=y,
         height=height,
-        margin=dict(l=40, r=10, t=40, b=40),
+        margin=margin or dict(l=40, r=10, t=40, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )
+    return fit_title(fig)
+
+
+TITLE_CHARACTERS = 46  # a line of title a phone's chart (358 px) holds at 15 px
+TITLE_LINE_PX = 20
+
+
+def fit_title(fig: go.Figure) -> go.Figure:
+    """Break a long title into lines and make room for them above the plot. Plotly never wraps
+    a title: a long one ran off the chart's edge on a phone, and into the axis titles. Both fronts
+    call this on every figure they show, so a lab's own figures get it too; it is idempotent."""
+    text = fig.layout.title.text
+    if not text or "<br>" in text or len(text) <= TITLE_CHARACTERS:
+        return fig
+    lines = textwrap.wrap(text, TITLE_CHARACTERS)
+    extra = TITLE_LINE_PX * (len(lines) - 1)
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 100  # plotly's default
+    fig.update_layout(
+        title=dict(text="<br>".join(lines), font_size=15),
+        margin_t=top + extra,
+    )
+    if fig.layout.height:
+        fig.update_layout(height=fig.layout.height + extra)
     return fig
 
 
@@ -343,9 +369,7 @@ def word_heatmap(
     fig.update_xaxes(tickvals=list(range(len(columns))), ticktext=list(columns), side="top", tickangle=-45)
     fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=list(rows), autorange="reversed")
     height = max(260, 60 + 28 * len(rows))
-    _layout(fig, title, x_title, y_title, height=height)
-    fig.update_layout(margin=dict(l=80, r=10, t=90, b=20))
-    return fig
+    return _layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=90, b=20))
 
 
 def attention_grid(
@@ -486,6 +510,5 @@ def labelled_heatmap(
     fig.update_yaxes(
         tickvals=list(range(0, rows, step[1])), ticktext=list(y)[:: step[1]], autorange="reversed"
     )
-    _layout(fig, title, x_title, y_title, height=min(720, max(260, 80 + 24 * rows)))
-    fig.update_layout(margin=dict(l=80, r=10, t=60, b=60))
-    return fig
+    height = min(720, max(260, 80 + 24 * rows))
+    return _layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=60, b=60))

@@ -86,8 +86,10 @@ def digit_pad(**options: Any) -> gr.Sketchpad:
         "fixed_canvas": True,
         "brush": gr.Brush(default_size=12, colors=["#ffffff"], color_mode="fixed"),
         "layers": False,
+        "eraser": False,  # a brush alone has no tool column over the sheet (Clear undoes all)
         "transforms": (),
-        "label": "Draw a digit (white on black, like MNIST)",
+        # Short: a longer label runs under the pad's zoom and undo buttons and is cut.
+        "label": "Draw a digit",
         "type": "numpy",
     }
     pad = gr.Sketchpad(**(settings | options))
@@ -291,7 +293,7 @@ class TrainingPanel:
 
     def _figures(self, history: TrainingHistory) -> list:
         if self.figures is not None:
-            return self.figures(history)
+            return [charts.fit_title(figure) for figure in self.figures(history)]
         return [charts.training_curves(history, metric) for metric in self.plots]
 
     def finished(self, job: Job, history: TrainingHistory) -> dict[gr.Component, Any]:
@@ -315,12 +317,14 @@ def build_training_panel(
     """The panel, with a chart for each of `metrics` (names as the lab's events carry them)."""
     with gr.Row():
         with gr.Column(scale=1):
-            controls = spec_controls(spec)
+            # Train, Stop and the status line first, the settings under them: on a phone the
+            # columns stack, and a long list of settings would push the buttons off the screen.
             with gr.Row():
                 train = gr.Button("Train", variant="primary")
                 stop = gr.Button("Stop", variant="stop")
+            status = gr.Markdown("Set the settings below and press **Train**.", label="status")
+            controls = spec_controls(spec)
         with gr.Column(scale=2):
-            status = gr.Markdown("Set the hyperparameters and press **Train**.", label="status")
             # Stacked, not side by side: each chart needs the width for its legend.
             # Labelled with what will appear, so an empty chart before the first step is not a puzzle.
             plots = {

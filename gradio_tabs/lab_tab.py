@@ -316,6 +316,8 @@ def component_value(output: Output, value: Any) -> Any:
         return [(charts.picture(image, output.size), caption) for image, caption in value]
     if kind == "heatmap":
         return value.figure(output.label)
+    if kind == "plot":
+        return charts.fit_title(value)
     if kind == "file":
         target = Path(tempfile.mkdtemp(prefix="dll-download-")) / value.name
         target.write_bytes(value.data)

@@ -113,12 +113,12 @@ def browser():
 
 @pytest.fixture
 def open_tab(browser):
-    """Opens a tab of the session's Chromium at a URL, `width` x `height` pixels; every tab the
-    test opened is closed after it, passed or failed."""
+    """Opens a tab of the session's Chromium at a URL, `width` x `height` pixels (with `touch`, as
+    a phone or tablet); every tab the test opened is closed after it, passed or failed."""
     tabs = []
 
-    def open_(url: str, width: int = 1280, height: int = 1600):
-        tab = browser.new_page(viewport={"width": width, "height": height})
+    def open_(url: str, width: int = 1280, height: int = 1600, touch: bool = False):
+        tab = browser.new_page(viewport={"width": width, "height": height}, has_touch=touch)
         tabs.append(tab)
         tab.goto(url)
         return tab

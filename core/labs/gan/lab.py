@@ -98,7 +98,7 @@ class GanLab(Lab):
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         share, entropy = metrics.get("confident_share"), metrics.get("class_entropy")
         quality = (
-            f"- {share:.1%} of {metrics.get('samples')} samples read with probability > 0.9 by the "
+            f"- {share:.0%} of {metrics.get('samples')} samples read with probability > 0.9 by the "
             f"bundled Digits classifier; class entropy {entropy:.3f} of log 10\n"
             if isinstance(share, float) and isinstance(entropy, float)
             else ""
