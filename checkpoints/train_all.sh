@@ -22,6 +22,7 @@ DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --out checkpoints/seq2seq-gr
 "$python" -m core train binary-ae --data-dir "$data_dir" --out checkpoints/binary-ae-fast
 "$python" -m core train binary-prior --data-dir "$data_dir" --out checkpoints/binary-prior-lstm
 "$python" -m core train palindromes --time-budget 360 --out checkpoints/palindromes
+"$python" -m core train palindromes --set mode=seeds --out checkpoints/palindromes-seeds
 "$python" -m core train binary-addition --out checkpoints/binary-addition
 "$python" -m core train house-prices --out checkpoints/house-prices-clean
 "$python" -m core train house-prices --set outliers=30 --out checkpoints/house-prices-outliers

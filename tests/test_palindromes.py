@@ -289,6 +289,17 @@ def test_the_bundled_sweep_shows_the_course_result(bundled):
     assert rows[20]["rnn"] <= training.NEAR_CHANCE and bundled.metrics["rnn_near_chance_from"] == 20
 
 
+def test_the_bundled_seeds_model_holds_three_sweeps_the_first_being_the_bundled_sweep(bundled):
+    seeds = LAB.load(LAB.variant_path("seeds"))
+    assert seeds.config["seeds"] == [0, 1, 2] and len(seeds.model.seed_runs()) == 3
+    assert seeds.metrics["seeds"][0]["lengths"] == bundled.metrics["lengths"]  # seed 0 is seed 0
+    assert seeds.metrics["lstm_every_length_in_seeds"] == seeds.metrics["seed_count"] == 3
+    medians = [(row["lstm_median"], row["rnn_median"]) for row in LAB.evaluate(seeds)["over_seeds"]]
+    assert medians == [(row["lstm_median"], row["rnn_median"]) for row in seeds.metrics["over_seeds"]]
+    answer = LAB.interaction("accuracy-by-length")(seeds)
+    assert answer["chart"].data[0].fill == "toself" and "Seeds 0, 1, 2" in answer["note"]
+
+
 def test_a_long_prefix_is_answered_by_the_lstm_with_its_gates(bundled):
     result = palindromes.predict_last_digit(bundled, "7" + "1234567890" * 2 + "09876543")
     assert result.length == 30 and result.expected == 7

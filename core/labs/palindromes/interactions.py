@@ -172,8 +172,8 @@ def accuracy_by_length(trained: TrainedModel) -> dict[str, Any]:
     note = (
         f"Held-out accuracy on {HELDOUT_SIZE:,} fixed palindromes per length; chance is 10%, and "
         f"the RNN counts as near chance at {NEAR_CHANCE:.0%} or less. The course: the LSTM 100% up to "
-        "T = 30, the vanilla RNN at chance past about T = 20. This is one seed: train in mode "
-        "seeds to see how much another seed changes."
+        "T = 30, the vanilla RNN at chance past about T = 20. This is one seed: pick the bundled "
+        "seeds model, or train in mode seeds, to see how much another seed changes."
     )
     return {"chart": accuracy_figure(rows), "note": note, "lengths": table}
 

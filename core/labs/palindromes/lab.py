@@ -18,7 +18,8 @@ from core.specs import SpecError
 
 class PalindromesLab(Lab):
     spec = SPEC
-    variants = {"sweep": "palindromes"}  # noqa: RUF012  (T = 5, 10, ..., 30)
+    # T = 5, 10, ..., 30: seed 0, and the same sweep for seeds 0, 1 and 2 (mode seeds).
+    variants = {"sweep": "palindromes", "seeds": "palindromes-seeds"}  # noqa: RUF012
     interactions = INTERACTIONS
     trainer = training
     train_metrics = ("loss", "lstm_accuracy", "rnn_accuracy")
@@ -81,10 +82,9 @@ class PalindromesLab(Lab):
         )
         if metrics.get("over_seeds"):
             body = body.replace("Held-out accuracy", "The first seed's held-out accuracy", 1)
-            body += (
-                f"Over {metrics['seed_count']} seeds ({training.seeds_headline(metrics)}):\n\n"
-                f"{training.seeds_table(metrics['over_seeds'])}\n\n"
-            )
+            headline = training.seeds_headline(metrics)
+            table = training.seeds_table(metrics["over_seeds"])
+            body += f"{headline[0].upper()}{headline[1:]}:\n\n{table}\n\n"
         return self.card(("lstm", "rnn", "palindromes"), body, config)
 
 
