@@ -385,10 +385,46 @@ def drawing_pad(key: str, size: int = 280) -> np.ndarray | None:
         return_image_data=True,
         key=f"{key}-{clears}",  # a new key is a blank pad
     )
+    _pin_pad_toolbars()
     if st.button("Clear the pad", key=f"{key}-clear", icon="🧽"):
         st.session_state[f"{key}-clears"] = clears + 1
         st.rerun()
     return canvas.image_data
+
+
+# The canvas component hides its toolbar (undo, redo, reset) until hovered, over the pad's top
+# right corner: on a touch screen the first tap there both shows it and presses it, and a
+# student's drawing was wiped. The component draws in a shadow root that page CSS cannot reach,
+# and has no option for it, so this script gives each pad's shadow root a style that keeps the
+# toolbar shown, above the pad instead of over it, and makes room for it.
+PIN_PAD_TOOLBARS = """<script>
+(() => {
+  if (window.dllPadToolbars) return;
+  window.dllPadToolbars = true;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(".dc-toolbar { opacity: 1 !important; top: -3rem !important; }");
+  const pin = () => {
+    for (const host of document.querySelectorAll("*")) {
+      const root = host.shadowRoot;
+      if (!root || root.adoptedStyleSheets.includes(sheet) || !root.querySelector(".dc-toolbar")) continue;
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      host.style.display = "block";
+      host.style.marginTop = "3rem";
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => { queued = false; pin(); }, 100);
+  }).observe(document.body, { childList: true, subtree: true });
+  pin();
+})();
+</script>"""
+
+
+def _pin_pad_toolbars() -> None:
+    st.html(PIN_PAD_TOOLBARS, unsafe_allow_javascript=True, width="content")
 
 
 # --- a lab page, generated from the lab's declaration ----------------------------------------

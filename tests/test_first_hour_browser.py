@@ -167,6 +167,29 @@ def test_streamlit_pad_answer_is_read_without_leaving_the_pad(streamlit_url, ope
 
 
 @SIZES
+def test_streamlit_pad_toolbar_is_shown_above_the_pad_and_a_corner_tap_keeps_the_drawing(
+    streamlit_url, open_tab, size
+):
+    page = open_sized(open_tab, f"{streamlit_url}/digits", size)
+    pad = page.locator("canvas.upper-canvas").first
+    expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
+    pad.scroll_into_view_if_needed()
+    toolbar = page.locator(".dc-toolbar").first
+    expect(toolbar).to_have_css("opacity", "1")  # shown before any touch, not revealed by one
+    assert not overlap(toolbar.bounding_box(), pad.bounding_box()), "the toolbar lies over the pad"
+    draw_seven(page, pad)
+    expect(page.get_by_text("Prediction: 7")).to_be_visible(timeout=PREDICTION_MS)
+    box = pad.bounding_box()
+    corner = (box["x"] + box["width"] - 12, box["y"] + 12)
+    if size == PHONE:
+        page.touchscreen.tap(*corner)
+    else:
+        page.mouse.click(*corner)
+    page.wait_for_load_state()
+    expect(page.get_by_text("Prediction: 7")).to_be_visible(timeout=PREDICTION_MS)
+
+
+@SIZES
 def test_gradio_pad_is_clear_of_tools_and_its_answer_is_beside_it(app_url, open_tab, size):
     page = open_sized(open_tab, f"{app_url}digits", size)
     pad = page.locator("canvas").first
