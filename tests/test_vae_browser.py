@@ -53,3 +53,19 @@ def test_a_box_dragged_with_box_select_is_decoded(streamlit_url, open_tab):
     area = plot.locator(".nsewdrag").first
     drag(page, area.bounding_box(), (0.15, 0.15), (0.35, 0.35))
     expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)
+
+
+def test_two_taps_on_a_digits_dot_decode_that_point_on_a_phone(streamlit_url, open_tab):
+    """On a touch screen plotly takes a first tap as a hover (it shows the digit's label) and
+    the second as the click; the caption says so."""
+    page = open_tab(f"{streamlit_url}/vae", width=390, height=844, touch=True)
+    plot = page.locator(".js-plotly-plot").first
+    expect(plot).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("tap it twice")).to_be_attached()
+    plot.scroll_into_view_if_needed()
+    dot = plot.locator(".scatterlayer .trace path.point").nth(40).bounding_box()
+    x, y = dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2
+    page.touchscreen.tap(x, y)
+    expect(plot.locator(".hoverlayer .hovertext").first).to_be_attached(timeout=PREDICTION_MS)
+    page.touchscreen.tap(x, y)
+    expect(page.get_by_text(MOVED)).to_be_visible(timeout=PREDICTION_MS)

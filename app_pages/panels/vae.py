@@ -79,7 +79,8 @@ def latent_map(lab, interaction, trained) -> None:
         digits = latent.heldout_map(trained)
         st.caption(
             f"{len(digits.labels):,} held-out digits of {digits.data}. Click a digit's dot to decode "
-            "that point, or pick Box select in the chart's toolbar and drag a box; drag to zoom in, "
+            "that point (on a touch screen, tap it twice: the first tap shows which digit it is), "
+            "or pick Box select in the chart's toolbar and drag a box; drag to zoom in, "
             "double-click to zoom out, click a legend entry to hide that digit."
         )
         apply_selection(selected_point(event), dims)
