@@ -19,8 +19,9 @@ import numpy as np
 import streamlit as st
 
 from core import charts, models
-from core.checkpoints import CheckpointError, archive_bytes, extract_archive
+from core.checkpoints import CheckpointError, extract_archive
 from core.errors import USER_ERRORS
+from core.export import export_archive
 from core.history import TrainingHistory
 from core.imaging import (
     MAX_UPLOAD_BYTES,
@@ -329,10 +330,12 @@ def checkpoint_tools(lab: Lab, trained: TrainedModel | None, state_key: str) -> 
     if trained is not None and trained.path is not None:
         st.download_button(
             "Download this model (.zip)",
-            data=lambda: archive_bytes(trained.path),  # zipped only when clicked
+            data=lambda: export_archive(lab, trained),  # made only when clicked
             file_name=f"{trained.path.name}.zip",
             mime="application/zip",
             key=f"{state_key}-download",
+            help="The checkpoint (load it back here), and where the lab has them an ONNX file and a "
+            "predict.py that runs with only PyTorch: see EXPORT.md inside.",
         )
     st.file_uploader(
         "Load a checkpoint (.zip with config.json and model.safetensors)",

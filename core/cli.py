@@ -11,6 +11,7 @@ import argparse
 import json
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from core.catalogue import catalogue
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     push.add_argument("checkpoint")
     push.add_argument("repo_id", help="e.g. your-name/digits-fast-cnn")
     push.set_defaults(handler=cmd_push)
+
+    export = commands.add_parser("export", help="write a model as one zip to take away (ONNX, predict.py)")
+    export.add_argument("source", help="a checkpoint folder, or LAB or LAB:VARIANT for a bundled model")
+    export.add_argument("--out", help="the zip to write (default: <checkpoint name>.zip here)")
+    export.set_defaults(handler=cmd_export)
 
     from core.cli_interactions import add_lab_commands
 
@@ -196,4 +202,25 @@ def cmd_push(args: argparse.Namespace) -> int:
     except Exception as error:  # network, auth: report, do not trace
         print(f"error: could not push to the Hub: {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a model as one zip to take away (core.export): a checkpoint folder, or a lab's
+    bundled model (LAB or LAB:VARIANT)."""
+    from core import models
+    from core.checkpoints import read_checkpoint
+    from core.export import export_archive
+
+    source = Path(args.source)
+    if source.is_dir():
+        lab = get_lab(str(read_checkpoint(source).config.get("lab")))
+        trained = lab.load(source)
+    else:
+        lab_id, _, variant = args.source.partition(":")
+        lab = get_lab(lab_id)
+        trained = models.choose(lab, variant or None)
+    out = Path(args.out or f"{Path(trained.path).name}.zip")
+    out.write_bytes(export_archive(lab, trained))
+    print(out)
     return 0

@@ -23,6 +23,7 @@ import gradio as gr
 import numpy as np
 
 from core import charts, models
+from core.export import export_archive
 from core.imaging import UPLOAD_LIMITS, ImageInputError, canvas_to_gray, read_upload
 from core.interactions import Interaction, Output, output_json, result_json
 from core.labs.base import Lab, TrainedModel
@@ -90,8 +91,13 @@ def build_lab_tab(lab: Lab) -> None:
     default = models.default_choice(lab)
     model_choice = gr.Radio(model_choices(lab), value=default, label="Model in use")
     model_text = gr.Markdown(model_info(lab, default, None))
-    with gr.Accordion("Load a checkpoint (.zip with config.json and model.safetensors)", open=False):
-        checkpoint = gr.File(label="Checkpoint", file_types=[".zip"])
+    with gr.Accordion("Download this model, or load a checkpoint", open=False):
+        with gr.Row():
+            export = gr.Button("Download this model (.zip)")
+            exported = gr.File(label="This model, to take away (see EXPORT.md inside)")
+        checkpoint = gr.File(
+            label="Load a checkpoint (.zip with config.json and model.safetensors)", file_types=[".zip"]
+        )
     with gr.Tabs():
         with gr.Tab("Try it"), gr.Tabs():
             for interaction in lab.interactions:
@@ -136,6 +142,19 @@ def build_lab_tab(lab: Lab) -> None:
         inputs_kwargs={"model": api_model},
         api_name=api_name(lab.spec.id, "model_info"),
         **INTERACT,
+    )
+
+    def on_export(choice: str | None, state: LabSession | None) -> str:
+        state = state or LabSession()
+        with user_errors():
+            trained = models.choose(lab, choice, state.trained, state.loaded)
+            data = export_archive(lab, trained)
+        target = Path(tempfile.mkdtemp(prefix="dll-export-")) / f"{Path(trained.path).name}.zip"
+        target.write_bytes(data)
+        return str(target)
+
+    export.click(
+        on_export, [model_choice, session], exported, api_name=api_name(lab.spec.id, "export"), **INTERACT
     )
     wire_training(
         training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, "")

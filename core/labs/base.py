@@ -98,6 +98,14 @@ class Lab:
         """An untrained model with the architecture a checkpoint's config describes."""
         raise NotImplementedError
 
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...] | None:
+        """Example inputs of the model's forward, whose first dimension is a batch, for the ONNX
+        file of an export (core.export); None: this lab's model is not exported to ONNX (say why
+        in `onnx_note`)."""
+        return None
+
+    onnx_note = "this lab's model is not exported to ONNX yet: use model.safetensors with PyTorch."
+
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         """Held-out metrics of a trained model (a lab whose data is made, not read, overrides
         this to call its trainer without `data_dir`)."""

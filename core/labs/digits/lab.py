@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.digits import train as training
 from core.labs.digits.interactions import INTERACTIONS
 from core.labs.digits.model import build_classifier
@@ -25,6 +26,9 @@ class DigitsLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         classes = len(config.get("classes", range(10)))
         return build_classifier(config["architecture"], float(config.get("dropout", 0.0)), classes)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, 1, 28, 28),)  # [0, 1] pixels: the model normalises them itself
 
     def headline(self, metrics: dict[str, Any]) -> str:
         accuracy, size = metrics.get("heldout_accuracy"), metrics.get("heldout_size")

@@ -1,0 +1,144 @@
+"""Take the model away: a trained or bundled model as one zip that works outside this app.
+
+The zip holds the checkpoint as the app saves it (config.json, model.safetensors, metrics.json,
+the model card README.md), so the app can load it back; `model.onnx` where the lab's model
+exports (checked against PyTorch with onnxruntime in the tests); and, where the lab ships a
+`predict.py` beside a `model.py` that needs nothing but torch, both files, so the model runs
+with only `pip install torch safetensors`. EXPORT.md says what is inside and how to run it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import torch
+
+from core import checkpoints
+from core.labs.base import Lab, TrainedModel
+
+STANDALONE_IMPORTS = {
+    "torch",
+    "safetensors",
+    "__future__",
+    "json",
+    "math",
+    "struct",
+    "sys",
+    "zlib",
+    "pathlib",
+}
+
+
+def standalone_files(lab: Lab) -> dict[str, str]:
+    """The lab's model.py and predict.py, when it has a predict.py and its model.py imports
+    nothing but torch and the standard library (no part of this project)."""
+    package = Path(__import__(type(lab).__module__, fromlist=["_"]).__file__).parent
+    model, predict = package / "model.py", package / "predict.py"
+    if not (model.is_file() and predict.is_file()) or not runs_alone(model.read_text()):
+        return {}
+    return {"model.py": model.read_text(), "predict.py": predict.read_text()}
+
+
+def runs_alone(source: str) -> bool:
+    """Whether a module's imports are all torch, safetensors or the standard library's few."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        if any(name.split(".")[0] not in STANDALONE_IMPORTS for name in names):
+            return False
+    return True
+
+
+def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
+    """The model as ONNX (batch size free), or None and the reason it is not there."""
+    inputs = lab.onnx_inputs(trained)
+    if inputs is None:
+        return None, lab.onnx_note
+    model = trained.model.eval()
+    batch = torch.export.Dim("batch")
+    try:
+        with warnings.catch_warnings(), tempfile.TemporaryDirectory() as scratch:
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(
+                model,
+                inputs,
+                dynamo=True,
+                verbose=False,
+                input_names=[f"input_{i}" for i in range(len(inputs))],
+                output_names=["output"],
+                dynamic_shapes=tuple({0: batch} for _ in inputs),
+            )
+            path = Path(scratch) / "model.onnx"
+            program.save(str(path))
+            return path.read_bytes(), ""
+    except ImportError as error:  # onnx and onnxscript are in requirements.txt, but may be left out
+        return None, f"writing ONNX needs the onnx and onnxscript packages ({error})."
+    except Exception as error:  # an exporter failure must not cost the student the rest
+        return None, f"PyTorch's ONNX exporter failed on this model ({type(error).__name__}: {error})."
+
+
+def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
+    """The whole export as zip bytes; its folder inside is named after the checkpoint."""
+    if trained.path is None or not Path(trained.path).is_dir():
+        raise checkpoints.CheckpointError("this model has no saved checkpoint to export yet")
+    folder = Path(trained.path)
+    files: dict[str, bytes] = {}
+    for name in (
+        checkpoints.CONFIG_FILE,
+        checkpoints.WEIGHTS_FILE,
+        checkpoints.METRICS_FILE,
+        checkpoints.CARD_FILE,
+    ):
+        if (folder / name).is_file():
+            files[name] = (folder / name).read_bytes()
+    onnx, why_not = onnx_bytes(lab, trained)
+    if onnx is not None:
+        files["model.onnx"] = onnx
+    standalone = standalone_files(lab)
+    files |= {name: text.encode() for name, text in standalone.items()}
+    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, bool(standalone)).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(f"{folder.name}/{name}", data)
+    return buffer.getvalue()
+
+
+def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: bool) -> str:
+    """EXPORT.md: what the zip holds and how to run it; `onnx_missing` says why there is no
+    ONNX file (empty when there is one)."""
+    lines = [
+        f"# {lab.spec.title}: {name}",
+        "",
+        "Exported from Deep Learning Labs. Inside:",
+        "",
+        "- `model.safetensors` and `config.json`: the trained weights and the architecture;",
+        '  load this folder (or this zip) back into the app with "Load a checkpoint".',
+        "- `metrics.json` and `README.md`: the held-out figures and the model card.",
+    ]
+    if standalone:
+        lines += [
+            "- `model.py` and `predict.py`: run the model with only PyTorch and safetensors:",
+            "",
+            "      pip install torch safetensors",
+            "      python predict.py YOUR_PICTURE.png",
+        ]
+    else:
+        lines.append("- No standalone `predict.py` for this lab yet: use the app's CLI, or PyTorch.")
+    if not onnx_missing:
+        lines += [
+            "- `model.onnx`: the same network for ONNX Runtime and other engines (inputs as the",
+            "  model's forward takes them, any batch size).",
+        ]
+    else:
+        lines.append(f"- No ONNX file: {onnx_missing}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,147 @@
+"""Take the model away (issue 19): an export is one zip that the app loads back, whose ONNX file
+answers as PyTorch does, and whose predict.py runs with nothing but torch and safetensors on the
+path, reading a photo of a digit as the app reads it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from helpers import SEVEN, photo_png
+from packaging.requirements import Requirement
+
+from core import checkpoints, models
+from core.cli import main as cli
+from core.export import export_archive, runs_alone, standalone_files
+from core.imaging import read_upload
+from core.registry import get_lab, ready_labs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def digits_export(tmp_path_factory) -> Path:
+    lab = get_lab("digits")
+    folder = tmp_path_factory.mktemp("export")
+    with zipfile.ZipFile(io.BytesIO(export_archive(lab, models.bundled(lab, "fast-cnn")))) as archive:
+        archive.extractall(folder)
+    return folder / "digits-fast-cnn"
+
+
+def test_an_export_holds_the_checkpoint_its_onnx_file_and_the_standalone_code(digits_export):
+    names = {path.name for path in digits_export.iterdir()}
+    assert {"config.json", "model.safetensors", "metrics.json", "README.md", "EXPORT.md"} <= names
+    assert {"model.onnx", "model.py", "predict.py"} <= names
+    assert "python predict.py" in (digits_export / "EXPORT.md").read_text()
+
+
+def test_the_app_loads_an_export_back(digits_export, tmp_path):
+    lab = get_lab("digits")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in digits_export.iterdir():
+            archive.write(path, f"mine/{path.name}")
+    loaded = models.load_archive(lab, buffer.getvalue(), "mine.zip", tmp_path)
+    bundled = models.bundled(lab, "fast-cnn")
+    for key, value in bundled.model.state_dict().items():
+        assert torch.equal(loaded.model.state_dict()[key], value)
+
+
+def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(digits_export):
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(str(digits_export / "model.onnx"))
+    model = models.bundled(get_lab("digits"), "fast-cnn").model.eval()
+    for batch in (1, 5):
+        images = torch.rand(batch, 1, 28, 28, generator=torch.Generator().manual_seed(batch))
+        (onnx_logits,) = session.run(None, {session.get_inputs()[0].name: images.numpy()})
+        with torch.no_grad():
+            np.testing.assert_allclose(onnx_logits, model(images).numpy(), atol=1e-4)
+
+
+def only_torch_and_safetensors(folder: Path) -> Path:
+    """A folder holding links to torch, safetensors and what they require, and nothing else."""
+    folder.mkdir()
+    seen, wanted = set(), ["torch", "safetensors"]
+    while wanted:
+        name = wanted.pop()
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        dist = metadata.distribution(name)
+        for requirement in map(Requirement, dist.requires or []):
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                wanted.append(requirement.name)
+        tops = {Path(str(file)).parts[0] for file in dist.files or [] if not str(file).startswith("..")}
+        for top in tops - {"__pycache__"}:
+            if top.endswith((".dist-info", ".pth")) or ("." in top and not top.endswith(".py")):
+                continue
+            source = Path(dist.locate_file(top))
+            if source.exists() and not (folder / top).exists():
+                (folder / top).symlink_to(source)
+    return folder
+
+
+def test_predict_py_runs_with_only_torch_and_safetensors_and_reads_as_the_app(digits_export, tmp_path):
+    photo = tmp_path / "seven.png"
+    photo.write_bytes(photo_png(SEVEN))
+    libs = only_torch_and_safetensors(tmp_path / "libs")
+    assert not (libs / "core").exists() and not (libs / "numpy").exists()
+    # -S -s -E: no site-packages, no user site, no PYTHONPATH; the path is the stdlib, the
+    # export's folder and the links above.
+    runner = (
+        f"import sys, runpy; sys.path[:0] = [{str(libs)!r}, '.']; sys.argv = ['predict.py', {str(photo)!r}]; "
+    )
+    runner += "runpy.run_path('predict.py', run_name='__main__')"
+    done = subprocess.run(
+        [sys.executable, "-S", "-s", "-E", "-c", runner],
+        cwd=digits_export,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    digit = int(done.stdout.split(": ")[1].split()[0])
+    app = get_lab("digits").interaction("classify")(
+        models.bundled(get_lab("digits"), "fast-cnn"), {"image": read_upload(photo.read_bytes())}
+    )
+    assert str(digit) == app["prediction"].label == "7"
+
+
+def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys):
+    out = tmp_path / "digits.zip"
+    assert cli(["export", "digits:mlp", "--out", str(out)]) == 0
+    folder = checkpoints.extract_archive(out.read_bytes(), tmp_path / "again")
+    assert cli(["export", str(folder), "--out", str(tmp_path / "again.zip")]) == 0
+    assert zipfile.ZipFile(tmp_path / "again.zip").namelist()
+
+
+def test_a_lab_without_onnx_or_predict_py_still_exports_and_says_why(tmp_path):
+    lab = get_lab("binary-addition")
+    with zipfile.ZipFile(io.BytesIO(export_archive(lab, models.choose(lab, None)))) as archive:
+        names = {Path(name).name for name in archive.namelist()}
+        notes = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("EXPORT.md"))
+    assert "model.safetensors" in names and "model.onnx" not in names
+    assert "No ONNX file" in notes and "No standalone" in notes
+
+
+@pytest.mark.parametrize("lab", [lab.spec.id for lab in ready_labs()])
+def test_standalone_code_is_offered_only_where_it_needs_no_part_of_the_app(lab):
+    files = standalone_files(get_lab(lab))
+    if files:
+        assert runs_alone(files["model.py"])
+    assert not runs_alone("from core.recurrent import GatedLSTM")
+
+
+def test_the_gradio_api_exports_the_chosen_model(client):
+    path = client.predict("mlp", api_name="/digits_export")
+    with zipfile.ZipFile(path) as archive:
+        names = {Path(name).name for name in archive.namelist()}
+    assert {"model.safetensors", "model.onnx", "predict.py"} <= names
+    assert any(name.startswith("digits-mlp/") for name in zipfile.ZipFile(path).namelist())
