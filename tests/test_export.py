@@ -54,15 +54,31 @@ def test_the_app_loads_an_export_back(digits_export, tmp_path):
         assert torch.equal(loaded.model.state_dict()[key], value)
 
 
-def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(digits_export):
+ONNX_LABS = [lab.spec.id for lab in ready_labs() if lab.onnx_inputs(models.choose(lab, None)) is not None]
+
+
+@pytest.mark.parametrize("lab_id", ONNX_LABS)
+def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(lab_id, tmp_path):
     ort = pytest.importorskip("onnxruntime")
-    session = ort.InferenceSession(str(digits_export / "model.onnx"))
-    model = models.bundled(get_lab("digits"), "fast-cnn").model.eval()
+    lab = get_lab(lab_id)
+    trained = models.choose(lab, None)
+    with zipfile.ZipFile(io.BytesIO(export_archive(lab, trained))) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("model.onnx")]
+        (tmp_path / "model.onnx").write_bytes(archive.read(name))
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"))
+    model = trained.model.eval()
     for batch in (1, 5):
-        images = torch.rand(batch, 1, 28, 28, generator=torch.Generator().manual_seed(batch))
-        (onnx_logits,) = session.run(None, {session.get_inputs()[0].name: images.numpy()})
+        generator = torch.Generator().manual_seed(batch)
+        inputs = [torch.rand(batch, *x.shape[1:], generator=generator) for x in lab.onnx_inputs(trained)]
+        outputs = session.run(
+            None, {i.name: x.numpy() for i, x in zip(session.get_inputs(), inputs, strict=True)}
+        )
         with torch.no_grad():
-            np.testing.assert_allclose(onnx_logits, model(images).numpy(), atol=1e-4)
+            np.testing.assert_allclose(outputs[0], model(*inputs).numpy(), atol=1e-4)
+
+
+def test_digits_and_denoise_export_to_onnx():
+    assert {"digits", "denoise"} <= set(ONNX_LABS)
 
 
 def only_torch_and_safetensors(folder: Path) -> Path:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.denoise import train as training
 from core.labs.denoise.interactions import INTERACTIONS
 from core.labs.denoise.model import build_denoiser
@@ -35,6 +36,9 @@ class DenoiseLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_denoiser(config["architecture"])
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, 1, 28, 28),)  # a noisy digit in [0, 1] pixels
 
     def headline(self, metrics: dict[str, Any]) -> str:
         name = training.noise_name("gaussian", DEFAULT_LEVELS["gaussian"])
