@@ -4,8 +4,11 @@ Order of resolution for MNIST and Fashion-MNIST:
 1. an explicit directory (argument, or the `DLL_DATA_DIR` environment variable) holding
    torchvision's layout (`<dir>/MNIST/raw/...`), e.g. ../shared/datasets in CI;
 2. the local cache (`DLL_CACHE_DIR`, default ~/.cache/deep-learning-labs/data);
-3. torchvision's download into that cache (skipped when `DLL_OFFLINE=1`);
-4. offline fallback, for MNIST only: scikit-learn's bundled 8x8 handwritten digits, brought to
+3. for Fashion-MNIST, the system's copy from Debian's package `dataset-fashion-mnist` (the
+   original 60,000 + 10,000 images as gzipped IDX files under /usr/share/datasets/fashion-mnist;
+   `DLL_SYSTEM_DATASETS` moves that root);
+4. torchvision's download into that cache (skipped when `DLL_OFFLINE=1`);
+5. offline fallback, for MNIST only: scikit-learn's bundled 8x8 handwritten digits, brought to
    28x28 the way MNIST was made. It is small (1,797 digits) and not MNIST, and says so.
 
 Whichever was used travels with the data as a `DataSource`, is written into every checkpoint
@@ -15,8 +18,10 @@ and is shown in the UI.
 from __future__ import annotations
 
 import functools
+import gzip
 import logging
 import os
+import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -48,7 +53,7 @@ class DataUnavailableError(RuntimeError):
 @dataclass(frozen=True)
 class DataSource:
     dataset: str  # "mnist", "fashion-mnist" or "sklearn-digits"
-    kind: str  # "directory", "cache", "download" or "fallback"
+    kind: str  # "directory", "cache", "system" (a Debian package), "download" or "fallback"
     location: str
     train_size: int
     test_size: int
@@ -93,11 +98,11 @@ def load_images(dataset: str = "mnist", data_dir: str | None = None) -> ImageDat
     if dataset not in DATASETS:
         raise DataUnavailableError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
     explicit = data_dir or os.environ.get("DLL_DATA_DIR")
-    return _load_images_cached(dataset, str(explicit) if explicit else None)
+    return _load_images_cached(dataset, str(explicit) if explicit else None, str(system_datasets()))
 
 
 @functools.lru_cache(maxsize=4)
-def _load_images_cached(dataset: str, explicit: str | None) -> ImageData:
+def _load_images_cached(dataset: str, explicit: str | None, system: str) -> ImageData:
     tried = []
     candidates = ([(explicit, "directory")] if explicit else []) + [(str(cache_dir()), "cache")]
     for root, kind in candidates:
@@ -105,6 +110,12 @@ def _load_images_cached(dataset: str, explicit: str | None) -> ImageData:
         if data is not None:
             return data
         tried.append(root)
+    if dataset in SYSTEM_FOLDERS:
+        folder = Path(system) / SYSTEM_FOLDERS[dataset]
+        data = read_idx_folder(dataset, folder)
+        if data is not None:
+            return data
+        tried.append(str(folder))
     if not offline():
         try:
             data = _read_torchvision(dataset, str(cache_dir()), "download", download=True)
@@ -117,8 +128,48 @@ def _load_images_cached(dataset: str, explicit: str | None) -> ImageData:
         return sklearn_digits()
     raise DataUnavailableError(
         f"{DATASETS[dataset]} is not in {' or '.join(tried)} and could not be downloaded. "
-        "Point DLL_DATA_DIR (or --data-dir) at a folder with torchvision's layout, or go online."
+        "Point DLL_DATA_DIR (or --data-dir) at a folder with torchvision's layout, or go online"
+        + (" (or install Debian's dataset-fashion-mnist)." if dataset == "fashion-mnist" else ".")
     )
+
+
+SYSTEM_FOLDERS = {"fashion-mnist": "fashion-mnist"}  # Debian's dataset-fashion-mnist
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+
+
+def system_datasets() -> Path:
+    return Path(os.environ.get("DLL_SYSTEM_DATASETS", "/usr/share/datasets"))
+
+
+def read_idx(path: Path) -> torch.Tensor:
+    """One gzipped IDX file (the format MNIST and Fashion-MNIST were published in) as uint8."""
+    data = gzip.decompress(path.read_bytes())
+    zeros, kind, dims = struct.unpack(">HBB", data[:4])
+    if zeros != 0 or kind != 0x08:  # 0x08: unsigned bytes, the only kind these sets use
+        raise DataUnavailableError(f"{path.name} is not an IDX file of bytes")
+    shape = struct.unpack(f">{dims}I", data[4 : 4 + 4 * dims])
+    body = data[4 + 4 * dims :]
+    if len(body) != int(np.prod(shape)):
+        raise DataUnavailableError(f"{path.name} is cut short: {len(body)} bytes for shape {shape}")
+    return torch.frombuffer(bytearray(body), dtype=torch.uint8).view(*shape)
+
+
+def read_idx_folder(dataset: str, folder: Path) -> ImageData | None:
+    """The four IDX files of a dataset in `folder`, or None when they are not all there."""
+    paths = {split: [folder / name for name in names] for split, names in IDX_FILES.items()}
+    if not all(path.is_file() for names in paths.values() for path in names):
+        return None
+    (train_images, train_labels), (test_images, test_labels) = (
+        (read_idx(images), read_idx(labels).long()) for images, labels in paths.values()
+    )
+    if len(train_images) != len(train_labels) or len(test_images) != len(test_labels):
+        raise DataUnavailableError(f"{folder}: images and labels do not match in number")
+    source = DataSource(dataset, "system", str(folder), len(train_images), len(test_images))
+    classes = DIGIT_CLASSES if dataset == "mnist" else FASHION_CLASSES
+    return ImageData(train_images, train_labels, test_images, test_labels, source, classes)
 
 
 def _read_torchvision(dataset: str, root: str, kind: str, download: bool) -> ImageData | None:

@@ -1,5 +1,10 @@
 """Data resolution: explicit folder, cache, download, then the labelled offline fallback."""
 
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from core import data
@@ -57,7 +62,50 @@ def test_a_failing_download_falls_back_too(tmp_path, monkeypatch):
 
 def test_fashion_mnist_has_no_fallback_and_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("DLL_DATA_DIR", str(tmp_path))
-    with pytest.raises(DataUnavailableError, match="DLL_DATA_DIR"):
+    monkeypatch.setenv("DLL_SYSTEM_DATASETS", str(tmp_path / "none"))
+    with pytest.raises(DataUnavailableError, match="dataset-fashion-mnist"):
         load_images("fashion-mnist")
     with pytest.raises(DataUnavailableError, match="unknown dataset"):
         load_images("cifar")
+
+
+def write_idx(path, array) -> None:
+    """A gzipped IDX file of bytes, as MNIST and Fashion-MNIST were published."""
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    path.write_bytes(gzip.compress(header + array.astype(np.uint8).tobytes()))
+
+
+def test_fashion_mnist_is_read_from_the_system_copy_of_debians_package(tmp_path, monkeypatch):
+    folder = tmp_path / "fashion-mnist"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 12), ("t10k", 5)):
+        write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    monkeypatch.setenv("DLL_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("DLL_SYSTEM_DATASETS", str(tmp_path))
+    images = load_images("fashion-mnist")
+    assert images.train_images.shape == (12, 28, 28) and images.test_images.shape == (5, 28, 28)
+    assert images.test_labels.tolist() == [0, 1, 2, 3, 4]
+    assert images.source.kind == "system" and images.classes[0] == "T-shirt/top"
+    assert images.source.description == "Fashion-MNIST, 12 train / 5 held-out"
+
+
+def test_a_cut_idx_file_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "cut.gz"
+    write_idx(path, np.zeros((3, 28, 28)))
+    path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes())[:-10]))
+    with pytest.raises(DataUnavailableError, match="cut short"):
+        data.read_idx(path)
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/datasets/fashion-mnist").is_dir(), reason="needs dataset-fashion-mnist"
+)
+def test_debians_fashion_mnist_is_the_official_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DLL_SYSTEM_DATASETS", raising=False)
+    images = load_images("fashion-mnist")
+    assert (len(images.train_labels), len(images.test_labels)) == (60_000, 10_000)
+    assert images.train_labels[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]  # the published order
+    assert np.bincount(images.test_labels.numpy()).tolist() == [1000] * 10
