@@ -82,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="the zip to write (default: <checkpoint name>.zip here)")
     export.set_defaults(handler=cmd_export)
 
+    runs = commands.add_parser("runs", help="the trainings kept on disk: list, show, compare")
+    runs.add_argument("action", choices=("list", "show", "compare"))
+    runs.add_argument("runs", nargs="*", help="run folders (or names in the runs folder)")
+    runs.add_argument("--lab", help="list only this lab's runs")
+    runs.add_argument("--root", help="the runs folder (default: $DLL_RUNS_DIR, the trainer's)")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=cmd_runs)
+
     from core.cli_interactions import add_lab_commands
 
     for lab in ready_labs():  # `python -m core LAB INTERACTION`, from each lab's declaration
@@ -161,6 +169,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     if job.state == "failed" or job.result is None:
         print(f"error: {job.message}", file=sys.stderr)
         return 1
+    if job.checkpoint_dir:  # the curves, for `python -m core runs compare` later
+        from core.history import TrainingHistory
+        from core.runs import save_history
+
+        history = TrainingHistory()
+        history.extend(job.events_since(0))
+        save_history(job.checkpoint_dir, history)
     seconds = (job.finished or 0) - (job.started or 0)
     summary: dict[str, Any] = {
         "lab": lab.spec.id,
@@ -223,4 +238,59 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{Path(trained.path).name}.zip")
     out.write_bytes(export_archive(lab, trained))
     print(out)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    """`runs list` (newest first), `runs show RUN`, `runs compare RUN RUN...`: settings with the
+    differences first, final held-out figures side by side."""
+    from core import runs as runs_module
+
+    root = Path(args.root or TrainingRunner().out_root)
+    if args.action == "list":
+        listed = runs_module.list_runs(root, args.lab)
+        rows = [
+            {
+                "run": run.label,
+                "lab": run.lab,
+                "seed": run.seed,
+                "seconds": run.seconds,
+                "checkpoint": run.checkpoint,
+            }
+            for run in listed
+        ]
+        if args.json:
+            print(json.dumps(rows))
+        else:
+            print(f"{len(rows)} runs in {root}")
+            for row in rows:
+                print(f"{row['run']}  {row['lab']}  seed {row['seed']}  {row['seconds']} s")
+        return 0
+    folders = [Path(name) if Path(name).is_dir() else root / name for name in args.runs]
+    loaded = [runs_module.load_run(folder) for folder in folders]
+    if args.action == "show":
+        if len(loaded) != 1:
+            raise runs_module.RunError("show takes one run")
+        run = loaded[0]
+        shown = {"run": run.label, "lab": run.lab, "params": run.params, "metrics": run.metrics}
+        print(json.dumps(shown) if args.json else "\n".join(f"{k}: {v}" for k, v in shown.items()))
+        return 0
+    runs_module.check_comparable(loaded)
+    settings, figures = runs_module.settings_table(loaded), runs_module.figures_table(loaded)
+    if args.json:
+        print(
+            json.dumps(
+                {"settings": settings, "figures": figures, "curves": runs_module.shared_metrics(loaded)}
+            )
+        )
+        return 0
+    labels = [run.label for run in loaded]
+    print("setting | " + " | ".join(labels))
+    for row in settings:
+        mark = "  <- differs" if row["differs"] else ""
+        print(f"{row['setting']} | " + " | ".join(str(row[label]) for label in labels) + mark)
+    print()
+    print("figure | " + " | ".join(labels))
+    for row in figures:
+        print(f"{row['figure']} | " + " | ".join(str(row[label]) for label in labels))
     return 0

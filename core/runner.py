@@ -291,6 +291,9 @@ class Job:
             self._changed.notify_all()
 
 
+JOB_NUMBERS = itertools.count(1)  # for the whole process: two runners never share a job id
+
+
 class TrainingRunner:
     """Runs jobs in background threads, at most `max_concurrent` at a time, first come first
     served."""
@@ -318,7 +321,6 @@ class TrainingRunner:
         self._waiting: deque[Job] = deque()
         self._running: set[Job] = set()
         self._jobs: dict[str, Job] = {}
-        self._ids = itertools.count(1)
 
     def submit(
         self,
@@ -356,7 +358,9 @@ class TrainingRunner:
             # Finished jobs belong to the sessions that hold them; the runner forgets them, so a
             # server that runs for weeks does not keep every model ever trained.
             self._jobs = {key: known for key, known in self._jobs.items() if not known.done}
-            job_id = f"{lab.spec.id}-{os.getpid()}-{next(self._ids)}"
+            # The time as well as the process: a later process may get the same pid, and a run
+            # folder must never be another run's (the CLI keeps runs on disk).
+            job_id = f"{lab.spec.id}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{next(JOB_NUMBERS)}"
             job = Job(
                 self,
                 job_id,

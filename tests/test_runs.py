@@ -1,0 +1,95 @@
+"""Runs (issue 19): a training is a run; the same settings and seed start from the same weights
+and batches, so "train again with one change" changes one thing; runs compare side by side, in
+core and from the CLI (`python -m core runs list|show|compare`)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core import runs
+from core.cli import main as cli
+from core.registry import get_lab
+from core.runner import TrainingRunner
+
+
+@pytest.fixture
+def runner(tmp_path):
+    return TrainingRunner(max_concurrent=1, out_root=tmp_path, device="cpu")
+
+
+def first_losses(runner, data_dir, **settings) -> list[float]:
+    """The per-step training losses of a two-step digits training."""
+    params = {"epochs": 1, "seed": 3} | settings
+    job = runner.submit(get_lab("digits"), params, seed=params["seed"], data_dir=data_dir, max_steps=2)
+    assert job.wait(timeout=300) and job.result is not None, job.message
+    return [loss for _, loss in runs.from_job(job).history.steps["loss"]]
+
+
+def test_the_same_seed_starts_from_the_same_weights_and_batches_and_one_change_keeps_them(runner, data_dir):
+    first = first_losses(runner, data_dir)
+    again = first_losses(runner, data_dir)
+    assert first == again  # same weights, same batches: every step the same
+    changed = first_losses(runner, data_dir, learning_rate=0.03)
+    # The first loss is measured before any update: same initial weights and first batch...
+    assert changed[0] == first[0]
+    # ...and the change (the learning rate) is what makes the second step differ.
+    assert changed[1] != first[1]
+    other_seed = first_losses(runner, data_dir, seed=4)
+    assert other_seed[0] != first[0]
+
+
+def run(label: str, **params) -> runs.Run:
+    history = runs.TrainingHistory()
+    history.epochs = {"heldout_accuracy": [(1, 0.9), (2, 0.95)]}
+    return runs.Run(
+        "digits", label, {"seed": 0, "learning_rate": 0.003} | params, {"heldout_accuracy": 0.95}, history
+    )
+
+
+def test_the_settings_table_puts_the_differences_first():
+    rows = runs.settings_table([run("a"), run("b", learning_rate=0.03)])
+    assert rows[0] == {"setting": "learning_rate", "a": 0.003, "b": 0.03, "differs": True}
+    assert rows[1]["setting"] == "seed" and not rows[1]["differs"]
+
+
+def test_curves_of_several_runs_share_one_chart():
+    figure = runs.overlay([run("a"), run("b"), run("c")], "heldout_accuracy")
+    assert [trace.name for trace in figure.data] == ["a", "b", "c"]
+    assert runs.shared_metrics([run("a"), run("b")]) == ["heldout_accuracy"]
+
+
+def test_runs_of_different_labs_or_a_single_run_do_not_compare():
+    other = run("x")
+    other.lab = "vae"
+    with pytest.raises(runs.RunError, match="different labs"):
+        runs.check_comparable([run("a"), other])
+    with pytest.raises(runs.RunError, match="two or more"):
+        runs.check_comparable([run("a")])
+
+
+def test_one_change_starts_from_all_of_a_runs_settings_and_its_seed():
+    assert run("a", seed=7).one_change() == {"seed": 7, "learning_rate": 0.003}
+
+
+@pytest.mark.slow
+def test_the_cli_keeps_runs_on_disk_and_compares_them(tmp_path, data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("DLL_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("DLL_MAX_STEPS", "3")
+    for rate in ("0.003", "0.03"):
+        assert cli(["train", "denoise", "--set", "epochs=1", "--set", f"learning_rate={rate}"]) == 0
+    capsys.readouterr()
+    assert cli(["runs", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 2 and {row["lab"] for row in listed} == {"denoise"}
+    assert cli(["runs", "compare", *[row["run"] for row in listed], "--json"]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert [row["setting"] for row in compared["settings"] if row["differs"]] == ["learning_rate"]
+    assert "loss" in compared["curves"]
+    assert any(row["figure"] == "heldout_psnr_gain" for row in compared["figures"])
+
+
+def test_a_folder_that_is_no_run_is_said_plainly(tmp_path, capsys):
+    assert cli(["runs", "show", str(tmp_path)]) == 2
+    assert "is not a run" in capsys.readouterr().err
