@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core import charts, models
+from core import charts, models, runs
 from core.checkpoints import CheckpointError, extract_archive
 from core.errors import USER_ERRORS
 from core.export import export_archive
@@ -453,6 +453,7 @@ def lab_page(lab: Lab) -> None:
         view_history=panel_override(lab, "training_view") or _lab_training_view(lab, state_key),
         next_step=lab.next_step(),
     )
+    runs_section(lab, state_key)
     trained = variant_model_section(lab, state_key)
     # Without a model, what needs none (the attention explorer) stays open.
     shown = [i for i in lab.interactions if trained is not None or not i.needs_model]
@@ -464,6 +465,76 @@ def lab_page(lab: Lab) -> None:
             st.caption(interaction.help)
             draw = panel_override(lab, interaction.name.replace("-", "_")) or interaction_panel
             draw(lab, interaction, trained)
+
+
+def session_runs(lab: Lab, state_key: str) -> list[runs.Run]:
+    """This session's runs of the lab, oldest first; a training that has just ended joins them."""
+    kept = st.session_state.setdefault(f"{state_key}-runs", {})
+    view = training_view(state_key)
+    if view is not None and view.job.done and view.job.result is not None and view.job.id not in kept:
+        kept[view.job.id] = runs.from_job(view.job, label=f"run {len(kept) + 1}")
+    return list(kept.values())
+
+
+def _train_again(lab: Lab, run: runs.Run) -> None:
+    """Put a run's settings, its seed included, back into the sidebar (a button callback)."""
+    for name, value in run.one_change().items():
+        if any(param.name == name for param in lab.spec.params):
+            st.session_state[param_key(lab.spec, name)] = value
+    st.session_state[f"{lab.spec.id}-again"] = run.label
+
+
+def runs_section(lab: Lab, state_key: str) -> None:
+    """ "Your runs": every training of this session, a way to train again with one change, and
+    two or more runs compared (curves on shared axes, settings with the differences first,
+    final figures side by side)."""
+    kept = session_runs(lab, state_key)
+    if not kept:
+        return
+    if again := st.session_state.pop(f"{lab.spec.id}-again", None):
+        st.info(
+            f"The settings and seed of {again} are in the sidebar. Change one thing and press Train: "
+            "the new run starts from the same weights and sees the same batches, so the change is "
+            "the only difference."
+        )
+    with st.expander(
+        f"Your runs ({len(kept)}): train again with one change, compare", expanded=len(kept) > 1
+    ):
+        for run in kept:
+            left, right = st.columns([3, 1])
+            figure = lab.headline(run.metrics) or ""
+            left.markdown(f"**{run.label}** · seed {run.seed} · {figure}")
+            right.button(
+                "Train again with one change",
+                key=f"{state_key}-again-{run.label}",
+                on_click=_train_again,
+                args=(lab, run),
+            )
+        if len(kept) < 2:
+            st.caption("Train once more to compare two runs here.")
+            return
+        labels = [run.label for run in kept]
+        picked = st.multiselect("Compare", labels, default=labels[-2:], key=f"{state_key}-compare")
+        chosen = [run for run in kept if run.label in picked]
+        if len(chosen) < 2:
+            st.caption("Pick two or more runs.")
+            return
+        metrics = runs.shared_metrics(chosen)
+        for start in range(0, len(metrics), 2):
+            for column, metric in zip(st.columns(2), metrics[start : start + 2], strict=False):
+                column.plotly_chart(runs.overlay(chosen, metric), key=f"{state_key}-compare-{metric}")
+        settings = runs.settings_table(chosen)
+        st.markdown("**Settings** (what differs comes first, marked)")
+        shown = [  # as text: one column holds numbers, names and lists
+            {
+                key: ("◀ differs" if value else "") if key == "differs" else str(value)
+                for key, value in row.items()
+            }
+            for row in settings
+        ]
+        st.dataframe(shown, hide_index=True)
+        st.markdown("**Final held-out figures**")
+        st.dataframe(runs.figures_table(chosen), hide_index=True)
 
 
 def _lab_training_view(lab: Lab, state_key: str) -> Callable[[TrainingHistory], None]:

@@ -93,3 +93,35 @@ def test_the_cli_keeps_runs_on_disk_and_compares_them(tmp_path, data_dir, monkey
 def test_a_folder_that_is_no_run_is_said_plainly(tmp_path, capsys):
     assert cli(["runs", "show", str(tmp_path)]) == 2
     assert "is not a run" in capsys.readouterr().err
+
+
+def train_here(at, lab_id: str, monkeypatch, **settings):
+    """A tiny training on an open page (AppTest), waited for."""
+    from helpers import widget
+
+    for name, value in settings.items():
+        widget(at, f"{lab_id}-{name}").set_value(value)
+    monkeypatch.setenv("DLL_MAX_STEPS", "3")
+    at.button(key=f"{lab_id}-train").click().run()
+    assert at.session_state[f"{lab_id}-training"].job.wait(timeout=240)
+    at.run()
+    assert not at.exception, at.exception
+
+
+@pytest.mark.slow
+def test_a_page_keeps_its_runs_trains_again_with_one_change_and_compares(monkeypatch):
+    from helpers import open_lab, widget
+
+    at = open_lab("denoise")
+    train_here(at, "denoise", monkeypatch, epochs=1)
+    assert "Your runs (1): train again with one change, compare" in [e.label for e in at.expander]
+    at.button(key="denoise-training-again-run 1").click().run()
+    assert any("same weights and sees the same batches" in info.value for info in at.info)
+    seed = widget(at, "denoise-seed").value
+    train_here(at, "denoise", monkeypatch, learning_rate=0.03)
+    assert "Your runs (2): train again with one change, compare" in [e.label for e in at.expander]
+    assert at.multiselect(key="denoise-training-compare").value == ["run 1", "run 2"]
+    settings = at.dataframe[0].value
+    assert settings.iloc[0]["setting"] == "learning_rate" and settings.iloc[0]["differs"] == "◀ differs"
+    assert (settings[settings["setting"] == "seed"][["run 1", "run 2"]].values == str(seed)).all()
+    assert len([chart for chart in at.get("plotly_chart")]) >= 2
