@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop training after this many seconds and keep the model",
     )
     train.add_argument("--out", help="checkpoint folder to write (default: a new run folder)")
+    train.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="train on the Ray cluster at ADDRESS (host:port of its head; default: $DLL_RAY_ADDRESS, "
+        "else here); needs requirements-ray.txt",
+    )
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="held-out metrics of a checkpoint")
@@ -142,7 +148,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     lab = get_lab(args.lab)
     params = parse_assignments(args.settings)
-    runner = TrainingRunner(max_concurrent=1)
+    runner = TrainingRunner(max_concurrent=1, ray_address=args.ray)
     job = runner.submit(
         lab, params, owner="cli", data_dir=args.data_dir, time_budget=args.time_budget, out_dir=args.out
     )

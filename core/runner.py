@@ -8,6 +8,11 @@ polls `job.events_since(i)`, Gradio and the CLI iterate `job.stream()`. The runn
 - stops a job within one optimisation step when asked, or when its time budget is spent;
 - stops a job whose loss turns NaN or infinite and puts back the last weights that were finite;
 - saves the final model as a checkpoint, atomically, into the job's own folder.
+
+With `DLL_RAY_ADDRESS` set (or `ray_address=`), the same runner hands each training to a Ray
+cluster instead (core/ray_backend.py): the queue is the cluster's, the events, Stop and the
+finished model travel between the front and a worker, and the rest (jobs, limits per student,
+saving the checkpoint here) is unchanged.
 """
 
 from __future__ import annotations
@@ -304,6 +309,7 @@ class TrainingRunner:
         out_root: str | Path | None = None,
         device: str = "auto",
         max_queued: int | None = None,
+        ray_address: str | None = None,
     ):
         self.max_concurrent = max(1, max_concurrent or int(os.environ.get("DLL_MAX_TRAININGS", "1")))
         # A queue longer than this is refused up front: better "try again in a few minutes"
@@ -321,6 +327,13 @@ class TrainingRunner:
         self._waiting: deque[Job] = deque()
         self._running: set[Job] = set()
         self._jobs: dict[str, Job] = {}
+        # None: trainings run here, in threads (the default). Otherwise a Ray cluster runs them.
+        self.remote = None
+        address = (ray_address or os.environ.get("DLL_RAY_ADDRESS", "")).strip()
+        if address:
+            from core.ray_backend import RayBackend
+
+            self.remote = RayBackend(address)
 
     def submit(
         self,
@@ -390,6 +403,8 @@ class TrainingRunner:
             return [job for job in self._jobs.values() if not job.done]
 
     def _queue_message(self, job: Job) -> str:
+        if self.remote is not None:
+            return self.remote.queue_message(self, job)
         position = self.queue_position(job)
         if position <= 1 and len(self._running) < self.max_concurrent:
             return "Starting..."
@@ -405,6 +420,8 @@ class TrainingRunner:
         job._set_state("stopped", "Removed from the queue before it started.")
 
     def _run(self, job: Job) -> None:
+        if self.remote is not None and self.remote.run(self, job):
+            return  # trained on the cluster (or failed there with a message)
         with self._lock:
             while job in self._waiting and (
                 self._waiting[0] is not job or len(self._running) >= self.max_concurrent
@@ -426,22 +443,8 @@ class TrainingRunner:
         _lower_this_threads_priority()
         job.started = time.time()
         job._set_state("running", "Training...")
-        _seed_everything(job.seed)
-        ctx = TrainContext(job, self.device)
-        trained: Trained | None = None
         try:
-            for event in job.lab.train(job.params, ctx):
-                if isinstance(event, Progress):
-                    ctx._check_step(event)
-                elif isinstance(event, EpochEnd):
-                    ctx._note_epoch(event)
-                if isinstance(event, Trained):
-                    trained = event
-                else:
-                    job._emit(event)
-            if trained is None:
-                raise RuntimeError(f"lab {job.lab.spec.id} ended its training without a model")
-            self._finish(job, _keep_best(job, ctx, trained))
+            self._finish(job, run_training(job, self.device))
         except Exception as error:  # a lab bug or bad data must never take the server down
             log.exception("training %s failed", job.id)
             job._set_state("failed", f"Training failed: {error}")
@@ -470,6 +473,27 @@ class TrainingRunner:
             ended = f" (ended by the {job.stop_reason})" if job.stop_reason else ""
             message = f"Training finished{ended}." + job.best_note + save_note
             job._set_state("finished", message, metrics=metrics)
+
+
+def run_training(job: Job, device: torch.device) -> Trained:
+    """Run the job's lab's training loop here, with the NaN guard and the best-epoch rule; its
+    events go to `job._emit`. Returns the model to keep; raises what the lab raised. (The
+    embedded runner calls it in a thread, a Ray worker in its actor.)"""
+    _seed_everything(job.seed)
+    ctx = TrainContext(job, device)
+    trained: Trained | None = None
+    for event in job.lab.train(job.params, ctx):
+        if isinstance(event, Progress):
+            ctx._check_step(event)
+        elif isinstance(event, EpochEnd):
+            ctx._note_epoch(event)
+        if isinstance(event, Trained):
+            trained = event
+        else:
+            job._emit(event)
+    if trained is None:
+        raise RuntimeError(f"lab {job.lab.spec.id} ended its training without a model")
+    return _keep_best(job, ctx, trained)
 
 
 def _keep_best(job: Job, ctx: TrainContext, trained: Trained) -> Trained:
