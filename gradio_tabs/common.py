@@ -17,10 +17,12 @@ import gradio as gr
 import numpy as np
 
 from core import charts, checkpoints
+from core import runs as runs_module
 from core.errors import USER_ERRORS
 from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel
 from core.runner import Job, default_runner
+from core.runs import Run
 from core.specs import LabSpec, Param, first_seed
 from gradio_tabs import cache_fix
 
@@ -62,6 +64,7 @@ class LabSession:
     job: Job | None = None
     trained: TrainedModel | None = None
     loaded: TrainedModel | None = None  # a checkpoint loaded from a file
+    runs: list[Run] = field(default_factory=list)  # every finished training, oldest first
 
     def stop(self) -> None:
         if self.job is not None and not self.job.done:
@@ -349,14 +352,15 @@ def wire_training(
     train: Callable[..., Iterator[dict]],
     extra_outputs: Sequence[gr.Component] = (),
     api_prefix: str = "",
-) -> None:
+) -> Any:
     """Connect Train and Stop as the public /<api_prefix>train and /<api_prefix>stop endpoints
     (Digits has no prefix; every other lab passes its own, e.g. "gan_", since names are unique).
 
     Trainings queue in the runner, which tells each its place, so Gradio must not queue them
-    too: no concurrency limit on these events.
+    too: no concurrency limit on these events. Returns the Train event, for what follows a
+    training (the Runs tab's list).
     """
-    panel.train.click(
+    trained = panel.train.click(
         train,
         [session],
         [session, *panel.outputs, *extra_outputs],
@@ -366,6 +370,7 @@ def wire_training(
         show_progress="hidden",  # the status line shows progress; spinners would hide the charts
     )
     panel.stop.click(stop_session, session, None, api_name=f"{api_prefix}stop", concurrency_limit=None)
+    return trained
 
 
 def training_updates(
@@ -390,4 +395,5 @@ def training_updates(
     if job.result is None:  # failed, or withdrawn from the queue: the status says why
         return
     state.trained = job.result
+    state.runs.append(runs_module.from_job(job, label=f"run {len(state.runs) + 1}"))
     yield panel.finished(job, history) | shown | ({} if on_model is None else on_model(state))

@@ -21,6 +21,7 @@ from typing import Any
 
 import gradio as gr
 import numpy as np
+import pandas as pd
 
 from core import charts, models
 from core.export import export_archive
@@ -39,6 +40,7 @@ from gradio_tabs.common import (
     user_errors,
     wire_training,
 )
+from gradio_tabs.runs_tab import build_runs_tab
 
 INTERACT = {"concurrency_limit": 4}  # interactions run beside each other, trainings queue apart
 PRIVATE = {"api_visibility": "private", **INTERACT}  # widgets' events are no API to promise
@@ -113,6 +115,7 @@ def build_lab_tab(lab: Lab) -> None:
             if lab.course_recipe:
                 settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())
                 gr.Markdown(f"The course recipe: {settings}.")
+        refresh_runs = build_runs_tab(lab, session, training)
 
     def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
         def on_model(state: LabSession) -> dict:
@@ -156,9 +159,10 @@ def build_lab_tab(lab: Lab) -> None:
     export.click(
         on_export, [model_choice, session], exported, api_name=api_name(lab.spec.id, "export"), **INTERACT
     )
-    wire_training(
+    trained = wire_training(
         training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, "")
     )
+    trained.then(*refresh_runs, **PRIVATE)  # the Runs tab lists a training as soon as it ends
     model_choice.change(lambda c, s: model_info(lab, c, s), [model_choice, session], model_text, **PRIVATE)
     checkpoint.upload(on_checkpoint, [checkpoint, session], [session, model_choice, model_text], **PRIVATE)
 
@@ -337,6 +341,8 @@ def component_value(output: Output, value: Any) -> Any:
         return value.figure(output.label)
     if kind == "plot":
         return charts.fit_title(value)
+    if kind == "table":  # gr.Dataframe draws a list of dicts as "[object Object]": a frame
+        return pd.DataFrame(value) if isinstance(value, list) else value
     if kind == "file":
         target = Path(tempfile.mkdtemp(prefix="dll-download-")) / value.name
         target.write_bytes(value.data)

@@ -329,3 +329,13 @@ def test_gradio_digit_answer_is_given_once(app_url, open_tab):
     expect(page.locator(".output-class").first).to_have_text("7", timeout=PREDICTION_MS)
     text = page.locator("body").inner_text()
     assert "Prediction:" not in text and "It looks like" not in text
+
+
+def test_gradio_tables_show_their_values(app_url, open_tab):
+    """A table output (a list of rows) reads as values, not as "[object Object]"."""
+    page = open_tab(f"{app_url}binary-addition", width=1400)
+    page.get_by_role("tab", name="Accuracy against length").click()
+    page.get_by_role("button", name="Accuracy against length").click()
+    table = page.locator('[role="grid"]:visible').first
+    expect(table).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(table).not_to_contain_text("[object Object]")

@@ -1,0 +1,92 @@
+"""A lab's "Runs" tab: this session's trainings, "train again with one change" (a run's settings
+and seed put back into the Train tab), and two or more runs compared: one curve of each on
+shared axes, the settings with the differences first, the final held-out figures side by side.
+The same as the Streamlit page's "Your runs", over core.runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from core import runs
+from core.labs.base import Lab
+from gradio_tabs.common import LabSession, TrainingPanel
+
+ONE_CHANGE = (
+    "The settings and seed of **{label}** are in the Train tab. Change one thing and press Train: "
+    "the new run starts from the same weights and sees the same batches, so the change is the "
+    "only difference."
+)
+
+
+def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tuple:
+    """The tab; returns (function, inputs, outputs) that refresh its list, for the event that
+    ends a training to call."""
+    with gr.Tab("Runs") as tab:
+        listing = gr.Markdown("No runs yet: each training you finish in the Train tab appears here.")
+        with gr.Row():
+            again_from = gr.Dropdown([], label="Train again with one change, from")
+            again = gr.Button("Put its settings and seed in the Train tab")
+        picked = gr.CheckboxGroup([], label="Compare (two or more)")
+        metric = gr.Dropdown([], label="Curve")
+        message = gr.Markdown()
+        curves = gr.Plot(label="The chosen curve of each run, on shared axes")
+        settings = gr.Dataframe(label="Settings (what differs comes first)", interactive=False)
+        figures = gr.Dataframe(label="Final held-out figures", interactive=False)
+
+    def refresh(state: LabSession | None) -> tuple:
+        kept = (state or LabSession()).runs
+        labels = [run.label for run in kept]
+        lines = [f"- **{run.label}** · seed {run.seed} · {lab.headline(run.metrics)}" for run in kept]
+        text = "\n".join(lines) or "No runs yet: each training you finish in the Train tab appears here."
+        return (
+            text,
+            gr.update(choices=labels, value=labels[-1] if labels else None),
+            gr.update(choices=labels, value=labels[-2:]),
+        )
+
+    def compare(state: LabSession | None, labels: list[str] | None, curve: str | None) -> tuple:
+        chosen = [run for run in (state or LabSession()).runs if run.label in (labels or [])]
+        try:
+            runs.check_comparable(chosen)
+        except runs.RunError as error:
+            return f"**{error}.**", gr.update(choices=[], value=None), None, None, None
+        metrics = runs.shared_metrics(chosen)
+        curve = curve if curve in metrics else (metrics[0] if metrics else None)
+        shown = [
+            {k: ("◀ differs" if v else "") if k == "differs" else str(v) for k, v in row.items()}
+            for row in runs.settings_table(chosen)
+        ]
+        return (
+            "",
+            gr.update(choices=metrics, value=curve),
+            runs.overlay(chosen, curve) if curve else None,
+            pd.DataFrame(shown),  # gr.Dataframe draws a list of dicts as [object Object]
+            pd.DataFrame(runs.figures_table(chosen)),
+        )
+
+    def train_again(state: LabSession | None, label: str | None) -> dict[gr.Component, Any]:
+        run = next((run for run in (state or LabSession()).runs if run.label == label), None)
+        if run is None:
+            return {message: "**Pick a run first.**"}
+        values = run.one_change()
+        updates = {component: values[name] for name, component in training.controls.items() if name in values}
+        return {message: ONE_CHANGE.format(label=run.label), **updates}
+
+    tab.select(refresh, session, [listing, again_from, picked], api_visibility="private")
+    # Ticking the boxes by code fires no `change` for the comparison: refreshing compares too.
+    listing.change(
+        compare,
+        [session, picked, metric],
+        [message, metric, curves, settings, figures],
+        api_visibility="private",
+    )
+    outputs = [message, metric, curves, settings, figures]
+    picked.change(compare, [session, picked, metric], outputs, api_visibility="private")
+    metric.input(compare, [session, picked, metric], outputs, api_visibility="private")
+    again.click(
+        train_again, [session, again_from], [message, *training.controls.values()], api_visibility="private"
+    )
+    return refresh, session, [listing, again_from, picked]
