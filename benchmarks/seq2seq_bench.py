@@ -1,8 +1,10 @@
-"""Seq2seq benchmark: held-out BLEU with and without attention at equal budget, beside the course.
+"""Seq2seq benchmark: held-out BLEU with and without attention at equal steps, beside the course.
 
-seq2seq_bleu trains, one after the other in this process, on the same generated English→French
-corpus and scores every model on the same 500 held-out sentences (never trained on) with
-sacreBLEU, overall and on those longer than 8 words:
+seq2seq_bleu trains, one after the other in this process, on the same real Tatoeba
+English-French pairs (the lab's default corpus) and scores every model on the same 1,000
+held-out English sentences (never trained on, split by English sentence) with sacreBLEU against
+all the reference translations each has ("Tatoeba held-out BLEU"); Tatoeba's sentences are short,
+so the BLEU on sentences longer than 8 words is only reported on the generated corpus:
 - the app's default recipe, exactly as a student gets it by pressing Train (`{}`), through the
   app's own runner: one job that trains the attention model and the plain one in alternation,
   one step each on the same batch, so both have the same data and the same number of steps;
@@ -10,8 +12,8 @@ sacreBLEU, overall and on those longer than 8 words:
   `lower().split()` vocabulary with unknown words mapped to padding, LSTM 256/512 encoder and
   decoders (its attention decoder uses nn.MultiheadAttention), teacher forcing 0.5, Adam 1e-3,
   gradient clipping 1, one full-batch step per epoch for 150 epochs, each model in turn.
-The targets: with attention beats without on long held-out sentences (the issue's), and the
-default's attention model beats the course's.
+The targets: with attention beats without at equal steps on the real pairs, and the default's
+attention model beats the course's.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def course_translate(
 def run_course(corpus: Any, quick: bool) -> dict[str, Any]:
     """The course's data preparation, two models and training loop; BLEU on our held-out split."""
     from core.bleu import corpus_bleu
-    from core.labs.seq2seq.train import LONG_WORDS
+    from core.labs.seq2seq.train import LONG_WORDS, MIN_LONG
 
     torch.manual_seed(0)
     np.random.seed(0)
@@ -172,7 +174,9 @@ def run_course(corpus: Any, quick: bool) -> dict[str, Any]:
             optimizer.step()
         figures[f"{name}.train_seconds"] = round(time.perf_counter() - started, 2)
         for suffix, scored in (("", corpus.heldout), ("_long", long_pairs)):
-            scored = scored[:50] if quick else scored
+            scored = corpus.scored(scored[:50] if quick else scored)  # every reference
+            if not scored or (suffix and len(scored) < MIN_LONG):
+                continue
             hypotheses = [course_translate(model, s, src_vocab, inv_tgt) for s, _ in scored]
             figures[f"{name}.bleu{suffix}"] = round(corpus_bleu(hypotheses, [r for _, r in scored]), 2)
     return figures
@@ -198,9 +202,9 @@ def run_default(quick: bool) -> Any:
 
 @benchmark(
     "seq2seq_bleu",
-    "Held-out sacreBLEU (500 sentences never trained on, and those longer than 8 words) of the seq2seq "
-    "lab's default recipe with and without attention at equal budget (one job, alternating steps), "
-    "beside the course's Lab Work 16 recipe, in the same process.",
+    "Tatoeba held-out sacreBLEU (1,000 real English sentences never trained on, against all their "
+    "references) of the seq2seq lab's default recipe with and without attention at equal steps (one "
+    "job, alternating steps), beside the course's Lab Work 16 recipe, in the same process.",
 )
 def seq2seq_bleu(options: Options) -> Result:
     from core.corpus import load_corpus
@@ -215,7 +219,8 @@ def seq2seq_bleu(options: Options) -> Result:
     }
     for name in ("attention", "plain"):
         figures[f"default_{name}.bleu"] = m[f"heldout_bleu_{name}"]
-        figures[f"default_{name}.bleu_long"] = m[f"heldout_bleu_long_{name}"]
+        if f"heldout_bleu_long_{name}" in m:
+            figures[f"default_{name}.bleu_long"] = m[f"heldout_bleu_long_{name}"]
         figures[f"default_{name}.train_seconds"] = m[f"train_seconds_{name}"]
     figures["default.steps_each"] = m["steps_each"]
     figures["default.load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
@@ -228,24 +233,56 @@ def seq2seq_bleu(options: Options) -> Result:
     figures |= {f"course_{k}": v for k, v in course.items()}
     figures["course.load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
 
-    long_gain = m["heldout_bleu_long_attention"] - m["heldout_bleu_long_plain"]
-    figures["default.attention_minus_plain_bleu_long"] = round(long_gain, 2)
+    gain = m["heldout_bleu_attention"] - m["heldout_bleu_plain"]
+    figures["default.attention_minus_plain_bleu"] = round(gain, 2)
     figures["attention_bleu_default_over_course"] = round(
         m["heldout_bleu_attention"] / max(course["attention.bleu"], 0.01), 2
     )
-    met = None if options.quick else long_gain > 0 and m["heldout_bleu_attention"] > course["attention.bleu"]
+    met = None if options.quick else gain > 0 and m["heldout_bleu_attention"] > course["attention.bleu"]
     return Result(
         figures=figures,
-        target="with attention beats without on held-out sentences longer than 8 words at equal budget; "
+        target="with attention beats without on the Tatoeba held-out sentences at equal steps; "
         "the default's attention model beats the course's",
         met=met,
         notes=[
-            "BLEU is sacreBLEU (13a, lowercased) of greedy translations against the one reference, on the "
-            "corpus's fixed held-out split; the course scored on its training pairs.",
+            "BLEU is sacreBLEU (13a, lowercased) of greedy translations against every reference of each "
+            "held-out sentence, on the corpus's fixed held-out split; the course scored on its training "
+            "pairs.",
             "Equal budget = the same batches for the same number of steps; per-model training seconds are "
             "reported too (attention costs more per step).",
             "On 2 cores other busy processes slow PyTorch several-fold: compare timings only from runs whose "
             "load averages stayed near 2.",
         ],
         details={"default_metrics": m},
+    )
+
+
+LATENCY_SENTENCE = "Tom told Mary that he didn't want to go to Boston."
+LATENCY_TARGET_MS = 100.0
+
+
+@benchmark(
+    "seq2seq_latency",
+    "Latency of translating a typed sentence with the bundled seq2seq pair (both models, greedy) "
+    "with the attention model's alignment and the seen-in-training table, as the page and the API do.",
+)
+def seq2seq_latency(options: Options) -> Result:
+    from benchmarks.classify_latency import time_calls
+    from benchmarks.harness import series_figures
+    from core.registry import get_lab
+
+    lab = get_lab("seq2seq")
+    trained = lab.load_bundled()
+    interaction = lab.interaction("translate")
+    runs = 10 if options.quick else 200
+    load_before = os.getloadavg()[0]
+    timing = time_calls(lambda: interaction(trained, {"text": LATENCY_SENTENCE}), runs)
+    figures = series_figures({"translate": timing}, sep="_")
+    figures["load_1min_before_after"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    answer = interaction(trained, {"text": LATENCY_SENTENCE})
+    return Result(
+        figures,
+        target=f"p95 <= {LATENCY_TARGET_MS:g} ms",
+        met=timing["p95_ms"] <= LATENCY_TARGET_MS,
+        notes=[answer["attention"], answer["plain"]],
     )

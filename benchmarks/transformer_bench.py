@@ -1,25 +1,28 @@
-"""Transformer lab benchmarks: held-out sacreBLEU within 5 minutes of training, and translation
-latency with the attention maps.
+"""Transformer lab benchmarks: Tatoeba held-out sacreBLEU after 10 minutes of training (and its
+curve against training time), and translation latency with the attention maps.
 
-transformer_bleu trains, one after the other in this process, on the same generated corpus
-(30,000 training pairs, the fixed 500 held-out pairs) and threads:
-- the app's default recipe exactly as a student gets it by pressing Train (d_model 128, 4 heads,
-  2+2 pre-norm layers, batch 64, Adam 1e-3 with warm-up and cosine decay, label smoothing 0.1),
-  through the app's own `TrainingRunner` with a 5-minute time budget;
+transformer_bleu trains, one after the other in this process, on the same real Tatoeba
+English-French pairs (66,210 training pairs; 1,000 held-out English sentences never trained on,
+each scored against all its reference translations) and threads:
+- the app's default recipe as a student gets it by pressing Train (d_model 128, 4 heads, 2+2
+  pre-norm layers, batch 128, Adam 1e-3 with warm-up and cosine decay, label smoothing 0.1),
+  through the app's own `TrainingRunner` with a 10-minute time budget (epochs raised so the
+  budget, not the epochs, ends it; the rate decays over the budget);
 - the course's recipe as Lab Work 25 wrote it: `nn.Transformer` (post-norm, d_model 256, 4 heads,
   3+3 layers, feed-forward 2048, dropout 0.1), its positional encoding, no embedding scaling,
-  Adam 5e-4 constant, one sentence pair per step, for the same 5 minutes.
+  Adam 5e-4 constant, one sentence pair per step, for the same 10 minutes.
 Both are scored the same way: greedy search and sacreBLEU on held-out sentences never trained on.
-The time to BLEU 80 counts training only (the scoring pauses the clock), and the ratio of the
-course's to the default's is reported (None when the course never gets there in the budget).
+Times count training only (the scoring pauses the clock); the curve is the live held-out BLEU
+(100 sentences, all 1,000 at each epoch's end) against training seconds.
 
-transformer_latency translates a 12-word sentence with the bundled model and returns its
-cross-attention and encoder self-attention, as the page and the API do; target p95 <= 100 ms.
+transformer_latency translates a sentence with the bundled model and returns its cross-attention
+and encoder self-attention, as the page and the API do; target p95 <= 100 ms.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 import tempfile
 import time
@@ -31,12 +34,12 @@ from torch import nn
 from benchmarks.classify_latency import time_calls
 from benchmarks.harness import Options, Result, benchmark, progress, series_figures
 
-BUDGET_SECONDS = 300.0
+BUDGET_SECONDS = 600.0
 QUICK_SECONDS = 15.0
-TARGET_BLEU = 90.0
-RATIO_BLEU = 80.0
+TARGET_BLEU = 30.0
+RATIO_BLEU = 20.0
 COURSE_CHECK_EVERY = 500  # course steps (sentence pairs) between held-out checks
-LATENCY_SENTENCE = "the old woman does not find her red hat in the garden."  # 12 words
+LATENCY_SENTENCE = "Tom told Mary that he didn't want to go to Boston."  # 11 words, a long Tatoeba one
 LATENCY_TARGET_MS = 100.0
 
 
@@ -55,6 +58,7 @@ def run_default(budget: float, quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as runs:
         runner = TrainingRunner(max_concurrent=1, out_root=runs)
         settings = {"corpus_size": 2_000, "epochs": 1} if quick else {"epochs": 100}
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         job = runner.submit(lab, settings, time_budget=budget)
         job.wait()
@@ -65,12 +69,15 @@ def run_default(budget: float, quick: bool) -> dict[str, Any]:
     return {
         "heldout_bleu": m["heldout_bleu"],
         "heldout_exact_match": m["heldout_exact_match"],
-        "seconds_to_bleu_80": m["seconds_to_bleu_80"],
-        "seconds_to_bleu_90": m["seconds_to_bleu_90"],
+        "seconds_to_bleu_20": m["seconds_to_bleu_20"],
+        "seconds_to_bleu_30": m["seconds_to_bleu_30"],
         "train_seconds": m["train_seconds"],
         "steps": m["steps"],
         "parameters": m["parameters"],
         "wall_seconds": round(wall, 1),
+        "torch_threads": torch.get_num_threads(),
+        "load_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "curve": m["bleu_curve"],
     }
 
 
@@ -128,7 +135,7 @@ def course_bleu(model: CourseTransformer, pairs, source_vocab, target_vocab) -> 
 
     model.eval()
     hypotheses = []
-    for source, _ in pairs:
+    for source, _ in pairs:  # (source, every reference)
         src = torch.tensor([source_vocab.encode(source)])
         ids = [SOS]
         for _ in range(50):
@@ -146,7 +153,8 @@ def run_course(budget: float, probe_size: int) -> dict[str, Any]:
     from core.sentence_pairs import EncodedPairs
     from core.tokens import PAD, Vocab
 
-    data = load_corpus(size=30_000)
+    data = load_corpus("tatoeba", size=70_000)
+    load_before = os.getloadavg()[0]
     source_vocab = Vocab.build(s for s, _ in data.train)
     target_vocab = Vocab.build(t for _, t in data.train)
     pairs = EncodedPairs.of(data.train, source_vocab, target_vocab)
@@ -156,7 +164,7 @@ def run_course(budget: float, probe_size: int) -> dict[str, Any]:
     criterion = nn.CrossEntropyLoss(ignore_index=PAD)
     order = list(range(len(pairs.sources)))
     random.Random(0).shuffle(order)
-    probe = data.heldout[:probe_size]
+    probe = data.scored(data.heldout[:probe_size])
     clock, steps, points = 0.0, 0, []
     reached: float | None = None
     while clock < budget:
@@ -178,10 +186,12 @@ def run_course(budget: float, probe_size: int) -> dict[str, Any]:
         progress(f"course recipe: {steps} steps, {clock:.0f} s, held-out BLEU {bleu:.1f}")
         if reached is None and bleu >= RATIO_BLEU:
             reached = round(clock, 1)
-    final = course_bleu(model, data.heldout, source_vocab, target_vocab)
+    load_after = os.getloadavg()[0]
+    final = course_bleu(model, data.scored(data.heldout), source_vocab, target_vocab)
     return {
         "heldout_bleu": round(final, 2),
-        "seconds_to_bleu_80": reached,
+        "seconds_to_bleu_20": reached,
+        "load_1min_before_after": [round(load_before, 2), round(load_after, 2)],
         "train_seconds": round(clock, 1),
         "steps": steps,
         "parameters": sum(p.numel() for p in model.parameters()),
@@ -191,9 +201,9 @@ def run_course(budget: float, probe_size: int) -> dict[str, Any]:
 
 @benchmark(
     "transformer_bleu",
-    "Held-out sacreBLEU of the Transformer lab's default recipe after 5 minutes of training on "
-    "the generated English→French corpus, and its time to BLEU 80 beside the course's recipe "
-    "(nn.Transformer 256/4 heads/3+3, Adam 5e-4, one pair per step) in the same run.",
+    "Tatoeba held-out sacreBLEU of the Transformer lab's default recipe after 10 minutes of training "
+    "on the real English-French pairs (and its curve against training time), beside the course's "
+    "recipe (nn.Transformer 256/4 heads/3+3, Adam 5e-4, one pair per step) in the same run.",
 )
 def transformer_bleu(options: Options) -> Result:
     budget = QUICK_SECONDS if options.quick else BUDGET_SECONDS
@@ -201,23 +211,28 @@ def transformer_bleu(options: Options) -> Result:
     default = run_default(budget, options.quick)
     progress(f"course recipe, {budget:g} s budget...")
     course = run_course(budget, probe_size=20 if options.quick else 100)
-    figures = {f"default_{k}": v for k, v in default.items()}
+    figures = {f"default_{k}": v for k, v in default.items() if k != "curve"}
     figures |= {f"course_{k}": v for k, v in course.items() if k != "curve"}
-    figures["course_over_default_time_to_bleu_80"] = _ratio(
-        course["seconds_to_bleu_80"], default["seconds_to_bleu_80"]
+    figures["course_over_default_time_to_bleu_20"] = _ratio(
+        course["seconds_to_bleu_20"], default["seconds_to_bleu_20"]
     )
     notes = [
-        "The course never reached BLEU 80 within the budget, so its time-to-80 ratio is a lower "
-        f"bound of {budget / default['seconds_to_bleu_80']:.1f}x."
-        if course["seconds_to_bleu_80"] is None and default["seconds_to_bleu_80"]
-        else "Times count training only; held-out checks pause the clock."
+        "Times count training only; held-out checks pause the clock. BLEU is sacreBLEU (13a, "
+        "lowercased) of greedy translations against every reference of each held-out sentence.",
+        "On this 2-core machine other busy processes slow PyTorch several-fold (see the load "
+        "averages): a quiet machine trains more steps in the same 10 minutes.",
     ]
+    if course["seconds_to_bleu_20"] is None and default["seconds_to_bleu_20"]:
+        notes.append(
+            "The course never reached BLEU 20 within the budget, so its time-to-20 ratio is a lower "
+            f"bound of {budget / default['seconds_to_bleu_20']:.1f}x."
+        )
     return Result(
         figures,
-        target=f"default recipe held-out BLEU >= {TARGET_BLEU:g} within {BUDGET_SECONDS:g} s",
+        target=f"default recipe Tatoeba held-out BLEU >= {TARGET_BLEU:g} within {BUDGET_SECONDS:g} s",
         met=default["heldout_bleu"] >= TARGET_BLEU,
         notes=notes,
-        details={"course_curve": course["curve"]},
+        details={"default_curve": default["curve"], "course_curve": course["curve"]},
     )
 
 

@@ -2,7 +2,9 @@
 grammar for every lab.
 
 Inputs: an image is a file (png, jpg or webp; several files run one after another, one answer
-each), a text is a positional argument, every other input an option (`--steps 10`, a yes/no
+each), a text is a positional argument (an interaction's only text may be given several times,
+or as `-` to read one per line from stdin: one answer each, with `--json` one JSON line each,
+so a teacher can translate a file), every other input an option (`--steps 10`, a yes/no
 one `--causal` / `--no-causal`). The model is the lab's default bundled one, or `--model NAME`
 (another bundled variant) or `--checkpoint DIR`. The answer is readable text, or with `--json`
 one JSON object (pictures as their shape); `--out FILE` writes the first picture (.png, or
@@ -14,12 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from core import models
+from core.errors import USER_ERRORS
 from core.imaging import ImageInputError, read_upload
 from core.interactions import Interaction, png_bytes, result_json
 from core.labs.base import Lab
@@ -38,7 +42,12 @@ def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
         # `--low -1e9` (argparse alone reads only plain negative numbers that way).
         command._negative_number_matcher = re.compile(r"^-\.?\d")
         for param in interaction.inputs:
-            _add_input(command, param, first_image=param is _first_image(interaction))
+            _add_input(
+                command,
+                param,
+                first_image=param is _first_image(interaction),
+                several_texts=param is _only_text(interaction),
+            )
         if interaction.needs_model:
             choice = command.add_mutually_exclusive_group()
             choice.add_argument(
@@ -59,11 +68,42 @@ def _first_image(interaction: Interaction) -> Param | None:
     return next((param for param in interaction.inputs if param.kind == "image"), None)
 
 
-def _add_input(command: argparse.ArgumentParser, param: Param, first_image: bool) -> None:
+def _only_text(interaction: Interaction) -> Param | None:
+    """The interaction's text input when it has exactly one (and no image): it may be given
+    several times, one answer each."""
+    texts = [param for param in interaction.inputs if param.kind == "text"]
+    return texts[0] if len(texts) == 1 and _first_image(interaction) is None else None
+
+
+def _texts(values: list[str] | None, default: Any) -> list[str]:
+    """The texts asked for: each argument, `-` standing for stdin's lines (blank ones
+    skipped); none given, the default."""
+    if not values:
+        return [default]
+    texts: list[str] = []
+    for value in values:
+        if value == "-":
+            texts += [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
+        else:
+            texts.append(value)
+    return texts
+
+
+def _add_input(
+    command: argparse.ArgumentParser, param: Param, first_image: bool, several_texts: bool = False
+) -> None:
     help = param.help.replace("%", "%%")  # argparse formats help with %
     if param.kind == "image":  # the first image may be several files: one answer each
         command.add_argument(
             param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help
+        )
+    elif param.kind == "text" and several_texts:
+        command.add_argument(
+            param.name,
+            nargs="*",
+            default=None,
+            metavar=param.name.upper(),
+            help=f"{help} Several may be given, or - to read one per line from stdin: one answer each.",
         )
     elif param.kind == "text":
         command.add_argument(
@@ -106,6 +146,23 @@ def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
         trained = lab.load(args.checkpoint) if args.checkpoint else models.choose(lab, args.model)
     values = {param.name: getattr(args, param.name) for param in interaction.inputs}
     image = _first_image(interaction)
+    text = _only_text(interaction)
+    if text is not None:
+        texts = _texts(values[text.name], text.default)
+        if not texts:
+            raise SpecError(f"{text.name}: `-` read no lines from stdin")
+        if len(texts) == 1:  # one text: its error is the command's, as for any input
+            _answer(lab, interaction, trained, values | {text.name: texts[0]}, args)
+            return 0
+        failures = 0
+        for one in texts:  # one answer per text; a text it cannot take does not stop the others
+            try:
+                _answer(lab, interaction, trained, values | {text.name: one}, args, text=one)
+            except USER_ERRORS as error:
+                failures += 1
+                line = {"text": one, "error": str(error)}
+                print(json.dumps(line) if args.json else f"{one}: error: {error}")
+        return 1 if failures else 0
     if image is None:
         _answer(lab, interaction, trained, values, args)
         return 0
@@ -127,20 +184,28 @@ def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
 
 
 def _answer(
-    lab: Lab, interaction: Interaction, trained: Any, values: dict, args, file: str | None = None
+    lab: Lab,
+    interaction: Interaction,
+    trained: Any,
+    values: dict,
+    args,
+    file: str | None = None,
+    text: str | None = None,
 ) -> None:
     result = interaction(trained, values)
     if getattr(args, "out", None):
         _write_first_picture(interaction, result, Path(args.out))
     shown = result_json(interaction, result, images=False)
     if args.json:
-        answer = ({"file": file} if file else {}) | shown
+        answer = ({"file": file} if file else {}) | ({"text": text} if text is not None else {}) | shown
         if trained is not None:
             answer |= models.answered_by(lab, trained)
         print(json.dumps(answer))
         return
     if file:
         print(f"{file}:")
+    if text is not None:
+        print(f"{text}:")
     for output in interaction.outputs:
         if output.name in shown:
             print(_readable(output.kind, output.label, shown[output.name]))

@@ -24,33 +24,34 @@ when a hash of its text falls in a 10% bucket, whatever the corpus size or seed.
 come only from the other 90%, so no held-out sentence is ever trained on (the course scored
 BLEU on its training pairs).
 
-**Tatoeba** (optional): short English-French pairs from the PyTorch seq2seq tutorial's
-download, filtered to 12 words a side and cached. With `DLL_OFFLINE=1` or when the download
-fails, the generated corpus is used instead and the description says so.
+**Tatoeba** (the translation labs' default): 73,681 real English-French pairs, the shortest of
+the Tatoeba Project's (English up to 30 characters), shipped in the repository as
+`data/tatoeba-eng-fra.tsv.gz` (CC-BY 2.0 France; sentences from the Tatoeba Project,
+tatoeba.org, via manythings.org/anki: see data/README.md). Nothing is downloaded. An English
+sentence may have several correct translations, on several lines: the split is by English
+sentence (the same hash bucket), every translation of a training sentence is a training pair,
+and a held-out sentence is scored against all its translations (`Corpus.references`). If the
+file is missing, the generated corpus is used instead and the description says so.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
-import io
 import os
 import random
-import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from core.data import cache_dir, offline
-
-CORPORA = ("generated", "tatoeba")
+CORPORA = ("tatoeba", "generated")
 HELDOUT_SHARE = 0.10  # hash bucket of held-out English sentences
 HELDOUT_SIZE = 500
 HELDOUT_SEED = 20_240_601  # the held-out pairs are drawn from their own fixed stream
-TATOEBA_URL = "https://download.pytorch.org/tutorial/data.zip"
-TATOEBA_MEMBER = "data/eng-fra.txt"
+TATOEBA_FILE = Path(__file__).resolve().parents[1] / "data" / "tatoeba-eng-fra.tsv.gz"
 TATOEBA_MAX_WORDS = 12
-TATOEBA_HELDOUT_SIZE = 1000
+TATOEBA_HELDOUT_SIZE = 1000  # held-out English sentences scored (of the ~4,800 in the bucket)
+TATOEBA_CREDIT = "sentences from the Tatoeba Project (tatoeba.org, CC-BY 2.0 France), via manythings.org/anki"
 
 
 class CorpusError(ValueError):
@@ -469,6 +470,17 @@ class Corpus:
     source_language: str = "English"
     target_language: str = "French"
     notes: list[str] = field(default_factory=list)
+    # Every correct translation of a held-out source (Tatoeba has several for many sentences);
+    # a source missing here has one, its pair's.
+    references: dict[str, list[str]] = field(default_factory=dict)
+
+    def references_of(self, source: str, first: str | None = None) -> list[str]:
+        """All known translations of a held-out source sentence."""
+        return self.references.get(source) or ([first] if first is not None else [])
+
+    def scored(self, pairs: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+        """(source, every reference) for held-out pairs: what BLEU is computed against."""
+        return [(source, self.references_of(source, target)) for source, target in pairs]
 
     def longer_than(self, words: int) -> list[tuple[str, str]]:
         """Held-out pairs whose source sentence has more than `words` words (punctuation aside)."""
@@ -493,8 +505,9 @@ def load_corpus(
 ) -> Corpus:
     """The named corpus with `size` training pairs (fewer for Tatoeba if it has fewer).
 
-    `data_dir` (or `$DLL_DATA_DIR`) may hold `eng-fra.txt` for Tatoeba; otherwise it is read
-    from the cache or downloaded. Generated pairs depend on `seed`; the held-out split never does.
+    Tatoeba is read from the file shipped in the repository, or from `data_dir` (or
+    `$DLL_DATA_DIR`) when that holds `tatoeba-eng-fra.tsv.gz` or `eng-fra.txt`. Generated pairs
+    and the order of Tatoeba's training pairs depend on `seed`; the held-out split never does.
     """
     if name not in CORPORA:
         raise CorpusError(f"unknown corpus {name!r}; choose one of {', '.join(CORPORA)}")
@@ -503,12 +516,12 @@ def load_corpus(
     return _load_corpus_cached(name, int(size), data_dir or os.environ.get("DLL_DATA_DIR"), seed)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=6)
 def _load_corpus_cached(name: str, size: int, data_dir: str | None, seed: int) -> Corpus:
     if name == "tatoeba":
         try:
             return _tatoeba(size, data_dir, seed)
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
+        except (OSError, ValueError, EOFError) as error:
             fallback = _generated(size, seed)
             fallback.description += f" (fallback: the Tatoeba pairs are unavailable: {error})"
             return fallback
@@ -525,43 +538,54 @@ def _generated(size: int, seed: int) -> Corpus:
 
 
 def _tatoeba(size: int, data_dir: str | None, seed: int) -> Corpus:
-    lines = _tatoeba_lines(data_dir)
-    pairs: dict[str, str] = {}
-    for line in lines:
+    translations = tatoeba_translations(data_dir)
+    heldout_sources = [english for english in translations if is_heldout(english)]
+    random.Random(HELDOUT_SEED).shuffle(heldout_sources)
+    heldout_sources = heldout_sources[:TATOEBA_HELDOUT_SIZE]
+    # Every translation of every training sentence is a pair to learn from.
+    train = [(e, f) for e, frenches in translations.items() if not is_heldout(e) for f in frenches]
+    random.Random(seed).shuffle(train)
+    train = train[:size]
+    heldout = [(english, translations[english][0]) for english in heldout_sources]
+    references = {english: translations[english] for english in heldout_sources}
+    several = sum(len(refs) > 1 for refs in references.values())
+    description = (
+        f"Tatoeba English→French pairs (real short sentences; {TATOEBA_CREDIT}), {len(train):,} "
+        f"training pairs / {len(heldout):,} held-out English sentences ({several:,} with several "
+        "reference translations; split by English sentence, never trained on)"
+    )
+    return Corpus("tatoeba", train, heldout, description, references=references)
+
+
+@lru_cache(maxsize=2)
+def tatoeba_translations(data_dir: str | None = None) -> dict[str, list[str]]:
+    """Each English sentence of the Tatoeba file and its French translations, in file order
+    (pairs longer than TATOEBA_MAX_WORDS words a side, or with an empty side, are skipped)."""
+    translations: dict[str, list[str]] = {}
+    for line in _tatoeba_lines(data_dir):
         parts = line.split("\t")
         if len(parts) < 2:
             continue
         english, french = parts[0].strip(), parts[1].strip()
         if 0 < _word_count(english) <= TATOEBA_MAX_WORDS and 0 < _word_count(french) <= TATOEBA_MAX_WORDS:
-            pairs.setdefault(english, french)  # the first translation of each English sentence
-    if not pairs:
+            frenches = translations.setdefault(english, [])
+            if french not in frenches:
+                frenches.append(french)
+    if not translations:
         raise ValueError("the Tatoeba file holds no usable pairs")
-    heldout = [p for p in pairs.items() if is_heldout(p[0])]
-    train = [p for p in pairs.items() if not is_heldout(p[0])]
-    random.Random(seed).shuffle(train)
-    random.Random(HELDOUT_SEED).shuffle(heldout)
-    train, heldout = train[:size], heldout[:TATOEBA_HELDOUT_SIZE]
-    description = (
-        f"Tatoeba English→French pairs (PyTorch tutorial file, ≤{TATOEBA_MAX_WORDS} words), "
-        f"{len(train):,} training / {len(heldout):,} held-out"
-    )
-    return Corpus("tatoeba", train, heldout, description)
+    return translations
 
 
 def _tatoeba_lines(data_dir: str | None) -> list[str]:
-    """Lines of eng-fra.txt: from `data_dir`, the cache, or a download into the cache."""
-    candidates = [Path(data_dir) / "eng-fra.txt"] if data_dir else []
-    cached = cache_dir() / "eng-fra.txt"
-    for path in [*candidates, cached]:
+    """Lines of the Tatoeba file: from `data_dir` if it holds one, else the one shipped in the
+    repository."""
+    folder = Path(data_dir) if data_dir else None
+    for path in [
+        *([folder / TATOEBA_FILE.name, folder / "eng-fra.txt"] if folder else []),
+        TATOEBA_FILE,
+    ]:
         if path.is_file():
-            return path.read_text(encoding="utf-8").splitlines()
-    if offline():
-        raise OSError("offline (DLL_OFFLINE=1) and no eng-fra.txt in the data folder or cache")
-    with urllib.request.urlopen(TATOEBA_URL, timeout=30) as response:
-        archive = zipfile.ZipFile(io.BytesIO(response.read()))
-    text = archive.read(TATOEBA_MEMBER).decode("utf-8")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".part")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(cached)  # atomic: a half-written download is never read as the corpus
-    return text.splitlines()
+            opener = gzip.open if path.suffix == ".gz" else open
+            with opener(path, "rt", encoding="utf-8") as file:
+                return file.read().splitlines()
+    raise OSError(f"{TATOEBA_FILE.name} is missing from {TATOEBA_FILE.parent}")

@@ -80,15 +80,20 @@ def check_text(text: Any) -> str:
     return text.strip()
 
 
-def heldout_pairs(config: dict[str, Any], long_words: int = 0) -> list[tuple[str, str]]:
-    """The held-out (English, French) pairs of the corpus a checkpoint learnt from: sentences it
-    never trained on, the same whatever the corpus size and seed. Those longer than `long_words`
-    words come first, where the models differ most."""
+def _corpus_of(config: dict[str, Any]):
+    """The corpus a checkpoint learnt from (size 1: only its held-out side matters here)."""
     from core.corpus import CORPORA, load_corpus
 
     data = config.get("data")
     name = data.get("name") if isinstance(data, dict) else None
-    corpus = load_corpus(name if isinstance(name, str) and name in CORPORA else "generated", 1)
+    return load_corpus(name if isinstance(name, str) and name in CORPORA else "generated", 1)
+
+
+def heldout_pairs(config: dict[str, Any], long_words: int = 0) -> list[tuple[str, str]]:
+    """The held-out (English, French) pairs of the corpus a checkpoint learnt from: sentences it
+    never trained on, the same whatever the corpus size and seed. Those longer than `long_words`
+    words come first, where the models differ most."""
+    corpus = _corpus_of(config)
     long = corpus.longer_than(long_words) if long_words else []
     chosen = set(long)
     return long + [pair for pair in corpus.heldout if pair not in chosen]
@@ -100,7 +105,7 @@ HELDOUT_INDEX = Param(
     "index",
     "int",
     0,
-    "Which held-out sentence (0: the first long one).",
+    "Which held-out sentence (0: the first; on the generated corpus the long ones come first).",
     label="Held-out sentence",
     low=0,
     high=999,
@@ -108,23 +113,76 @@ HELDOUT_INDEX = Param(
 HELDOUT_SOURCE = Output("source", "markdown", "English")
 
 
-def heldout_pair(config: dict[str, Any], index: int, long_words: int) -> tuple[str, str]:
-    """Held-out pair number `index`, those longer than `long_words` words first; SpecError
-    naming the numbers there are for one beyond them."""
+def heldout_pair(config: dict[str, Any], index: int, long_words: int) -> tuple[str, list[str]]:
+    """Held-out sentence number `index` (those longer than `long_words` words first) and every
+    reference translation it has; SpecError naming the numbers there are for one beyond them."""
     pairs = heldout_pairs(config, long_words)
     if index >= len(pairs):
         raise SpecError(f"Held-out sentence: pick a number from 0 to {len(pairs) - 1}")
-    return pairs[index]
+    source, reference = pairs[index]
+    return source, _corpus_of(config).references_of(source, reference)
 
 
 def heldout_heading(index: int, source: str) -> str:
     return f"Held-out sentence {index}: {code(source)}"
 
 
-def heldout_reference(config: dict[str, Any], source: str) -> str | None:
-    """The reference translation of `source` when it is a held-out sentence, else None."""
-    return dict(heldout_pairs(config)).get(source)
+def heldout_reference(config: dict[str, Any], source: str) -> list[str] | None:
+    """Every reference translation of `source` when it is a held-out sentence, else None."""
+    reference = dict(heldout_pairs(config)).get(source)
+    return _corpus_of(config).references_of(source, reference) if reference is not None else None
 
 
-def reference_note(reference: str) -> str:
-    return f"Reference (a held-out sentence, never trained on): {code(reference)}"
+def reference_note(reference: str | list[str]) -> str:
+    references = [reference] if isinstance(reference, str) else reference
+    if len(references) == 1:
+        return f"Reference (a held-out sentence, never trained on): {code(references[0])}"
+    return (
+        f"Reference (a held-out sentence, never trained on; {len(references)} correct translations, "
+        f"BLEU counts a match with any): {', '.join(code(r) for r in references)}"
+    )
+
+
+# --- what a typed sentence is to the model -------------------------------------------------
+
+WORDS = Output(
+    "words",
+    "table",
+    "Each typed word: seen in training?",
+    help="How many times each word you typed appeared in the English training sentences; a word "
+    "never seen is read as <unk>, and one seen once or twice is barely learnt.",
+)
+
+
+def word_table(vocab: Vocab, text: str) -> list[dict[str, Any]]:
+    """One row per distinct typed token: how often the training sentences had it, and what the
+    model reads (itself, or <unk>)."""
+    rows = []
+    for token in dict.fromkeys(tokenize(text)):
+        count = vocab.seen(token)
+        known = token in vocab
+        if not known:
+            seen = "never: unknown" if count == 0 else f"{count}×, too rare to be learnt"
+        elif not vocab.counts:
+            seen = "yes"
+        else:
+            seen = f"{count:,}×" + (" (rare: barely learnt)" if count < 3 else "")
+        rows.append({"word": token, "seen in training": seen, "read as": token if known else "<unk>"})
+    return rows
+
+
+def corpus_limits(config: dict[str, Any]) -> str:
+    """What the model learnt from, and so what it can translate: shown beside every answer."""
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    size = data.get("train_size")
+    pairs = f"{size:,} " if isinstance(size, int) else ""
+    if data.get("name") == "tatoeba":
+        return (
+            f"This model learnt {pairs}short everyday English sentences and their French (Tatoeba, "
+            "up to about 8 words; names such as Tom and Mary are frequent): a long, technical or "
+            "literary sentence, or a word it never saw, comes out wrong."
+        )
+    return (
+        f"This model learnt {pairs}sentences of the project's generated grammar (a few hundred "
+        "words: animals, family, objects, colours): a sentence from outside it comes out wrong."
+    )

@@ -21,7 +21,14 @@ from core.specs import SpecError
 from core.tokens import PAD, TextInputError
 
 LAB = get_lab("seq2seq")
-TINY = {"corpus_size": 300, "epochs": 1, "batch_size": 32, "embedding": 16, "hidden": 24}
+TINY = {
+    "corpus": "generated",
+    "corpus_size": 300,
+    "epochs": 1,
+    "batch_size": 32,
+    "embedding": 16,
+    "hidden": 24,
+}
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +148,46 @@ def test_cli_translate_and_evaluate(tiny, capsys):
     assert cli(["seq2seq", "heldout", "--index", "2"]) == 0  # the bundled pair
     out = capsys.readouterr().out
     assert "Held-out sentence 2:" in out and "With attention:" in out and "Reference" in out
+
+
+# --- the bundled pair, trained on the real Tatoeba pairs -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tatoeba() -> TrainedModel:
+    return LAB.load_bundled()
+
+
+def test_the_bundled_pair_learnt_the_real_pairs_at_equal_steps(tatoeba):
+    assert LAB.bundled_checkpoint().name == "seq2seq-gru-additive"
+    assert LAB.bundled_checkpoint({"corpus": "generated"}).name == "seq2seq-generated"
+    metrics = tatoeba.metrics
+    assert tatoeba.config["data"]["name"] == "tatoeba" and metrics["heldout_size"] == 1000
+    assert LAB.headline(metrics).startswith("Tatoeba held-out BLEU")
+    # Both models had the same steps; attention helps even on short real sentences.
+    assert metrics["heldout_bleu_attention"] > metrics["heldout_bleu_plain"] > 0
+    card = (LAB.bundled_checkpoint() / "README.md").read_text()
+    assert "Tatoeba Project" in card and "CC-BY 2.0 France" in card
+
+
+def test_a_real_sentence_keeps_its_name_and_marks_each_word_seen(tatoeba):
+    result = LAB.interaction("translate")(tatoeba, {"text": "Tom doesn't like zorblax."})
+    assert "Tom" in result["attention"]  # the name comes through, with its capital
+    assert result["alignment"].x[:4] == ("tom", "does", "n't", "like")
+    rows = {row["word"]: row for row in result["words"]}
+    assert rows["zorblax"] == {"word": "zorblax", "seen in training": "never: unknown", "read as": "<unk>"}
+    assert (
+        rows["tom"]["read as"] == "tom"
+        and int(rows["tom"]["seen in training"].split("×")[0].replace(",", "")) > 1000
+    )
+    assert "short everyday English sentences" in result["notes"]
+
+
+def test_cli_translates_stdin_one_json_line_each(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Tom is here.\nI'm hungry.\n"))
+    assert cli(["seq2seq", "translate", "-", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["text"] for line in lines] == ["Tom is here.", "I'm hungry."]
+    assert all(line["attention"].startswith("**With attention:**") for line in lines)

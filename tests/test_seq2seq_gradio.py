@@ -11,7 +11,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from helpers import lab_endpoints, train_through_api
 
-BUNDLED = "gru-additive"
+BUNDLED = "tatoeba"
 
 
 def test_the_endpoints_are_listed(client: Client) -> None:
@@ -30,6 +30,7 @@ def test_translate_gives_both_models_and_the_alignment(client: Client) -> None:
     assert len(alignment["values"]) == len(alignment["y"])
     assert all(len(row) == len(alignment["x"]) for row in alignment["values"])
     assert result["model"] == "GRU seq2seq, additive attention vs none" and result["origin"] == "bundled"
+    assert {"word": "zorblax", "seen in training": "never: unknown", "read as": "<unk>"} in result["words"]
 
 
 def test_a_heldout_sentence_comes_with_its_reference(client: Client) -> None:
@@ -54,7 +55,8 @@ def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, mes
 
 def test_a_tiny_training_becomes_this_sessions_pair(client: Client, monkeypatch) -> None:
     monkeypatch.setenv("DLL_MAX_STEPS", "4")  # read by the runner at submit time
-    outputs = train_through_api(client, "seq2seq", corpus_size=300, hidden=24, embedding=16, epochs=1)
+    settings = {"corpus": "generated", "corpus_size": 300, "hidden": 24, "embedding": 16, "epochs": 1}
+    outputs = train_through_api(client, "seq2seq", **settings)
     _status, loss, bleu, bleu_long, _samples, _download, _choice, text = outputs
     for chart in (loss, bleu, bleu_long):  # both models on each chart
         names = " / ".join(series.get("name", "") for series in json.loads(chart["plot"])["data"])

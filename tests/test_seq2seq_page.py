@@ -11,11 +11,12 @@ from helpers import model_radio, open_lab, texts, train_on_page
 
 def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
     at = open_lab("seq2seq")
-    assert model_radio(at, "seq2seq").value == "Bundled gru-additive"
-    assert "held-out BLEU" in texts(at.caption) and "with attention" in texts(at.caption)
+    assert model_radio(at, "seq2seq").value == "Bundled tatoeba"
+    assert "Tatoeba held-out BLEU" in texts(at.caption) and "with attention" in texts(at.caption)
     assert "The course recipe: cell lstm, attention dot" in texts(at.caption)
     shown = texts(at.markdown)
     assert "**With attention:**" in shown and "**Without attention:**" in shown
+    assert "short everyday English sentences" in shown  # the limits, beside the answer
     assert any(
         chart.proto.id.endswith("-seq2seq-translate-output-alignment") for chart in at.get("plotly_chart")
     )
@@ -36,7 +37,7 @@ def test_the_bundled_pair_translates_explains_bad_text_and_shows_references():
 
 
 def test_a_tiny_training_becomes_the_pages_pair():
-    settings = {"corpus_size": 300, "hidden": 24, "embedding": 16, "epochs": 1}
+    settings = {"corpus": "generated", "corpus_size": 300, "hidden": 24, "embedding": 16, "epochs": 1}
     at, view = train_on_page("seq2seq", settings, max_steps=4, timeout=180)
     assert view.history.steps["loss_attention"] and view.history.steps["loss_plain"]
     training = [chart for chart in at.get("plotly_chart") if "-seq2seq-training-chart-" in chart.proto.id]

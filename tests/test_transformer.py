@@ -23,6 +23,7 @@ from core.tokens import EOS, PAD, SOS, TextInputError, Vocab
 
 LAB = get_lab("transformer")
 TINY = {"corpus_size": 500, "d_model": 32, "heads": 2, "layers": 1, "ff_size": 64, "epochs": 1}
+GENERATED = {"corpus": "generated"}
 SENTENCE = "the small cat does not see the red car near the old house."
 TWO = ["my sister does not like the green apples.", "we sleep."]
 
@@ -128,7 +129,7 @@ def test_searches_stop_at_the_length_limit():
 @pytest.mark.slow
 def test_a_tiny_training_streams_loss_and_bleu_and_saves_a_loadable_checkpoint(tmp_path):
     runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
-    job = runner.submit(LAB, TINY | {"batch_size": 250}, max_steps=2)
+    job = runner.submit(LAB, TINY | GENERATED | {"batch_size": 250}, max_steps=2)
     events = list(job.stream())
     assert job.state == "finished", job.message
     progress = [e for e in events if isinstance(e, Progress)]
@@ -160,6 +161,14 @@ def test_a_tiny_training_streams_loss_and_bleu_and_saves_a_loadable_checkpoint(t
 
 @pytest.fixture(scope="module")
 def bundled():
+    """The bundled model of the generated corpus: its translations are exact, so the tests of
+    search and attention can name them."""
+    return LAB.load_bundled(GENERATED)
+
+
+@pytest.fixture(scope="module")
+def tatoeba():
+    """The default bundled model, trained on the real Tatoeba pairs."""
     return LAB.load_bundled()
 
 
@@ -167,6 +176,45 @@ def test_the_bundled_model_reached_the_target_on_heldout_sentences(bundled):
     assert bundled.origin == "bundled" and "generated English→French" in bundled.data_source
     assert bundled.metrics["heldout_bleu"] >= 90 and bundled.metrics["heldout_size"] == 500
     assert "held-out BLEU" in LAB.headline(bundled.metrics)
+
+
+def test_the_default_bundled_model_learnt_the_real_pairs_and_says_so(tatoeba):
+    assert (
+        LAB.bundled_checkpoint().name == "transformer-en-fr" and tatoeba.config["data"]["name"] == "tatoeba"
+    )
+    assert LAB.bundled_checkpoint(GENERATED).name == "transformer-generated"
+    metrics = tatoeba.metrics
+    assert metrics["heldout_size"] == 1000 and metrics["corpus_name"] == "tatoeba"
+    assert LAB.headline(metrics).startswith("Tatoeba held-out BLEU")
+    assert metrics["heldout_bleu"] > 15  # far above a model that learnt nothing (BLEU ~0)
+    card = (LAB.bundled_checkpoint() / "README.md").read_text()
+    assert "Tatoeba Project" in card and "CC-BY 2.0 France" in card  # the attribution
+
+
+def test_real_sentences_keep_names_apostrophes_and_case(tatoeba):
+    result = translate(tatoeba, "Tom doesn't like Mary.")
+    assert "<unk>" not in result.source_tokens and result.unknown_words == []
+    assert result.source_tokens[:5] == ["tom", "does", "n't", "like", "mary"]
+    # Names come through with their capitals (Tatoeba's French writes Mary as Marie, so may the model).
+    assert "Tom" in result.translation and ("Mary" in result.translation or "Marie" in result.translation)
+    assert result.translation[0].isupper() and " '" not in result.translation
+    assert result.cross_attention.shape[:2] == (
+        tatoeba.config["model"]["layers"],
+        tatoeba.config["model"]["heads"],
+    )
+    beam = translate(tatoeba, "Tom doesn't like Mary.", beam=4)
+    assert beam.beam == 4 and beam.log_prob >= result.log_prob - 1e-4  # beam finds one at least as likely
+
+
+def test_each_typed_word_is_marked_seen_or_unseen_in_training(tatoeba):
+    result = LAB.interaction("translate")(tatoeba, {"text": "Tom saw a zorblax."})
+    rows = {row["word"]: row for row in result["words"]}
+    assert list(rows) == ["tom", "saw", "a", "zorblax", "."]
+    assert rows["zorblax"]["seen in training"] == "never: unknown" and rows["zorblax"]["read as"] == "<unk>"
+    counts = tatoeba.model.source_vocab.counts
+    assert rows["tom"]["seen in training"].startswith(f"{counts['tom']:,}×") and counts["tom"] > 1000
+    assert "short everyday English sentences" in result["details"]  # the honest limits
+    assert "`zorblax`" in result["details"]
 
 
 def test_a_translation_comes_with_tokens_and_attention_per_layer_and_head(bundled):
@@ -264,6 +312,18 @@ def test_a_heldout_sentence_is_shown_with_its_reference(bundled):
         interaction(bundled, {"index": 500})
 
 
+def test_a_tatoeba_heldout_sentence_is_shown_with_all_its_references(tatoeba):
+    from core import corpus
+
+    data = corpus.load_corpus("tatoeba", 1)
+    index = next(i for i, (source, _) in enumerate(data.heldout) if len(data.references[source]) > 2)
+    result = LAB.interaction("heldout")(tatoeba, {"index": index, "beam": 1, "layer": 0, "head": 0})
+    source = data.heldout[index][0]
+    assert result["source"] == f"Held-out sentence {index}: `{source}`"
+    assert f"{len(data.references[source])} correct translations" in result["details"]
+    assert all(f"`{reference}`" in result["details"] for reference in data.references[source])
+
+
 @pytest.mark.parametrize(
     ("values", "message"), [({"beam": 11}, r"out of range \[1, 10\]"), ({"text": ""}, "empty")]
 )
@@ -282,17 +342,37 @@ def run(capsys, *argv):
 
 
 def test_cli_translate_prints_tokens_and_cross_attention(capsys):
-    code, out, _ = run(capsys, "transformer", "translate", SENTENCE, "--json")
+    code, out, _ = run(capsys, "transformer", "translate", SENTENCE, "--model", "generated", "--json")
     result = json.loads(out)
     assert code == 0 and result["translation"].startswith("le petit chat ne voit pas la voiture rouge")
     cross = result["cross_attention"]
     assert len(cross["values"]) == len(cross["y"]) and len(cross["values"][0]) == len(cross["x"])
     assert cross["y"][-1] == cross["x"][-1] == "<eos>"
-    code, out, _ = run(capsys, "transformer", "translate", "the cat sleeps.", "--beam", "3")
+    code, out, _ = run(
+        capsys, "transformer", "translate", "the cat sleeps.", "--beam", "3", "--model", "generated"
+    )
     assert code == 0 and out.splitlines()[0] == "le chat dort."
     assert "beam search, width 3" in out
     code, out, _ = run(capsys, "transformer", "heldout", "--index", "1", "--layer", "1", "--head", "2")
     assert code == 0 and "Held-out sentence 1:" in out and "Reference" in out
+
+
+def test_cli_translates_many_sentences_one_json_line_each(capsys, monkeypatch):
+    import io
+
+    code, out, _ = run(capsys, "transformer", "translate", "Tom is here.", "I'm hungry.", "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["text"] for line in lines] == ["Tom is here.", "I'm hungry."]
+    assert all(line["translation"] and line["model"] for line in lines)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Tom is here.\n\n🙂🙂\nI'm hungry.\n"))
+    code, out, _ = run(capsys, "transformer", "translate", "-", "--json")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 1  # one line could not be translated; the others were
+    assert [line["text"] for line in lines] == ["Tom is here.", "🙂🙂", "I'm hungry."]
+    assert "None of these words" in lines[1]["error"] and "translation" in lines[2]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "transformer", "translate", "-")
+    assert code == 2 and "read no lines" in err
 
 
 @pytest.mark.parametrize(
@@ -313,6 +393,6 @@ def test_cli_translate_bad_input_is_one_line(capsys, argv, message):
 def test_cli_evaluate_reports_heldout_sacrebleu(capsys, bundled):
     code, out, _ = run(capsys, "evaluate", "transformer", "--json")
     result = json.loads(out)
-    assert code == 0 and result["heldout_size"] == 500
-    assert result["heldout_bleu"] == bundled.metrics["heldout_bleu"]
+    assert code == 0 and result["heldout_size"] == 1000 and result["corpus_name"] == "tatoeba"
+    assert result["heldout_bleu"] == LAB.load_bundled().metrics["heldout_bleu"]
     assert result["beam"]["width"] == 4 and result["beam"]["size"] == 100

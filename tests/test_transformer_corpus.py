@@ -57,10 +57,34 @@ def test_longer_heldout_sentences_can_be_picked():
     assert len(long) < len(data.heldout)
 
 
-def test_tatoeba_offline_falls_back_to_the_generated_corpus_and_says_so(monkeypatch, tmp_path):
-    monkeypatch.setenv("DLL_OFFLINE", "1")
-    data = load_corpus("tatoeba", size=500, data_dir=str(tmp_path))
-    assert data.name == "generated" and "fallback" in data.description and "offline" in data.description
+def test_the_bundled_tatoeba_pairs_load_offline_split_by_english_sentence(monkeypatch):
+    monkeypatch.setenv("DLL_OFFLINE", "1")  # shipped in the repository: nothing to download
+    data = load_corpus("tatoeba", size=200_000)
+    assert data.name == "tatoeba" and "Tatoeba Project" in data.description
+    assert len(data.heldout) == corpus.TATOEBA_HELDOUT_SIZE and len(data.train) > 60_000
+    train_english = {e.lower() for e, _ in data.train}
+    assert not train_english & {e.lower() for e, _ in data.heldout}  # never trained on
+    # Every translation of a held-out sentence is a reference; many have several.
+    scored = data.scored(data.heldout)
+    assert all(refs[0] == first for (_, first), (_, refs) in zip(data.heldout, scored, strict=True))
+    assert sum(len(refs) > 1 for _, refs in scored) > 100
+    # An English sentence with several translations gives a training pair per translation.
+    english = [e for e, _ in data.train]
+    assert len(english) > len(set(english))
+    assert load_corpus("tatoeba", size=500, seed=1).train != load_corpus("tatoeba", size=500).train
+    assert load_corpus("tatoeba", size=500, seed=1).heldout == data.heldout
+
+
+def test_without_its_file_tatoeba_falls_back_to_the_generated_corpus_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.setattr(corpus, "TATOEBA_FILE", tmp_path / "missing.tsv.gz")
+    corpus.tatoeba_translations.cache_clear()
+    corpus._load_corpus_cached.cache_clear()
+    try:
+        data = load_corpus("tatoeba", size=500, data_dir=str(tmp_path))
+        assert data.name == "generated" and "fallback" in data.description and "missing" in data.description
+    finally:
+        corpus.tatoeba_translations.cache_clear()
+        corpus._load_corpus_cached.cache_clear()
 
 
 def test_tatoeba_reads_a_local_file_and_splits_by_english_sentence(tmp_path):
@@ -69,8 +93,16 @@ def test_tatoeba_reads_a_local_file_and_splits_by_english_sentence(tmp_path):
     (tmp_path / "eng-fra.txt").write_text("\n".join(lines), encoding="utf-8")
     data = load_corpus("tatoeba", size=1_000, data_dir=str(tmp_path))
     assert data.name == "tatoeba" and "Tatoeba" in data.description
-    assert len(data.train) + len(data.heldout) == 400  # duplicates and long lines dropped
+    # 400 English sentences, one of them with two translations; the long line dropped.
+    assert len({e for e, _ in data.train}) + len(data.heldout) == 400
     assert not {e for e, _ in data.train} & {e for e, _ in data.heldout}
+    if "Sentence number 1." in data.references:
+        assert data.references["Sentence number 1."] == ["Phrase numéro 1.", "Autre traduction."]
+    else:
+        assert {f for e, f in data.train if e == "Sentence number 1."} == {
+            "Phrase numéro 1.",
+            "Autre traduction.",
+        }
 
 
 @pytest.mark.parametrize(("name", "size"), [("klingon", 100), ("generated", 0), ("generated", 10**7)])
@@ -97,6 +129,51 @@ def test_tokenize_lowercases_and_splits_punctuation_and_elision():
     ]
     assert tokenize("The boy's dog.") == ["the", "boy", "'s", "dog", "."]
     assert tokenize("  ") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "written"),
+    [
+        ("C'est l'homme.", ["c'", "est", "l'", "homme", "."], "c'est l'homme."),
+        ("Qu'est-ce que c'est ?", ["qu'", "est", "-ce", "que", "c'", "est", "?"], "qu'est-ce que c'est?"),
+        ("A-t-il peut-être vu Marie\u202f!", ["a", "-t", "-il", "peut", "-être", "vu", "marie", "!"], None),
+        ("Aujourd'hui, jusqu'à demain.", ["aujourd'hui", ",", "jusqu'", "à", "demain", "."], None),
+        ("I don't think Tom's here.", ["i", "do", "n't", "think", "tom", "'s", "here", "."], None),
+        ("I'm sure you're right, can't you?", None, "i'm sure you're right, can't you?"),
+        ("Je l’ai vu à l’école.", ["je", "l'", "ai", "vu", "à", "l'", "école", "."], "je l'ai vu à l'école."),
+        ("Ça, c'est très cher.", ["ça", ",", "c'", "est", "très", "cher", "."], None),
+    ],
+)
+def test_real_text_is_tokenised_with_its_apostrophes_hyphens_and_accents(text, tokens, written):
+    if tokens is not None:
+        assert tokenize(text) == tokens
+    expected = written or text.lower().replace("\u202f!", "!").replace("’", "'")
+    assert detokenize(tokenize(text)) == expected
+
+
+def test_detokenize_inverts_tokenize_on_the_tatoeba_pairs():
+    """Up to typography (a space before ! and ?, curly apostrophes), every sentence comes back."""
+
+    def plain(text: str) -> str:
+        return text.lower().replace("\u202f", "").replace("\u2009", "").replace("\xa0", "").replace(" ", "")
+
+    pairs = [(e, f) for e, frenches in corpus.tatoeba_translations().items() for f in frenches]
+    changed = [
+        f for _, f in pairs if plain(detokenize(tokenize(f))) != plain(f).replace("’", "'").replace("‘", "'")
+    ]
+    assert len(pairs) > 70_000 and not changed[:5]
+
+
+def test_a_vocabulary_keeps_counts_and_the_usual_case_of_names():
+    vocab = Vocab.build(["Tom aime Marie.", "Je vois Tom.", "Tom dort.", "C'est un chat."], min_count=2)
+    assert "marie" not in vocab and vocab.seen("marie") == 1 and vocab.seen("tom") == 3
+    assert vocab.seen("zèbre") == 0
+    assert vocab.sentence(["tom", "dort", "."]) == "Tom dort."
+    assert vocab.sentence(["c'", "est", "tom", "."]) == "C'est Tom."
+    again = Vocab.from_dict(vocab.to_dict())
+    assert again.cased == {"tom": "Tom"} and again.counts == vocab.counts
+    old = Vocab.from_dict({"words": vocab.words})  # a checkpoint from before: no counts, no case
+    assert old.seen("tom") == 1 and old.seen("marie") == 0 and old.sentence(["tom", "dort"]) == "tom dort"
 
 
 def test_detokenize_inverts_tokenize_on_the_corpus():
@@ -130,6 +207,18 @@ def test_bleu_is_sacrebleu_on_the_whole_corpus():
     assert corpus_bleu(["un chien mange.", "nous courons vite."], references) < 10
     with pytest.raises(ValueError):
         corpus_bleu(["one"], [])
+
+
+def test_bleu_counts_a_match_with_any_of_several_references():
+    hypotheses = ["je ne le sais pas du tout.", "il pleut très fort ce matin."]
+    one = [["je n'en sais rien."], "il pleut très fort ce matin."]
+    several = [["je n'en sais rien.", "je ne le sais pas du tout."], "il pleut très fort ce matin."]
+    assert corpus_bleu(hypotheses, several) == pytest.approx(100.0)
+    assert corpus_bleu(hypotheses, one) < 60
+    report = evaluate_translator(lambda batch: hypotheses, list(zip(["a", "b"], several, strict=True)))
+    assert report.exact == 1.0 and " / " in report.examples[0]["reference"]
+    with pytest.raises(ValueError, match="at least one reference"):
+        corpus_bleu(["x"], [[]])
 
 
 def test_evaluate_translator_batches_and_reports_examples():

@@ -19,16 +19,20 @@ def test_the_transformer_endpoints_are_listed(client: Client) -> None:
 
 
 def test_translate_returns_tokens_and_attention(client: Client) -> None:
-    result = client.predict(text=SENTENCE, api_name="/transformer_translate")
+    result = client.predict(text=SENTENCE, model="generated", api_name="/transformer_translate")
     assert result["translation"].startswith("le petit chat ne voit pas la voiture rouge")
     assert result["origin"] == "bundled" and result["model"].startswith("Transformer 2+2 layers")
     cross = result["cross_attention"]
     assert cross["x"][-1] == "<eos>" and cross["y"][-1] == "<eos>"
     assert len(cross["values"]) == len(cross["y"]) and len(cross["values"][0]) == len(cross["x"])
     assert len(result["every_head"]) == 2 * 4  # layers x heads
-    beam = client.predict(text=SENTENCE, beam=10, layer=1, head=3, api_name="/transformer_translate")
+    beam = client.predict(
+        text=SENTENCE, beam=10, layer=1, head=3, model="generated", api_name="/transformer_translate"
+    )
     assert "beam search, width 10" in beam["details"]
     assert beam["cross_attention"]["values"] != cross["values"]  # layer 1, head 3: another map
+    real = client.predict(text="Tom is here.", api_name="/transformer_translate")  # the default: Tatoeba
+    assert "Tom" in real["translation"] and real["words"][0]["word"] == "tom"
 
 
 def test_a_heldout_sentence_comes_with_its_reference(client: Client) -> None:
@@ -39,10 +43,10 @@ def test_a_heldout_sentence_comes_with_its_reference(client: Client) -> None:
 @pytest.mark.parametrize(
     ("text", "model", "beam", "message"),
     [
-        ("", "en-fr", 1, "the text is empty"),
-        ("x" * 2000, "en-fr", 1, "2,000 characters"),
-        ("🙂🙂", "en-fr", 1, "None of these words"),
-        ("the cat sleeps.", "en-fr", 100, "greater than maximum value 10"),
+        ("", "tatoeba", 1, "the text is empty"),
+        ("x" * 2000, "tatoeba", 1, "2,000 characters"),
+        ("🙂🙂", "generated", 1, "None of these words"),
+        ("the cat sleeps.", "tatoeba", 100, "greater than maximum value 10"),
         ("the cat sleeps.", "session", 1, "no trained model yet"),
         ("the cat sleeps.", "gpt", 1, "Unknown model 'gpt'"),
     ],
@@ -53,7 +57,15 @@ def test_bad_input_gets_a_clear_error(client: Client, text: str, model: str, bea
 
 
 def test_a_tiny_training_becomes_this_sessions_model(client: Client) -> None:
-    settings = {"corpus_size": 500, "d_model": 32, "heads": 2, "layers": 1, "ff_size": 64, "epochs": 1}
+    settings = {
+        "corpus": "generated",
+        "corpus_size": 500,
+        "d_model": 32,
+        "heads": 2,
+        "layers": 1,
+        "ff_size": 64,
+    }
+    settings["epochs"] = 1
     outputs = train_through_api(client, "transformer", **settings)
     _status, _loss, bleu, translations, _gallery, _download, _choice, model_text = outputs
     assert json.loads(bleu["plot"])["data"], "the BLEU chart has no series"

@@ -13,10 +13,11 @@ TRANSLATE = "transformer-translate"
 
 def test_the_page_translates_with_the_bundled_model_and_draws_the_attention():
     at = open_lab("transformer")
-    assert model_radio(at, "transformer").value == "Bundled en-fr"
-    assert "held-out BLEU" in texts(at.caption)
+    assert model_radio(at, "transformer").value == "Bundled tatoeba"
+    assert "Tatoeba held-out BLEU" in texts(at.caption)
     assert "The course recipe: d model 256" in texts(at.caption)
-    assert "le petit chat ne voit pas la voiture rouge" in texts(at.code)
+    assert "Tom" in texts(at.code)  # the default sentence's name comes through
+    assert "short everyday English sentences" in texts(at.markdown)  # the limits, beside the answer
     assert "greedy search" in texts(at.markdown)
     keys = {chart.proto.id.rsplit(f"{TRANSLATE}-output-", 1)[-1] for chart in at.get("plotly_chart")}
     assert {"cross_attention", "encoder_attention", "every_head"} <= keys
@@ -34,8 +35,8 @@ def test_bad_text_and_bad_settings_are_said_not_traced():
     at.slider(key="transformer-heads").set_value(3)
     at.button(key="transformer-train").click().run()
     assert "3 heads do not divide the model width 128" in texts(at.error)
-    at.text_input(key=f"{TRANSLATE}-text").set_value("the zebra sleeps.").run()
-    assert "read as `<unk>`: `zebra`" in texts(at.markdown)
+    at.text_input(key=f"{TRANSLATE}-text").set_value("the zorblax sleeps.").run()
+    assert "read as `<unk>`: `zorblax`" in texts(at.markdown)
     at.text_input(key=f"{TRANSLATE}-text").set_value("").run()
     assert "the text is empty" in texts(at.warning)
     assert not at.exception
@@ -49,7 +50,7 @@ def test_a_heldout_sentence_shows_its_reference():
 
 
 def test_a_tiny_training_becomes_the_pages_model():
-    settings = {"corpus_size": 500, "d_model": 32, "layers": 1}
+    settings = {"corpus": "generated", "corpus_size": 500, "d_model": 32, "layers": 1}
     at, view = train_on_page("transformer", settings, max_steps=3)
     assert view.history.epochs["heldout_bleu"], "the page did not read the job's BLEU"
     training = [chart for chart in at.get("plotly_chart") if "-transformer-training-chart-" in chart.proto.id]

@@ -15,11 +15,24 @@ from core.labs.base import TrainedModel
 from core.labs.seq2seq.model import MODEL_LABELS, Seq2seqPair, max_output_length, vocabularies
 from core.labs.seq2seq.train import LONG_WORDS
 from core.markup import code, code_list
-from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source, pad_rows
+from core.sentence_pairs import (
+    MAX_SOURCE_TOKENS,
+    WORDS,
+    check_text,
+    corpus_limits,
+    encode_source,
+    pad_rows,
+    word_table,
+)
 from core.specs import Param
-from core.tokens import TextInputError, detokenize, tokenize
+from core.tokens import TextInputError, tokenize
 
-DEFAULT_TEXT = "the old man sees the red car near the river."
+DEFAULT_TEXT = "Tom doesn't like coffee."
+LIMITS = (
+    " The bundled models learnt short everyday sentences (Tatoeba, up to about 8 words): a long or "
+    "technical sentence, or a word they never saw, comes out wrong; the table says how often the "
+    "training sentences had each word you typed."
+)
 
 
 @dataclass
@@ -73,8 +86,8 @@ def translate(trained: TrainedModel, text: Any) -> Seq2seqTranslation:
         source=text,
         source_tokens=[*shown, "<eos>"],
         unknown=unknown,
-        attention=detokenize(words),
-        plain=detokenize(target_vocab.decode(plain_ids[0])),
+        attention=target_vocab.sentence(words),
+        plain=target_vocab.sentence(target_vocab.decode(plain_ids[0])),
         target_tokens=[*words, *(["<eos>"] if ended else [])],
         alignment=weights[0, : len(words) + (1 if ended else 0)],
         notes=notes,
@@ -106,7 +119,11 @@ def shown(result: Seq2seqTranslation, reference: str | None = None) -> dict[str,
 
 def translate_sentence(trained: TrainedModel, text: str) -> dict[str, Any]:
     result = translate(trained, text)
-    return shown(result, sentence_pairs.heldout_reference(trained.config, result.source))
+    answer = shown(result, sentence_pairs.heldout_reference(trained.config, result.source))
+    limits = corpus_limits(trained.config)
+    answer["notes"] = f"{answer['notes']}\n\n{limits}" if "notes" in answer else limits
+    source_vocab, _ = vocabularies(trained.config)
+    return answer | {"words": word_table(source_vocab, result.source)}
 
 
 def heldout_sentence(trained: TrainedModel, index: int) -> dict[str, Any]:
@@ -130,19 +147,27 @@ INTERACTIONS = (
         "Translate",
         "Type an English sentence: both models translate it (greedy), and the heatmap shows where the "
         "attention model looked in the English as it wrote each French word. Words the model never "
-        "saw are read as `<unk>` and listed.",
+        "saw are read as `<unk>` and listed." + LIMITS,
         translate_sentence,
         inputs=(
-            Param("text", "text", DEFAULT_TEXT, "An English sentence.", label="English sentence", lines=1),
+            Param(
+                "text",
+                "text",
+                DEFAULT_TEXT,
+                "A short everyday English sentence (what the models learnt).",
+                label="English sentence",
+                lines=1,
+            ),
         ),
-        outputs=TRANSLATIONS,
+        outputs=(*TRANSLATIONS, WORDS),
         example={"text": DEFAULT_TEXT},
     ),
     Interaction(
         "heldout",
         "Held-out sentences",
-        "Pick a held-out sentence by number (never trained on; the first ones have more than 8 words, "
-        "where one final state struggles): both translations beside the reference.",
+        "Pick a held-out sentence by number (never trained on; on the generated corpus the first ones "
+        "have more than 8 words, where one final state struggles): both translations beside every "
+        "reference.",
         heldout_sentence,
         inputs=(sentence_pairs.HELDOUT_INDEX,),
         outputs=(sentence_pairs.HELDOUT_SOURCE, *TRANSLATIONS),

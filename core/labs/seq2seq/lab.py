@@ -15,11 +15,14 @@ from core.labs.seq2seq import train as training
 from core.labs.seq2seq.interactions import INTERACTIONS
 from core.labs.seq2seq.model import MODEL_LABELS, MODELS, Seq2seqPair
 from core.labs.seq2seq.spec import SPEC
+from core.labs.transformer.lab import TATOEBA_CARD
 
 
 class Seq2seqLab(Lab):
     spec = SPEC
-    variants = {"gru-additive": "seq2seq-gru-additive"}  # noqa: RUF012  (both models of the default recipe)
+    # Both models of the default recipe, per corpus: the corpus setting picks the bundled pair.
+    variants = {"tatoeba": "seq2seq-gru-additive", "generated": "seq2seq-generated"}  # noqa: RUF012
+    variant_setting = "corpus"
     interactions = INTERACTIONS
     trainer = training
     # Both models on each chart (`training_figures`): losses, held-out BLEU, BLEU on long sentences.
@@ -60,8 +63,9 @@ class Seq2seqLab(Lab):
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_bleu_attention" not in metrics:
             return ""
+        name = "Tatoeba held-out BLEU" if metrics.get("corpus_name") == "tatoeba" else "held-out BLEU"
         text = (
-            f"held-out BLEU {metrics['heldout_bleu_attention']:.1f} with attention, "
+            f"{name} {metrics['heldout_bleu_attention']:.1f} with attention, "
             f"{metrics['heldout_bleu_plain']:.1f} without"
         )
         if "heldout_bleu_long_attention" in metrics:
@@ -72,6 +76,9 @@ class Seq2seqLab(Lab):
         return text
 
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        tatoeba = config.get("data", {}).get("name") == "tatoeba"
+        bleu_name = "Tatoeba held-out BLEU" if tatoeba else "Held-out sacreBLEU"
+        credit = TATOEBA_CARD if tatoeba else ""
         figures = [
             [metrics.get(f"heldout_{kind}_{name}", 0) for kind in ("bleu", "bleu_long", "exact")]
             for name in MODELS
@@ -86,10 +93,11 @@ class Seq2seqLab(Lab):
             f"({metrics.get('steps_each')} each) by Deep Learning Labs' seq2seq lab, on "
             f"{config.get('data', {}).get('description')}. Tensors `attention.*` are the model with "
             f"{config.get('attention')} attention, `plain.*` the one without.\n\n"
-            f"Held-out sacreBLEU (greedy; {metrics.get('heldout_size')} sentences never trained on, "
+            f"{bleu_name} (sacreBLEU, greedy, case-insensitive; {metrics.get('heldout_size')} sentences "
+            f"never trained on, each against all its reference translations; "
             f"{metrics.get('heldout_long_size')} of them longer than {training.LONG_WORDS} words):\n\n"
             "| model | BLEU | BLEU, > 8 words | exact |\n| --- | --- | --- | --- |\n"
-            f"{rows}\n\n"
+            f"{rows}\n\n{credit}"
         )
         return self.card(("translation", "seq2seq", "attention"), body, config)
 

@@ -21,7 +21,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from core.sentence_pairs import encode_source, pad_rows
-from core.tokens import EOS, PAD, SOS, Vocab, detokenize
+from core.tokens import EOS, PAD, SOS, Vocab
 
 MODELS = ("attention", "plain")  # the two models of a checkpoint, in this order
 MODEL_LABELS = {"attention": "with attention", "plain": "without attention"}
@@ -183,4 +183,4 @@ def translate_texts(model: Seq2seq, source_vocab: Vocab, target_vocab: Vocab, te
     source, lengths = pad_rows([encode_source(source_vocab, text) for text in texts])
     ids, _ = model.greedy(source, lengths, max_output_length(source.shape[1]))
     model.train(was_training)
-    return [detokenize(target_vocab.decode(row)) for row in ids]
+    return [target_vocab.sentence(target_vocab.decode(row)) for row in ids]

@@ -15,13 +15,13 @@ from core.interactions import Heatmap, Interaction, Output
 from core.labs.base import TrainedModel
 from core.labs.transformer.model import Translator, translate_ids
 from core.markup import code, code_list
-from core.sentence_pairs import MAX_SOURCE_TOKENS, check_text, encode_source
+from core.sentence_pairs import MAX_SOURCE_TOKENS, WORDS, check_text, corpus_limits, encode_source, word_table
 from core.specs import Param
-from core.tokens import EOS, SOS, SPECIALS, TextInputError, detokenize, tokenize
+from core.tokens import EOS, SOS, SPECIALS, TextInputError, tokenize
 
 MAX_BEAM = 10
 LONG_WORDS = 10  # the held-out sentences offered first: more than 10 words, where reordering shows
-DEFAULT_SENTENCE = "the small cat does not see the red car near the old house."
+DEFAULT_SENTENCE = "Tom doesn't like coffee."
 
 
 @dataclass
@@ -94,7 +94,7 @@ def translate(trained: TrainedModel, text: str, beam: int = 1) -> Translation:
     target_tokens = model.target_vocab.decode(output)
     return Translation(
         text=text,
-        translation=detokenize(target_tokens),
+        translation=model.target_vocab.sentence(target_tokens),
         source_tokens=[source_vocab.words[i] for i in source_ids],
         target_tokens=[*target_tokens, SPECIALS[EOS]],
         cross_attention=cross,
@@ -177,7 +177,9 @@ def shown(result: Translation, layer: int, head: int, reference: str | None = No
 
 def translate_sentence(trained: TrainedModel, text: str, beam: int, layer: int, head: int) -> dict[str, Any]:
     result = translate(trained, text, beam)
-    return shown(result, layer, head, sentence_pairs.heldout_reference(trained.config, result.text))
+    answer = shown(result, layer, head, sentence_pairs.heldout_reference(trained.config, result.text))
+    answer["details"] += "\n\n" + corpus_limits(trained.config)
+    return answer | {"words": word_table(trained.model.source_vocab, result.text)}
 
 
 def heldout_sentence(trained: TrainedModel, index: int, beam: int, layer: int, head: int) -> dict[str, Any]:
@@ -225,6 +227,11 @@ SHOWN = (
     Output("encoder_attention", "heatmap", "Encoder self-attention"),
     Output("every_head", "plot", "Cross-attention, every layer and head"),
 )
+LIMITS = (
+    " The bundled model learnt short everyday sentences (Tatoeba, up to about 8 words): a long or "
+    "technical sentence, or a word it never saw, comes out wrong; the table says how often the "
+    "training sentences had each word you typed."
+)
 
 INTERACTIONS = (
     Interaction(
@@ -233,22 +240,27 @@ INTERACTIONS = (
         "Type an English sentence: its French translation, and the attention behind it. Cross-attention "
         "rows are the French words being written, columns the English words they looked at; crossing "
         "lines show reordering (adjective after the noun, pronoun before the verb). Words the model "
-        "never saw are read as `<unk>` and listed.",
+        "never saw are read as `<unk>` and listed." + LIMITS,
         translate_sentence,
         inputs=(
             Param(
-                "text", "text", DEFAULT_SENTENCE, "An English sentence.", label="English sentence", lines=1
+                "text",
+                "text",
+                DEFAULT_SENTENCE,
+                "A short everyday English sentence (what the model learnt).",
+                label="English sentence",
+                lines=1,
             ),
             *VIEW,
         ),
-        outputs=SHOWN,
+        outputs=(*SHOWN, WORDS),
         example={"text": DEFAULT_SENTENCE, "beam": 3},
     ),
     Interaction(
         "heldout",
         "Held-out sentences",
-        "Pick a held-out sentence by number (never trained on; the first ones have more than 10 words): "
-        "its translation beside the reference, and the attention behind it.",
+        "Pick a held-out sentence by number (never trained on; on the generated corpus the first ones "
+        "have more than 10 words): its translation beside every reference, and the attention behind it.",
         heldout_sentence,
         inputs=(sentence_pairs.HELDOUT_INDEX, *VIEW),
         outputs=(sentence_pairs.HELDOUT_SOURCE, *SHOWN),

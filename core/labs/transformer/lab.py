@@ -18,10 +18,19 @@ from core.labs.transformer.model import Translator, check_architecture
 from core.labs.transformer.spec import SPEC
 from core.tokens import Vocab
 
+TATOEBA_CARD = (
+    "## Data\n\nSentences from the Tatoeba Project (https://tatoeba.org), CC-BY 2.0 France, in the "
+    "tab-separated form of https://www.manythings.org/anki/; shipped in this app as "
+    "data/tatoeba-eng-fra.tsv.gz (see data/README.md). The model learnt short everyday sentences "
+    "(English up to 30 characters): it is not a general translator.\n\n"
+)
+
 
 class TransformerLab(Lab):
     spec = SPEC
-    variants = {"en-fr": "transformer-en-fr"}  # noqa: RUF012
+    # The bundled model of each corpus: the corpus setting picks the one a training starts beside.
+    variants = {"tatoeba": "transformer-en-fr", "generated": "transformer-generated"}  # noqa: RUF012
+    variant_setting = "corpus"
     interactions = INTERACTIONS
     trainer = training
     train_metrics = ("loss", "bleu", "translations")  # the last: a table (`training_figures`)
@@ -77,8 +86,9 @@ class TransformerLab(Lab):
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_bleu" not in metrics:
             return ""
+        name = "Tatoeba held-out BLEU" if metrics.get("corpus_name") == "tatoeba" else "held-out BLEU"
         return (
-            f"held-out BLEU {metrics['heldout_bleu']:.1f} (sacreBLEU, greedy), "
+            f"{name} {metrics['heldout_bleu']:.1f} (sacreBLEU, greedy), "
             f"{metrics.get('heldout_exact_match', 0):.0%} of sentences exact"
         )
 
@@ -91,6 +101,9 @@ class TransformerLab(Lab):
             else f" (ended by the {stopped_by} at step {metrics.get('steps')})"
         )
         layout = config.get("model", {})
+        tatoeba = config.get("data", {}).get("name") == "tatoeba"
+        bleu_name = "Tatoeba held-out BLEU" if tatoeba else "Held-out BLEU"
+        credit = TATOEBA_CARD if tatoeba else ""
         examples = "\n".join(
             f"| {e['source']} | {e['translation']} | {e['reference']} |" for e in metrics.get("examples", [])
         )
@@ -102,14 +115,20 @@ class TransformerLab(Lab):
             f"d_model {layout.get('d_model')}, {layout.get('heads')} heads, "
             f"feed-forward {layout.get('ff_size')}, "
             f"pre-norm, sinusoidal positions; {metrics.get('parameters', 0):,} parameters\n"
-            f"- Held-out sacreBLEU (greedy, {metrics.get('heldout_size')} sentences never trained on): "
+            f"- {bleu_name} (sacreBLEU, greedy, case-insensitive, {metrics.get('heldout_size')} "
+            "sentences never trained on, each against all its reference translations): "
             f"**{metrics.get('heldout_bleu')}**; "
-            f"sentences over 10 words: {metrics.get('heldout_bleu_long')}; "
-            f"exact: {metrics.get('heldout_exact_match', 0):.1%}\n"
+            + (
+                f"sentences over 10 words: {metrics['heldout_bleu_long']}; "
+                if "heldout_bleu_long" in metrics
+                else ""
+            )
+            + f"exact: {metrics.get('heldout_exact_match', 0):.1%}\n"
             f"- Training: {metrics.get('steps')} steps, {metrics.get('train_seconds')} s on "
             f"{config.get('training', {}).get('device', 'cpu')}\n"
             "- The word vocabularies are in config.json (`source_vocab`, `target_vocab`)\n\n"
             f"| source | translation | reference |\n| --- | --- | --- |\n{examples}\n\n"
+            f"{credit}"
         )
         return self.card(
             ("translation", "transformer"), body, config, extra=budget, after=ended, languages=("en", "fr")

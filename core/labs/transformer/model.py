@@ -17,7 +17,7 @@ from torch import nn
 from core.decoding import beam_search, greedy_search
 from core.sentence_pairs import encode_source, pad_rows
 from core.specs import SpecError
-from core.tokens import PAD, Vocab, detokenize
+from core.tokens import PAD, Vocab
 
 MAX_POSITIONS = 256  # longest sequence the sinusoidal table covers
 
@@ -164,9 +164,12 @@ class Translator(nn.Module):
         memory: torch.Tensor,
         source_allowed: torch.Tensor,
         record: list | None = None,
+        last: bool = False,
     ) -> torch.Tensor:
-        """Next-token logits (B, T, V) for target prefixes `target_in` (B, T) starting with SOS;
-        `record` receives each layer's cross-attention weights."""
+        """Next-token logits (B, T, V) for target prefixes `target_in` (B, T) starting with SOS
+        (with `last`, only the last position's, (B, 1, V): what decoding needs, and the output
+        layer over a real vocabulary is the costliest part); `record` receives each layer's
+        cross-attention weights."""
         length = target_in.shape[1]
         causal = torch.ones(length, length, dtype=torch.bool, device=target_in.device).tril()
         # A padded target position still attends to the earlier real ones, so no row is empty;
@@ -176,7 +179,7 @@ class Translator(nn.Module):
         y = self._embed(self.target_embedding, target_in)
         for layer in self.decoder:
             y = layer(y, memory, causal, source_allowed, record)
-        return self.output(self.decoder_norm(y))
+        return self.output(self.decoder_norm(y[:, -1:] if last else y))
 
     def forward(
         self, source: torch.Tensor, target_in: torch.Tensor, attention: dict[str, list] | None = None
@@ -229,7 +232,7 @@ def translate_ids(model: Translator, sources: list[list[int]], beam: int = 1) ->
     memory, allowed = model.encode(source)
 
     def next_log_probs(prefixes: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-        logits = model.decode(prefixes, memory[rows], allowed[rows])[:, -1]
+        logits = model.decode(prefixes, memory[rows], allowed[rows], last=True)[:, -1]
         return logits.log_softmax(-1)
 
     limit = max_output_length(source.shape[1])
@@ -242,6 +245,10 @@ def translate_ids(model: Translator, sources: list[list[int]], beam: int = 1) ->
 
 
 def translate_texts(model: Translator, texts: list[str], beam: int = 1) -> list[str]:
-    """Detokenised translations of `texts` (for BLEU: one batch, no attention kept)."""
+    """Detokenised translations of `texts`, names in their usual case (for BLEU: one batch, no
+    attention kept)."""
     sources = [encode_source(model.source_vocab, text) for text in texts]
-    return [detokenize(model.target_vocab.decode(ids)) for ids in translate_ids(model, sources, beam)]
+    return [
+        model.target_vocab.sentence(model.target_vocab.decode(ids))
+        for ids in translate_ids(model, sources, beam)
+    ]

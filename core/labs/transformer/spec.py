@@ -15,17 +15,20 @@ SPEC = LabSpec(
         Param(
             "corpus",
             "choice",
-            "generated",
-            "generated: the project's English→French grammar (offline, with agreement and "
-            "reordering); tatoeba: real short sentence pairs, downloaded once (falls back to the "
-            "generated corpus offline, and says so).",
-            choices=("generated", "tatoeba"),
+            "tatoeba",
+            "tatoeba: 66,000 real short English-French pairs (Tatoeba Project, shipped with the app): "
+            "a model that translates everyday sentences you type, scored against every correct "
+            "translation. generated: the project's grammar, a few hundred words with one translation "
+            "each: the clearest view of reordering (adjective after the noun, pronoun before the "
+            "verb) and agreement in the attention maps, and BLEU near 100 in minutes.",
+            choices=("tatoeba", "generated"),
         ),
         Param(
             "corpus_size",
             "int",
-            30_000,
-            "Training sentence pairs. The 500 held-out pairs are fixed and never trained on.",
+            70_000,
+            "Training sentence pairs (at most: Tatoeba has 66,210). The held-out sentences are "
+            "fixed and never trained on.",
             low=500,
             high=100_000,
         ),
@@ -51,8 +54,8 @@ SPEC = LabSpec(
             high=4096,
         ),
         Param.share("dropout", 0.1, "Share of activations zeroed while training.", high=0.5),
-        Param.epochs(6, 100, "Passes over the training pairs."),
-        Param.batch_size(64, "Sentence pairs per step (the course: 1, one pair per step).", low=1, high=512),
+        Param.epochs(1, 100, "Passes over the training pairs (Tatoeba: 518 steps each at 128 a batch)."),
+        Param.batch_size(128, "Sentence pairs per step (the course: 1, one pair per step).", low=1, high=512),
         learning_rate_param(1e-3, "Peak step size of Adam (the course: 0.0005, constant)."),
         Param.schedule(
             ("warmup-cosine", "constant"),
