@@ -186,9 +186,18 @@ class RayBackend:
         while True:
             try:
                 shown = self._attempt(runner, job, shown)
+                if not job.done:  # never left waiting: whatever happened, the student is told
+                    self._fail(runner, job, "The training ended on the training cluster without a result.")
                 return True
             except WorkerLost as lost:
                 attempts += 1
+                if job.stop_reason:  # Stop was pressed (or the student left): no point retrying
+                    return self._fail(
+                        runner,
+                        job,
+                        f"The computer that was running your training stopped ({lost}) before it "
+                        "could send the model back. Press Train to start again.",
+                    )
                 if attempts > self.retries:
                     return self._fail(
                         runner,
@@ -197,14 +206,14 @@ class RayBackend:
                         "of yours was changed: press Train to start it again.",
                     )
                 shown = lost.args[1] if len(lost.args) > 1 else shown
-                with runner._lock:
+                with runner._lock:  # out of the line (a front then shows this message), first in Ray's
                     runner._running.discard(job)
-                    runner._waiting.appendleft(job)
+                    runner._lock.notify_all()
                 job._set_state(
                     "queued",
                     "The computer that was running your training stopped. It starts again on "
-                    "another one (same seed, so the same steps); the steps already shown are not "
-                    "repeated.",
+                    "another one as soon as one is free (same seed, so the same steps); the steps "
+                    "already shown are not repeated.",
                 )
             except Exception as error:  # the cluster went away, or a bug here: a message, never a crash
                 log.exception("training %s on the cluster failed", job.id)
@@ -288,8 +297,10 @@ class RayBackend:
                 if ready:
                     where = ray.get(started, timeout=CALL_TIMEOUT)
                     break
-                if job.stop_reason or job.done:
-                    return shown  # withdrawn from the queue (runner._withdraw said so)
+                if job.stop_reason or job.done:  # withdrawn from the queue
+                    if not job.done:
+                        job._set_state("stopped", "Removed from the queue before it started.")
+                    return shown
                 message = self.queue_message(runner, job)
                 if message != job.message:
                     job._set_state("queued", message)
@@ -299,9 +310,10 @@ class RayBackend:
                     if problem:
                         raise ClusterUnavailable(f"its head at {self.address}: {problem}")
             with runner._lock:
-                if job not in runner._waiting:
+                if job.done:
                     return shown  # withdrawn just as it started
-                runner._waiting.remove(job)
+                if job in runner._waiting:
+                    runner._waiting.remove(job)
                 runner._running.add(job)
                 runner._lock.notify_all()
             job.started = job.started or time.time()

@@ -413,6 +413,9 @@ class TrainingRunner:
     def _withdraw(self, job: Job) -> None:
         with self._lock:
             if job not in self._waiting:
+                # Just leaving the line to start (or, on a training cluster, waiting for another
+                # worker after its own was lost): it stops at its first step, as a running one does.
+                job.stop_reason = job.stop_reason or "user"
                 return
             self._waiting.remove(job)
             self._lock.notify_all()

@@ -211,6 +211,8 @@ def job_status(job: Job, history: TrainingHistory) -> str:
     """A line of markdown: queue place, progress and the latest metrics, or the outcome."""
     if job.state == "queued":
         place = job.queue_position()
+        if not place:  # out of the line for a reason the runner words (a training cluster's retry)
+            return f"**Queued**: {job.message}"
         where = "next in line" if place <= 1 else f"place {place} in the line"
         return f"**Queued**: {where} for a free trainer."
     if job.state == "running":
