@@ -47,8 +47,9 @@ class Seq2seqLab(Lab):
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         """With and without attention side by side on every chart: the training losses (smoothed
-        over 10 steps), held-out BLEU (live on 150 sentences, diamonds on all 500 at each epoch's
-        end) and BLEU on the long held-out sentences, where one final state struggles."""
+        over 10 steps), held-out BLEU (live on 150 sentences, diamonds on all of them at each
+        epoch's end: 1,000 Tatoeba, 500 generated) and BLEU on the long held-out sentences (the
+        generated corpus), where one final state struggles."""
         models = [(name, MODEL_LABELS[name]) for name in MODELS]
         losses = [(f"loss_{name}", label) for name, label in models]
         long = f"Held-out BLEU on sentences longer than {training.LONG_WORDS} words (each epoch's end)"
@@ -80,12 +81,16 @@ class Seq2seqLab(Lab):
         bleu_name = "Tatoeba held-out BLEU" if tatoeba else "Held-out sacreBLEU"
         credit = TATOEBA_CARD if tatoeba else ""
         figures = [
-            [metrics.get(f"heldout_{kind}_{name}", 0) for kind in ("bleu", "bleu_long", "exact")]
+            [metrics.get(f"heldout_{kind}_{name}") for kind in ("bleu", "bleu_long", "exact")]
             for name in MODELS
         ]
+
+        def shown(value: float | None, form: str) -> str:
+            return "-" if value is None else format(value, form)  # "-": too few long sentences
+
         rows = "\n".join(
-            f"| {MODEL_LABELS[name]} | {bleu:.2f} | {bleu_long:.2f} | {exact:.1%} |"
-            for name, (bleu, bleu_long, exact) in zip(MODELS, figures, strict=True)
+            f"| {MODEL_LABELS[name]} | {shown(bleu, '.2f')} | {shown(long, '.2f')} | {shown(exact, '.1%')} |"
+            for name, (bleu, long, exact) in zip(MODELS, figures, strict=True)
         )
         body = (
             f"# Seq2seq English→French: {config.get('architecture')}\n\n"
@@ -99,7 +104,21 @@ class Seq2seqLab(Lab):
             "| model | BLEU | BLEU, > 8 words | exact |\n| --- | --- | --- | --- |\n"
             f"{rows}\n\n{credit}"
         )
-        return self.card(("translation", "seq2seq", "attention"), body, config)
+        stopped_by = metrics.get("stopped_by", "completed")
+        budget = f" --time-budget {config['time_budget']:g}" if config.get("time_budget") else ""
+        ended = (
+            ""
+            if stopped_by == "completed"
+            else f" (ended by the {stopped_by} at step {metrics.get('steps_each')})"
+        )
+        return self.card(
+            ("translation", "seq2seq", "attention"),
+            body,
+            config,
+            extra=budget,
+            after=ended,
+            languages=("en", "fr"),
+        )
 
 
 LAB = Seq2seqLab()

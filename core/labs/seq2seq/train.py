@@ -172,4 +172,6 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         "train_seconds_plain": round(seconds["plain"], 2),
     }
     config["training"] = {"device": str(ctx.device), "seconds": train_seconds}
+    if ctx.time_budget:
+        config["time_budget"] = ctx.time_budget
     yield Trained(pair, config, metrics)
