@@ -380,18 +380,23 @@ class WorkerTraining:
 
     def __init__(self) -> None:
         self.job: Job | None = None
+        self._device = torch.device("cpu")
         self._outcome: dict[str, Any] = {}
         self._thread: threading.Thread | None = None
 
     def start(self, settings: dict[str, Any]) -> dict[str, str]:
         import ray
 
+        from core.device import pick_device
         from core.registry import get_lab
         from core.runner import Job
 
         lab = settings["lab"]
         if isinstance(lab, str):
             lab = get_lab(lab)
+        self._device = pick_device(os.environ.get("DLL_DEVICE", "auto"))
+        # As many maths threads as the CPUs Ray gave the training, not as the machine has: two
+        # threads on one CPU's share of a busy machine made each step several times slower.
         torch.set_num_threads(settings["threads"])
         self.job = Job(
             _NoRunner(),  # type: ignore[arg-type]
@@ -412,13 +417,12 @@ class WorkerTraining:
         return {"node": ray.get_runtime_context().get_node_id(), "host": socket.gethostname()}
 
     def _train(self) -> None:
-        from core.device import pick_device
         from core.runner import run_training
 
         job = self.job
         assert job is not None
         try:
-            trained = run_training(job, pick_device(os.environ.get("DLL_DEVICE", "auto")))
+            trained = run_training(job, self._device)
             self._outcome = {
                 "model": trained.model.to("cpu"),
                 "config": dict(trained.config),
