@@ -57,7 +57,12 @@ class ClusterUnavailable(RuntimeError):
 
 
 class WorkerLost(RuntimeError):
-    """The worker running a training died (its node was killed or lost)."""
+    """The worker running a training died (its node was killed or lost); `shown` events of it
+    had reached the front."""
+
+    def __init__(self, why: str, shown: int):
+        super().__init__(why)
+        self.shown = shown
 
 
 def _env_number(name: str, default: float) -> float:
@@ -205,7 +210,7 @@ class RayBackend:
                         f"The computer that was running your training stopped ({lost}). Nothing "
                         "of yours was changed: press Train to start it again.",
                     )
-                shown = lost.args[1] if len(lost.args) > 1 else shown
+                shown = lost.shown
                 with runner._lock:  # out of the line (a front then shows this message), first in Ray's
                     runner._running.discard(job)
                     runner._lock.notify_all()
@@ -217,7 +222,8 @@ class RayBackend:
                 )
             except Exception as error:  # the cluster went away, or a bug here: a message, never a crash
                 log.exception("training %s on the cluster failed", job.id)
-                self._forget()
+                if _reachable(self.address):  # the head is gone: connect afresh next time
+                    self._forget()
                 if self.fallback_local:
                     with runner._lock:
                         runner._running.discard(job)

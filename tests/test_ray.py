@@ -186,7 +186,7 @@ def test_a_killed_worker_node_is_a_message_and_a_retry_elsewhere(cluster, runner
     last = next(n for n in cluster.worker_nodes if n.node_id == running_on(job))
     cluster.remove_node(last, allow_graceful=False)
     assert job.wait(120) and job.state == "failed"
-    assert "stopped" in job.message and "press Train to start it again" in job.message
+    assert "stopped (its worker" in job.message and "press Train to start it again" in job.message
     assert "Traceback" not in job.message
 
 
