@@ -406,21 +406,30 @@ PIN_PAD_TOOLBARS = """<script>
   window.dllPadToolbars = true;
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(".dc-toolbar { opacity: 1 !important; top: -3rem !important; }");
+  let queued = false;
+  const schedule = () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => { queued = false; pin(); }, 100);
+  };
+  // A pad builds its toolbar inside its shadow root, after the host is in the page: changes
+  // there are not seen from the body, so each shadow root is watched too.
+  const watched = new WeakSet();
   const pin = () => {
     for (const host of document.querySelectorAll("*")) {
       const root = host.shadowRoot;
-      if (!root || root.adoptedStyleSheets.includes(sheet) || !root.querySelector(".dc-toolbar")) continue;
+      if (!root) continue;
+      if (!watched.has(root)) {
+        watched.add(root);
+        new MutationObserver(schedule).observe(root, { childList: true, subtree: true });
+      }
+      if (root.adoptedStyleSheets.includes(sheet) || !root.querySelector(".dc-toolbar")) continue;
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
       host.style.display = "block";
       host.style.marginTop = "3rem";
     }
   };
-  let queued = false;
-  new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    setTimeout(() => { queued = false; pin(); }, 100);
-  }).observe(document.body, { childList: true, subtree: true });
+  new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
   pin();
 })();
 </script>"""

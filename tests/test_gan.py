@@ -320,6 +320,7 @@ def test_a_short_training_streams_both_players_grids_and_quality(tmp_path, data_
 
 def test_fashion_mnist_out_of_reach_fails_with_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("DLL_OFFLINE", "1")
+    monkeypatch.setenv("DLL_SYSTEM_DATASETS", str(tmp_path / "none"))  # not Debian's copy either
     runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
     job = runner.submit(LAB, {"dataset": "fashion-mnist"}, data_dir=str(tmp_path))
     assert job.wait(60)

@@ -109,8 +109,10 @@ def test_a_tiny_training_becomes_this_sessions_model(client: Client, app_url: st
     (Path(__file__).resolve().parents[2] / "shared" / "datasets" / "FashionMNIST").exists(),
     reason="Fashion-MNIST is available here, so this training would not fail",
 )
-def test_a_training_that_fails_says_why(client: Client) -> None:
-    # Offline, with only MNIST in the data directory, Fashion-MNIST cannot be found.
+def test_a_training_that_fails_says_why(client: Client, monkeypatch, tmp_path) -> None:
+    # Offline, with only MNIST in the data directory and no Debian copy, Fashion-MNIST cannot be
+    # found (the server runs in this process and reads the variable when the data is loaded).
+    monkeypatch.setenv("DLL_SYSTEM_DATASETS", str(tmp_path / "none"))
     outputs = client.predict(dataset="fashion-mnist", api_name="/digits_train")
     assert "Training failed" in outputs[0] and "could not be downloaded" in outputs[0]
 

@@ -27,7 +27,11 @@ def test_an_uploaded_digit_is_read_by_every_model():
     assert not at.exception
     answers = texts(at.markdown)
     assert "| Bidirectional LSTM | **1** |" in answers and "### RNN: 1" in answers
-    titles = [chart.proto.spec for chart in at.get("plotly_chart")]
+    # Long titles are broken into lines (charts.fit_title): read them as one line again.
+    titles = [
+        chart.proto.spec.replace("\\u003cbr\\u003e", " ").replace("<br>", " ")
+        for chart in at.get("plotly_chart")
+    ]
     assert sum("hidden state after each row" in spec for spec in titles) == 5
     assert any("forward units, then backward" in spec for spec in titles)
 
@@ -44,7 +48,11 @@ def test_a_tiny_side_by_side_training_becomes_the_pages_models():
     settings = {"models": ["rnn", "gru"], "hidden_size": 16, "epochs": 1}
     at, view = train_on_page("mnist-rows", settings, max_steps=4)
     assert view.history.epochs["heldout_gru_accuracy"], "no held-out figure for the GRU"
-    titles = [chart.proto.spec for chart in at.get("plotly_chart")]
+    # Long titles are broken into lines (charts.fit_title): read them as one line again.
+    titles = [
+        chart.proto.spec.replace("\\u003cbr\\u003e", " ").replace("<br>", " ")
+        for chart in at.get("plotly_chart")
+    ]
     assert any("Held-out accuracy (live sample" in spec for spec in titles)
     assert "each model's answer" in texts(at.caption)  # the samples' title
     table = at.dataframe[0].value
