@@ -84,7 +84,7 @@ def running_on(job) -> str:
     for event in job.events_since(0):
         if isinstance(event, Status) and event.state == "running":
             return event.details["worker"]
-    raise AssertionError("the job never ran")
+    raise AssertionError(f"the job never ran: {job.state}, {job.message!r}, step {job.last_step}")
 
 
 def test_a_training_runs_on_a_worker_its_events_arrive_in_order_and_it_is_saved_here(cluster, runner):
