@@ -246,3 +246,25 @@ def split_table(
     held = np.sort(np.concatenate(heldout)).astype(np.int64)
     train = np.setdiff1d(np.arange(len(table.frame)), held).astype(np.int64)
     return Split(train, held, seed, heldout_fraction, stratify)
+
+
+SPLIT_PARTS = ("all", "train", "held-out")
+
+
+def row_inputs(rows: int) -> tuple:
+    """The inputs of a tabular lab's "data and its split" view: which split's rows to list, and
+    from which row (counting within those), for a table of `rows` rows."""
+    from core.specs import Param
+
+    return (
+        Param("part", "choice", "all", "Which rows to list.", label="Rows", choices=SPLIT_PARTS),
+        Param(
+            "start",
+            "int",
+            0,
+            "First row to list (counting within the rows picked).",
+            label="First row",
+            low=0,
+            high=rows - 1,
+        ),
+    )

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from core import tables
 from core.charts import CLASS_COLOURS
 from core.interactions import Interaction, Output
 from core.labs.base import TrainedModel
@@ -764,25 +765,7 @@ INTERACTIONS = (
         "Where the houses come from, which rows are for training and which are held out, and how "
         "they are preprocessed.",
         data_view,
-        inputs=(
-            Param(
-                "part",
-                "choice",
-                "all",
-                "Which rows to list.",
-                label="Rows",
-                choices=("all", "train", "held-out"),
-            ),
-            Param(
-                "start",
-                "int",
-                0,
-                "First row to list (counting within the rows picked).",
-                label="First row",
-                low=0,
-                high=2929,
-            ),
-        ),
+        inputs=(*tables.row_inputs(2930),),
         outputs=(
             Output("card", "markdown", "The data"),
             Output("prices", "plot", "Prices in each split"),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core import charts
+from core import charts, tables
 from core.interactions import Interaction, Output
 from core.labs.base import TrainedModel
 from core.labs.imbalanced.data import CreditData, TrainingSet, training_set
@@ -604,23 +604,7 @@ INTERACTIONS = (
                 label="Show",
                 choices=VIEWS,
             ),
-            Param(
-                "part",
-                "choice",
-                "all",
-                "Which rows to list.",
-                label="Rows",
-                choices=("all", "train", "held-out"),
-            ),
-            Param(
-                "start",
-                "int",
-                0,
-                "First row to list (counting within the rows picked).",
-                label="First row",
-                low=0,
-                high=9999,
-            ),
+            *tables.row_inputs(10000),
         ),
         outputs=(
             Output("card", "markdown", "The data"),
