@@ -100,6 +100,21 @@ TABLES: dict[str, TableSource] = {
             origin="compiled by Frank Harrell and Robert Dawson (titanic3), from Encyclopedia Titanica",
             notes="age is missing for 263 passengers.",
         ),
+        # A daily series (the forecast lab rebuilds its dates: `time` is a decimal year with
+        # the leap days dropped, 365 values a year).
+        TableSource(
+            name="melbourne_max",
+            title="Melbourne daily maximum temperatures 1981-1990",
+            package="quantreg",
+            item="MelTemp",
+            target="value",
+            rows=3650,
+            columns=("time", "value"),
+            licence="GPL-2 or later (quantreg); data from the Australian Bureau of Meteorology",
+            origin="Hyndman, Bashtannyk and Grunwald (1996), Journal of Computational and Graphical "
+            "Statistics 5(4), from the Australian Bureau of Meteorology",
+            notes="degrees Celsius; 29 February 1984 and 1988 are not in the table.",
+        ),
         TableSource(
             name="default",
             title="Credit card defaults",
