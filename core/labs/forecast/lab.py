@@ -10,7 +10,7 @@ from torch import nn
 
 from core import charts
 from core.history import TrainingHistory
-from core.labs.base import Lab, TrainedModel
+from core.labs.base import Lab
 from core.labs.forecast import train as training
 from core.labs.forecast.forecasting import BASELINE_NAMES, BASELINES
 from core.labs.forecast.interactions import INTERACTIONS
