@@ -322,10 +322,10 @@ def windows_view(_trained: Any, series: str, window: int, horizon: int, position
         margin=dict(l=40, r=10, t=40, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )
-    described = found.describe()
     training_windows = len(fc.training_origins(found, window, horizon))
     card = (
-        f"**{found.title}**: {described['description']}.\n\n"
+        f"**{found.title}**: {found.heldout_start:,} {found.step}s to train on, then "
+        f"{found.heldout_size:,} held out, from {date_text(found, found.heldout_start)} on.\n\n"
         f"- Source: {found.source['origin']}; licence: {found.source['licence']}; loaded through "
         f"{found.source['reference']}.\n"
         f"- Cleaning: {found.cleaning}\n"

@@ -177,6 +177,7 @@ def rounded(values: np.ndarray | float, digits: int = 3) -> Any:
     return np.round(np.asarray(values, dtype=float), digits).tolist()
 
 
+@one_thread()
 def scores(models: Forecasters, data: ForecastData) -> dict[str, Any]:
     """Every cell's and baseline's held-out MAE at each step ahead, one-step MAE and RMSE, and
     MASE: one-step MAE over seasonal naive's, on the same forecasts."""
