@@ -127,6 +127,23 @@ TABLES: dict[str, TableSource] = {
             origin="James, Witten, Hastie and Tibshirani, An Introduction to Statistical Learning",
             notes="simulated customers, not real ones; 333 of 10,000 default (3.3%).",
         ),
+        # The two halves of one review corpus (core/reviews.py reads them): each review is of a
+        # different product, and no product of the testing half is in the training half.
+        *(
+            TableSource(
+                name=f"food_reviews_{part}",
+                title=f"Amazon fine-food reviews ({part})",
+                package="modeldata",
+                item=f"{part}_data",
+                target="score",
+                rows=rows,
+                columns=("product", "review", "score"),
+                licence="MIT licence",
+                origin="Amazon fine-food reviews (McAuley and Leskovec, 2013) as sampled by the "
+                "modeldata R package, each labelled great or other",
+            )
+            for part, rows in (("training", 4000), ("testing", 1000))
+        ),
     )
 }
 
