@@ -10,7 +10,7 @@ import math
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,21 +18,25 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core import charts, models, runs
+from core import charts, lessons, markup, models, runs
 from core.checkpoints import CheckpointError, extract_archive
 from core.errors import USER_ERRORS
 from core.export import export_archive
 from core.history import TrainingHistory
 from core.imaging import (
+    BUNDLED_PHOTOS,
     MAX_UPLOAD_BYTES,
     UPLOAD_LIMITS,
     UPLOAD_TYPES,
     ImageInputError,
+    bundled_photo,
     canvas_to_gray,
+    read_photo,
     read_upload,
 )
 from core.interactions import Interaction, Output
 from core.labs.base import Lab, TrainedModel
+from core.lessons import Lesson, LessonError
 from core.runner import BusyError, Job, default_runner
 from core.specs import LabSpec, Param, SpecError, first_seed
 
@@ -60,10 +64,11 @@ def lab_header(spec: LabSpec) -> None:
 # --- hyperparameters -----------------------------------------------------------------------
 
 
-def log_options(param: Param) -> list[float]:
-    """1, 2, 3 and 5 times each power of ten within the bounds, plus the default: the stops of
-    a log-scale slider. Built from decimal strings so the labels read 0.003, not 0.0030000001."""
-    values = {float(param.default)}
+def log_options(param: Param, current: Any = None) -> list[float]:
+    """1, 2, 3 and 5 times each power of ten within the bounds, plus the default and the value
+    the control holds now (a lesson's or a run's may fall between the stops): the stops of a
+    log-scale slider. Built from decimal strings so the labels read 0.003, not 0.0030000001."""
+    values = {float(param.default)} | ({float(current)} if isinstance(current, int | float) else set())
     for exponent in range(math.floor(math.log10(param.low)), math.ceil(math.log10(param.high)) + 1):
         for mantissa in (1, 2, 3, 5):
             value = float(f"{mantissa}e{exponent}")
@@ -72,9 +77,10 @@ def log_options(param: Param) -> list[float]:
     return sorted(values)
 
 
-def param_control(param: Param, key: str) -> Any:
-    """One widget for one hyperparameter, chosen by its kind and range; returns its value."""
-    common = {"label": param.label, "help": param.help, "key": key}
+def param_control(param: Param, key: str, disabled: bool = False) -> Any:
+    """One widget for one hyperparameter, chosen by its kind and range; returns its value.
+    `disabled`: shown but fixed (a setting a lesson locks)."""
+    common = {"label": param.label, "help": param.help, "key": key, "disabled": disabled}
     bounded = param.low is not None and param.high is not None
     if param.kind == "bool":
         return st.checkbox(value=param.default, **common)
@@ -88,7 +94,10 @@ def param_control(param: Param, key: str) -> Any:
         return st.text_area(value=param.default, height=max(68, 26 * param.lines), **common)
     if param.kind == "float" and param.log and bounded and param.low > 0:
         return st.select_slider(
-            options=log_options(param), value=param.default, format_func="{:g}".format, **common
+            options=log_options(param, st.session_state.get(key)),
+            value=param.default,
+            format_func="{:g}".format,
+            **common,
         )
     if param.kind == "int" and bounded and param.high - param.low <= SLIDER_MAX_STEPS:
         step = int(param.step or 1)
@@ -119,10 +128,19 @@ def param_key(spec: LabSpec, name: str) -> str:
     return f"{spec.id}-{name}"
 
 
-def param_controls(spec: LabSpec, names: Iterable[str] | None = None) -> dict[str, Any]:
-    """Widgets for the spec's hyperparameters (all, or only `names`); returns name -> value."""
-    params = spec.params if names is None else [spec.param(name) for name in names]
-    return {param.name: param_control(param, key=param_key(spec, param.name)) for param in params}
+def param_controls(spec: LabSpec, lesson: Lesson | None = None) -> dict[str, Any]:
+    """Widgets for the spec's hyperparameters; returns name -> value. Under a lesson, a locked
+    setting is shown but disabled, and a hidden one is not drawn (it keeps the lesson's value)."""
+    if lesson is None:
+        return {param.name: param_control(param, key=param_key(spec, param.name)) for param in spec.params}
+    values = {}
+    for param in spec.params:
+        if param.name in lesson.hidden:
+            values[param.name] = lesson.settings[param.name]
+        else:
+            locked = param.name in lesson.locked
+            values[param.name] = param_control(param, param_key(spec, param.name), disabled=locked)
+    return values
 
 
 def validated(spec: LabSpec, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -144,6 +162,7 @@ class TrainingView:
     job: Job
     history: TrainingHistory = field(default_factory=TrainingHistory)
     seen: int = 0
+    note: str = ""  # the student's answer to a lesson's question, kept with the run
 
     def poll(self) -> None:
         events = self.job.events_since(self.seen)
@@ -183,12 +202,16 @@ def start_training(lab: Lab, state_key: str) -> None:
     spec = lab.spec
     keys = {param.name: param_key(spec, param.name) for param in spec.params}
     values = {name: st.session_state[key] for name, key in keys.items() if key in st.session_state}
+    lesson = active_lesson(lab)
     try:
+        if lesson is not None:  # the server holds the lesson's locks, whatever the widgets say
+            values = lesson.check(spec.validate(values | {n: lesson.settings[n] for n in lesson.hidden}))
         job = default_runner().submit(lab, values, owner=session_owner(), still_wanted=session_alive())
     except (SpecError, BusyError) as error:
         st.session_state[f"{state_key}-error"] = str(error)
         return
-    st.session_state[state_key] = TrainingView(job)
+    answer = st.session_state.get(f"{spec.id}-answer", "") if lesson and lesson.question else ""
+    st.session_state[state_key] = TrainingView(job, note=answer.strip())
 
 
 def show_training(
@@ -288,22 +311,107 @@ def train_button(lab: Lab, state_key: str, params: dict[str, Any] | None) -> Non
     )
 
 
-def training_sidebar(lab: Lab, course_recipe: dict[str, Any] | None = None) -> dict | None:
-    """The sidebar: the training settings and the course's recipe to compare with. Returns the
-    valid settings, or None (after saying what is wrong). Each session starts from a seed of its
-    own, so that a student's first training is not the bundled model again."""
+def training_sidebar(
+    lab: Lab, course_recipe: dict[str, Any] | None = None, lesson: Lesson | None = None
+) -> dict | None:
+    """The sidebar: the training settings, the course's recipe to compare with, and the link
+    that shares this setup. Returns the valid settings, or None (after saying what is wrong).
+    Each session starts from a seed of its own, so that a student's first training is not the
+    bundled model again."""
     seed_key = param_key(lab.spec, "seed")
     if seed_key not in st.session_state and any(p.name == "seed" for p in lab.spec.params):
         st.session_state[seed_key] = first_seed()
     with st.sidebar:
         st.header("Train your own")
-        params = validated(lab.spec, param_controls(lab.spec))
+        params = validated(lab.spec, param_controls(lab.spec, lesson))
         if any(p.name == "seed" for p in lab.spec.params):
             st.caption(f"The bundled models were trained with seed {lab.spec.param('seed').default}.")
         if course_recipe:
             settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
             st.caption(f"The course recipe: {settings}.")
+        if params is not None:
+            share_setup(lab, params)
     return params
+
+
+# --- lesson links --------------------------------------------------------------------------
+
+
+def app_base() -> str:
+    """The app's address as the browser sees it (for a link to hand out); empty when unknown."""
+    url = str(st.context.url or "").split("?")[0].rstrip("/")
+    page = st.context.url and url.rsplit("/", 1)[-1]
+    from core.registry import lab_ids
+
+    return url.rsplit("/", 1)[0] if page in lab_ids() else url
+
+
+def active_lesson(lab: Lab) -> Lesson | None:
+    return st.session_state.get(f"{lab.spec.id}-lesson")
+
+
+def open_lesson(lab: Lab) -> Lesson | None:
+    """The lesson in the page's link (?lesson=...), if any: put its settings in the controls the
+    first time the link is opened, and say what the teacher set. A link that cannot be used is
+    explained, and the lab opens as usual."""
+    key = f"{lab.spec.id}-lesson"
+    token = st.query_params.get(lessons.QUERY_KEY)
+    if not token:
+        st.session_state.pop(key, None)
+        return None
+    try:
+        lesson = lessons.read(token, lab)
+    except LessonError as error:
+        st.session_state.pop(key, None)
+        st.error(f"This lesson link cannot be used: {error}. The lab opens with its usual settings.")
+        return None
+    if st.session_state.get(f"{key}-token") != token:  # a new link: its settings go in the controls
+        for name, value in lesson.settings.items():
+            st.session_state[param_key(lab.spec, name)] = list(value) if isinstance(value, tuple) else value
+        st.session_state[f"{key}-token"] = token
+    st.session_state[key] = lesson
+    labels = {param.name: param.label for param in lab.spec.params}
+    st.info(f"**Lesson.** {lesson.describe(labels)}", icon="🧑‍🏫")
+    return lesson
+
+
+def lesson_answer(lab: Lab, lesson: Lesson | None) -> bool:
+    """The lesson's question, to answer before Train; True once answered (or when none)."""
+    if lesson is None or not lesson.question:
+        return True
+    answer = st.text_input(
+        f"Before you train: {lesson.question}",
+        key=f"{lab.spec.id}-answer",
+        help="Write your prediction first: it is kept with your run, so you can compare it with "
+        "what happened.",
+    )
+    if not answer.strip():
+        st.caption("Answer the question above to unlock **Train**.")
+    return bool(answer.strip())
+
+
+def share_setup(lab: Lab, params: dict[str, Any]) -> None:
+    """For a teacher: these settings as a link, with the controls students may not change
+    locked or hidden and an optional question to answer before Train."""
+    with st.expander("Share this setup as a lesson link"):
+        names = [param.name for param in lab.spec.params]
+        locked = st.multiselect("Lock (shown, cannot be changed)", names, key=f"{lab.spec.id}-share-lock")
+        hidden = st.multiselect("Hide (set, not shown)", names, key=f"{lab.spec.id}-share-hide")
+        question = st.text_input(
+            "A question to answer before Train (optional)",
+            key=f"{lab.spec.id}-share-question",
+            placeholder="Predict: will it learn with this learning rate?",
+        )
+        try:
+            lesson = lessons.make(lab, params, locked, hidden, question)
+        except LessonError as error:
+            st.error(str(error))
+            return
+        st.code(lesson.link(app_base()), language=None, wrap_lines=True)
+        st.caption(
+            "Opening the link on this app gives exactly this setup. It holds the settings only: "
+            "no model, no secret."
+        )
 
 
 def _checkpoints_or_note(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
@@ -448,11 +556,13 @@ def lab_page(lab: Lab) -> None:
     way in app_pages/panels/<lab>.py (see `panel_override`)."""
     state_key = f"{lab.spec.id}-training"
     lab_header(lab.spec)
-    params = training_sidebar(lab, lab.course_recipe)
+    lesson = open_lesson(lab)
+    params = training_sidebar(lab, lab.course_recipe, lesson)
     st.subheader("Training")
+    answered = lesson_answer(lab, lesson)
     # Train in the page, not at the foot of the sidebar: above the fold, and on a phone too,
     # where the sidebar hides behind a button.
-    train_button(lab, state_key, params)
+    train_button(lab, state_key, params if answered else None)
     show_training(
         state_key,
         hint="Press **Train** to train your own model with the settings in the sidebar (» on a "
@@ -481,7 +591,7 @@ def session_runs(lab: Lab, state_key: str) -> list[runs.Run]:
     kept = st.session_state.setdefault(f"{state_key}-runs", {})
     view = training_view(state_key)
     if view is not None and view.job.done and view.job.result is not None and view.job.id not in kept:
-        kept[view.job.id] = runs.from_job(view.job, label=f"run {len(kept) + 1}")
+        kept[view.job.id] = runs.from_job(view.job, label=f"run {len(kept) + 1}", note=view.note)
     return list(kept.values())
 
 
@@ -510,15 +620,19 @@ def runs_section(lab: Lab, state_key: str) -> None:
         f"Your runs ({len(kept)}): train again with one change, compare", expanded=len(kept) > 1
     ):
         for run in kept:
-            left, right = st.columns([3, 1])
+            left, middle, right = st.columns([3, 1, 1])
             figure = lab.headline(run.metrics) or ""
-            left.markdown(f"**{run.label}** · seed {run.seed} · {figure}")
-            right.button(
+            answered = f" · you predicted: {markup.code(run.note)}" if run.note else ""
+            left.markdown(f"**{run.label}** · seed {run.seed} · {figure}{answered}")
+            middle.button(
                 "Train again with one change",
                 key=f"{state_key}-again-{run.label}",
                 on_click=_train_again,
                 args=(lab, run),
             )
+            with right.popover("Share these settings"):
+                st.code(Lesson.of_settings(lab, run.params).link(app_base()), language=None, wrap_lines=True)
+                st.caption("The link gives these settings and seed, not the trained model.")
         if len(kept) < 2:
             st.caption("Train once more to compare two runs here.")
             return
@@ -614,6 +728,9 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
         if any(param.kind == "image" and values[param.name] is None for param in interaction.inputs):
             st.info("Draw or upload a picture: the answer appears here.")
             return
+        if any(param.kind == "photo" and values[param.name] is None for param in interaction.inputs):
+            st.info("Pick, upload or take a photo: the answer appears here.")
+            return
         stored = st.session_state.get(f"{key}-result")
         if asked:
             try:
@@ -628,7 +745,9 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
 
 def input_control(param: Param, key: str) -> Any:
     """A widget for an interaction's input; an image is drawn or uploaded (grey, ink bright),
-    None until there is one."""
+    None until there is one; a photo is bundled, uploaded or taken with the webcam."""
+    if param.kind == "photo":
+        return _photo(param, key)
     if param.kind != "image":
         return param_control(param, key)
     sources = [s for s in ("draw", "upload") if s in param.sources]
@@ -666,6 +785,42 @@ def _uploaded(param: Param, key: str) -> np.ndarray | None:
         return read_upload(upload.getvalue())
     except ImageInputError as error:
         st.error(f"{upload.name}: {error}")
+        return None
+
+
+PHOTO_SOURCES = ("Bundled photo", "Upload", "Webcam")
+
+
+def _photo(param: Param, key: str) -> np.ndarray | None:
+    """A colour photo from the chosen source only (a webcam widget asks for the camera as soon
+    as it is drawn); None until there is one."""
+    source = st.radio(f"{param.label} from", PHOTO_SOURCES, key=f"{key}-source", horizontal=True)
+    if source == "Bundled photo":
+        names = list(BUNDLED_PHOTOS)
+        name = st.selectbox(
+            param.label,
+            names,
+            index=names.index(param.default) if param.default in names else 0,
+            format_func=lambda n: f"{n}: {BUNDLED_PHOTOS[n]}",
+            key=f"{key}-bundled",
+            help=param.help,
+        )
+        return bundled_photo(name)
+    if source == "Upload":
+        picture = st.file_uploader(
+            f"{param.label}: a png, jpg or webp file ({UPLOAD_LIMITS})",
+            type=list(UPLOAD_TYPES),
+            key=f"{key}-upload",
+            max_upload_size=MAX_UPLOAD_BYTES // 2**20,
+        )
+    else:
+        picture = st.camera_input(param.label, key=f"{key}-webcam", help=param.help)
+    if picture is None:
+        return None
+    try:
+        return read_photo(picture.getvalue())
+    except ImageInputError as error:
+        st.error(f"{picture.name}: {error}")
         return None
 
 

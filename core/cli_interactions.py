@@ -2,9 +2,10 @@
 grammar for every lab.
 
 Inputs: an image is a file (png, jpg or webp; several files run one after another, one answer
-each), a text is a positional argument (an interaction's only text may be given several times,
-or as `-` to read one per line from stdin: one answer each, with `--json` one JSON line each,
-so a teacher can translate a file), every other input an option (`--steps 10`, a yes/no
+each), a photo a file or a bundled photo's name (`chelsea`), a text is a positional argument
+(an interaction's only text may be given several times, or as `-` to read one per line from
+stdin: one answer each, with `--json` one JSON line each, so a teacher can translate a file),
+every other input an option (`--steps 10`, a yes/no
 one `--causal` / `--no-causal`). The model is the lab's default bundled one, or `--model NAME`
 (another bundled variant) or `--checkpoint DIR`. The answer is readable text, or with `--json`
 one JSON object (pictures as their shape); `--out FILE` writes the first picture (.png, or
@@ -24,7 +25,7 @@ import numpy as np
 
 from core import models
 from core.errors import USER_ERRORS
-from core.imaging import ImageInputError, read_upload
+from core.imaging import BUNDLED_PHOTOS, ImageInputError, read_photo, read_upload
 from core.interactions import Interaction, png_bytes, result_json
 from core.labs.base import Lab
 from core.specs import Param, SpecError
@@ -97,6 +98,15 @@ def _add_input(
         command.add_argument(
             param.name, nargs="+" if first_image else None, metavar=param.name.upper(), help=help
         )
+    elif param.kind == "photo":
+        command.add_argument(
+            param.name,
+            nargs="?",
+            default=param.default,
+            metavar=param.name.upper(),
+            help=f"{help} A png, jpg or webp file, or a bundled photo: {', '.join(BUNDLED_PHOTOS)} "
+            f"(default: {param.default}).",
+        )
     elif param.kind == "text" and several_texts:
         command.add_argument(
             param.name,
@@ -140,11 +150,29 @@ def read_image_file(name: str) -> np.ndarray:
     return read_upload(data)
 
 
+def read_photo_argument(name: str) -> np.ndarray | str:
+    """A photo argument: a file's colour photo, else a bundled photo's name (core reads it)."""
+    path = Path(name)
+    if path.is_file():
+        try:
+            return read_photo(path.read_bytes())
+        except OSError as error:
+            raise ImageInputError(f"{name}: {error.strerror or error}") from None
+    if name.strip().lower() in BUNDLED_PHOTOS:
+        return name.strip().lower()
+    raise ImageInputError(
+        f"{name}: no such file, and no bundled photo by that name ({', '.join(BUNDLED_PHOTOS)})."
+    )
+
+
 def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
     trained = None
     if interaction.needs_model:
         trained = lab.load(args.checkpoint) if args.checkpoint else models.choose(lab, args.model)
     values = {param.name: getattr(args, param.name) for param in interaction.inputs}
+    for param in interaction.inputs:
+        if param.kind == "photo":
+            values[param.name] = read_photo_argument(values[param.name])
     image = _first_image(interaction)
     text = _only_text(interaction)
     if text is not None:

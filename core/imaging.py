@@ -110,6 +110,12 @@ def read_upload(data: bytes) -> np.ndarray:
     Either polarity is accepted: a light background (paper) is detected and inverted. The size
     is checked before any pixel is decoded, so huge images and decompression bombs are refused.
     """
+    return photo_to_gray(open_upload(data))
+
+
+def open_upload(data: bytes) -> Image.Image:
+    """Bytes of a png/jpg/webp file -> a decoded PIL image, turned as its EXIF says; the size
+    and the format are checked before any pixel is decoded (huge images, decompression bombs)."""
     if not data:
         raise ImageInputError("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -137,7 +143,7 @@ def read_upload(data: bytes) -> np.ndarray:
         raise ImageInputError(
             "The file is not a readable png, jpg or webp image (or it is truncated)."
         ) from None
-    return photo_to_gray(image)
+    return image
 
 
 def photo_to_gray(image: Image.Image) -> np.ndarray:
@@ -174,3 +180,77 @@ def example_digit(size: int = 112) -> np.ndarray:
         width=stroke,
     )
     return np.asarray(image, dtype=np.float32) / 255.0
+
+
+# --- colour photos (input kind "photo"), for the labs on a real ImageNet network -------------
+
+# scikit-image's bundled photos, which load offline: the default pictures, by name.
+BUNDLED_PHOTOS = {
+    "chelsea": "Chelsea the cat",
+    "coffee": "a cup of coffee",
+    "rocket": "a Falcon 9 rocket on its launch pad",
+    "astronaut": "astronaut Eileen Collins",
+    "camera": "a cameraman with his camera (black and white)",
+    "clock": "a clock on a wall (black and white)",
+    "coins": "Greek coins (black and white)",
+}
+MIN_PHOTO_SIDE = 32  # smaller than this there is nothing left to see at 224 px
+MAX_PHOTO_SIDE = 1024  # a phone photo is shrunk to this on arrival: the network sees 224 px
+
+
+def bundled_photo(name: str) -> np.ndarray:
+    """One of scikit-image's photos, by name, as an (H, W, 3) array in [0, 1]."""
+    key = str(name).strip().lower()
+    if key not in BUNDLED_PHOTOS:
+        raise ImageInputError(f"No bundled photo named {name!r}: pick one of {', '.join(BUNDLED_PHOTOS)}.")
+    import skimage.data  # here: only the photo labs need scikit-image
+
+    return to_photo(getattr(skimage.data, key)())
+
+
+def read_photo(data: bytes) -> np.ndarray:
+    """Bytes of a png/jpg/webp photo -> (H, W, 3) colour array in [0, 1], checked like every
+    upload (size, format, decompression bombs); a transparent background becomes white."""
+    image = open_upload(data)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    image = image.convert("RGB")
+    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE), Image.Resampling.LANCZOS)
+    return to_photo(np.asarray(image))
+
+
+def to_photo(value) -> np.ndarray:
+    """What a front or the API hands over (an array: colour, grey or with alpha; 0-1 or 0-255;
+    or a bundled photo's name) -> (H, W, 3) float32 in [0, 1]; ImageInputError says why not."""
+    if isinstance(value, str):
+        return bundled_photo(value)
+    if value is None:
+        raise ImageInputError("No photo yet: pick one, upload one or take one with the webcam.")
+    try:
+        array = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError, OverflowError):
+        raise ImageInputError(f"A photo must be an array of pixels, not {type(value).__name__}.") from None
+    if array.ndim == 3 and array.shape[2] == 4:
+        array = array[..., :3]  # a webcam frame or a png with alpha: the colours
+    elif array.ndim == 3 and array.shape[2] == 1 or array.ndim == 2:
+        array = np.repeat(array.reshape(array.shape[0], array.shape[1], 1), 3, axis=2)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ImageInputError(f"A photo has height, width and 3 colours; this array has shape {array.shape}.")
+    if min(array.shape[:2]) < MIN_PHOTO_SIDE:
+        raise ImageInputError(
+            f"The photo is {array.shape[1]}x{array.shape[0]} pixels; it needs at least "
+            f"{MIN_PHOTO_SIDE} pixels on each side."
+        )
+    if max(array.shape[:2]) > MAX_PHOTO_SIDE * 8:
+        raise ImageInputError(f"The photo is {array.shape[1]}x{array.shape[0]} pixels: too large.")
+    if not np.isfinite(array).all() or array.min() < 0 or array.max() > 255:
+        raise ImageInputError("Pixels must be numbers from 0 to 1 (or 0 to 255).")
+    if array.max() > 1.0:
+        array = array / 255.0
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def example_photo() -> np.ndarray:
+    """The cat: the example input of interactions that read a photo."""
+    return bundled_photo("chelsea")

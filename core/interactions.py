@@ -1,7 +1,8 @@
 """Interactions: what a student does with a trained model, declared once for every front.
 
 An interaction is a pure function of (model, typed inputs) -> named, typed outputs. Its inputs
-are `Param`s (the same type as a lab's settings, plus "image" for a drawing or an upload), its
+are `Param`s (the same type as a lab's settings, plus "image" for a drawing or an upload and
+"photo" for a colour photo: bundled, uploaded or from a webcam), its
 outputs `Output`s of a kind both fronts know how to show. From that declaration the generic
 builders make a panel in the Streamlit page and in the Gradio tab, a named Gradio API endpoint
 (`/<lab>_<interaction>`), a CLI subcommand (`python -m core LAB INTERACTION`) and a generated
@@ -43,6 +44,17 @@ DIGIT_HELP = "A handwritten digit: drawn on the pad, or a photo or scan (dark on
 def digit_input(name: str = "image", label: str = "Digit", help: str = DIGIT_HELP) -> Param:
     """An input of kind "image": a handwritten digit to draw on the pad or upload."""
     return Param(name, "image", None, help, label=label)
+
+
+PHOTO_HELP = "A colour photo: one of the bundled photos, your own (png, jpg or webp), or one from the webcam."
+
+
+def photo_input(
+    name: str = "photo", label: str = "Photo", help: str = PHOTO_HELP, default: str = "chelsea"
+) -> Param:
+    """An input of kind "photo": an (H, W, 3) colour array in [0, 1]; its default is a bundled
+    photo's name (core.imaging.BUNDLED_PHOTOS), which is also what the CLI and the fronts offer."""
+    return Param(name, "photo", default, help, label=label)
 
 
 def heldout_image_index(noun: str) -> Param:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image")
+KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image", "photo")
 IMAGE_DATASETS = ("mnist", "fashion-mnist")  # the 28x28 image sets core.data reads
 
 
@@ -33,7 +33,8 @@ class Param:
 
     name: str
     # "int", "float", "choice", "bool", "multichoice" (several choices), "text", or, for an
-    # interaction's input, "image": a grey picture in [0, 1], ink bright, drawn or uploaded.
+    # interaction's input, "image": a grey picture in [0, 1], ink bright, drawn or uploaded;
+    # "photo": a colour photo, (H, W, 3) in [0, 1], bundled (its name), uploaded or from a webcam.
     kind: str
     default: Any
     help: str
@@ -60,7 +61,7 @@ class Param:
             raise ValueError(f"default {self.default!r} of {self.name} is not a subset of the choices")
         if not self.label:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
-        if self.kind != "image":
+        if self.kind not in ("image", "photo"):
             self.coerce(self.default)  # a spec with a bad default fails at import
 
     # The settings many labs share, declared once (`Param.epochs(4, 30)`).
@@ -124,6 +125,8 @@ class Param:
             return self._several(value)
         if self.kind == "image":
             return self._image(value)
+        if self.kind == "photo":
+            return self._photo(value)
         if self.kind == "text":
             if not isinstance(value, str):
                 raise SpecError(f"{self.label}: expected text, got {value!r}")
@@ -170,6 +173,15 @@ class Param:
         if not np.isfinite(array).all() or np.abs(array).max() > 255:
             raise SpecError(f"{self.label}: pixels must be numbers from 0 to 1 (or 0 to 255)")
         return array.astype(np.float32)
+
+    def _photo(self, value: Any) -> Any:
+        """An (H, W, 3) colour array in [0, 1], from an array or a bundled photo's name."""
+        from core.imaging import ImageInputError, to_photo  # here: numpy and PIL start slowly
+
+        try:
+            return to_photo(value)
+        except ImageInputError as error:
+            raise SpecError(f"{self.label}: {error}") from None
 
     def _number(self, value: Any) -> int | float:
         if isinstance(value, bool):

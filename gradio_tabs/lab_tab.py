@@ -25,7 +25,14 @@ import pandas as pd
 
 from core import charts, models
 from core.export import export_archive
-from core.imaging import UPLOAD_LIMITS, ImageInputError, canvas_to_gray, read_upload
+from core.imaging import (
+    BUNDLED_PHOTOS,
+    UPLOAD_LIMITS,
+    ImageInputError,
+    canvas_to_gray,
+    read_photo,
+    read_upload,
+)
 from core.interactions import Interaction, Output, output_json, result_json
 from core.labs.base import Lab, TrainedModel
 from core.specs import Param
@@ -40,6 +47,7 @@ from gradio_tabs.common import (
     user_errors,
     wire_training,
 )
+from gradio_tabs.lesson_panel import build_lesson_parts, build_share, lesson_settings, open_lesson
 from gradio_tabs.runs_tab import build_runs_tab
 
 INTERACT = {"concurrency_limit": 4}  # interactions run beside each other, trainings queue apart
@@ -85,11 +93,13 @@ def model_info(lab: Lab, choice: str | None, session: LabSession | None) -> str:
         return f"**Not available:** {error}"
 
 
-def build_lab_tab(lab: Lab) -> None:
-    """Everything a lab's tab shows and answers."""
+def build_lab_tab(lab: Lab, page: gr.Blocks | None = None) -> None:
+    """Everything a lab's tab shows and answers. `page`: the Blocks (or route) whose load opens
+    a lesson link (`?lesson=...`); without one, lesson links are not read."""
     overrides = _overrides(lab)
     session = session_state()
     lab_header(lab.spec)
+    lesson_parts = build_lesson_parts()
     default = models.default_choice(lab)
     model_choice = gr.Radio(model_choices(lab), value=default, label="Model in use")
     model_text = gr.Markdown(model_info(lab, default, None))
@@ -115,13 +125,18 @@ def build_lab_tab(lab: Lab) -> None:
             if lab.course_recipe:
                 settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())
                 gr.Markdown(f"The course recipe: {settings}.")
+            build_share(lab, training, api_name(lab.spec.id, "lesson_link"))
         refresh_runs = build_runs_tab(lab, session, training)
 
-    def on_train(state: LabSession | None, **settings: Any) -> Iterator[dict]:
+    def on_train(
+        state: LabSession | None, lesson: str = "", lesson_answer: str = "", **settings: Any
+    ) -> Iterator[dict]:
         def on_model(state: LabSession) -> dict:
             return {model_choice: models.SESSION, model_text: model_info(lab, models.SESSION, state)}
 
-        yield from training_updates(lab, training, session, state, settings, on_model=on_model)
+        settings = lesson_settings(lab, lesson, lesson_answer, settings)
+        note = (lesson_answer or "").strip() if lesson else ""
+        yield from training_updates(lab, training, session, state, settings, on_model=on_model, note=note)
 
     def on_checkpoint(path: str | None, state: LabSession | None) -> tuple:
         state = state or LabSession()
@@ -160,8 +175,20 @@ def build_lab_tab(lab: Lab) -> None:
         on_export, [model_choice, session], exported, api_name=api_name(lab.spec.id, "export"), **INTERACT
     )
     trained = wire_training(
-        training, session, on_train, [model_choice, model_text], api_prefix=api_name(lab.spec.id, "")
+        training,
+        session,
+        on_train,
+        [model_choice, model_text],
+        api_prefix=api_name(lab.spec.id, ""),
+        extra_inputs=lesson_parts.train_inputs,
     )
+    if page is not None:
+
+        def on_open(request: gr.Request) -> dict:
+            return open_lesson(lab, training, lesson_parts, request)
+
+        opened = [*training.controls.values(), *vars(lesson_parts).values()]
+        page.load(on_open, None, opened, **PRIVATE)
     trained.then(*refresh_runs, **PRIVATE)  # the Runs tab lists a training as soon as it ends
     model_choice.change(lambda c, s: model_info(lab, c, s), [model_choice, session], model_text, **PRIVATE)
     checkpoint.upload(on_checkpoint, [checkpoint, session], [session, model_choice, model_text], **PRIVATE)
@@ -234,7 +261,35 @@ class ImageInput:
     upload: gr.Image | None
 
 
-def input_component(param: Param) -> gr.Component | ImageInput:
+@dataclass
+class PhotoInput:
+    """A colour photo: a bundled one (its name), or an upload or a webcam shot (the array),
+    written into `picture`."""
+
+    picture: gr.State
+    bundled: gr.Dropdown
+    upload: gr.Image
+
+
+def photo_component(param: Param) -> PhotoInput:
+    picture = gr.State(param.default)  # a bundled photo's name: core reads it
+    bundled = gr.Dropdown(
+        [(f"{name}: {about}", name) for name, about in BUNDLED_PHOTOS.items()],
+        value=param.default,
+        label=f"{param.label}: a bundled photo",
+        info=param.help,
+    )
+    upload = gr.Image(
+        type="filepath",  # the file as sent: core checks its size and format before decoding it
+        sources=["upload", "webcam"],
+        label=f"or your own, uploaded or from the webcam ({UPLOAD_LIMITS})",
+    )
+    return PhotoInput(picture, bundled, upload)
+
+
+def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput:
+    if param.kind == "photo":
+        return photo_component(param)
     if param.kind != "image":
         return param_control(param)
     picture = gr.State(None)
@@ -254,8 +309,8 @@ def input_component(param: Param) -> gr.Component | ImageInput:
     return ImageInput(picture, pad, upload)
 
 
-def _value_of(component: gr.Component | ImageInput) -> gr.Component:
-    return component.picture if isinstance(component, ImageInput) else component
+def _value_of(component: gr.Component | ImageInput | PhotoInput) -> gr.Component:
+    return component.picture if isinstance(component, ImageInput | PhotoInput) else component
 
 
 def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
@@ -265,6 +320,12 @@ def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
         return [component.submit, component.blur]
     if isinstance(component, gr.Slider):  # not at every step of a drag: where it is let go
         return [component.release]
+    if isinstance(component, PhotoInput):  # the newest choice wins: a bundled photo or one's own
+        picked = component.bundled.change(lambda name: name, component.bundled, component.picture, **PRIVATE)
+        taken = component.upload.change(
+            _photo_from_upload, [component.upload, component.bundled], component.picture, **PRIVATE
+        )
+        return [picked.then, taken.then]
     if not isinstance(component, ImageInput):
         return [component.change]
     triggers = []
@@ -293,6 +354,13 @@ def _from_upload(path: str | None) -> np.ndarray | None:
         return None
     with user_errors():
         return read_upload(Path(path).read_bytes())
+
+
+def _photo_from_upload(path: str | None, bundled: str) -> np.ndarray | str:
+    if not path:  # the upload was removed: back to the bundled photo
+        return bundled
+    with user_errors():
+        return read_photo(Path(path).read_bytes())
 
 
 def output_component(output: Output) -> gr.Component:
@@ -370,6 +438,8 @@ def add_api_endpoint(
             for param in interaction.inputs:
                 if param.kind == "image":
                     values[param.name] = _api_picture(values[param.name])
+                if param.kind == "photo":
+                    values[param.name] = _api_photo(values[param.name])
             answer = result_json(interaction, interaction(trained, values))
         return answer | (models.answered_by(lab, trained) if trained is not None else {})
 
@@ -385,7 +455,7 @@ def add_api_endpoint(
 
 
 def api_input(param: Param) -> gr.Component:
-    if param.kind == "image":
+    if param.kind in ("image", "photo"):
         return gr.File(type="filepath", label=param.name)
     return param_control(param)
 
@@ -394,3 +464,9 @@ def _api_picture(path: str | None) -> np.ndarray:
     if not path:
         raise ImageInputError("No image was sent: attach a png, jpg or webp file.")
     return read_upload(Path(path).read_bytes())
+
+
+def _api_photo(path: str | None) -> np.ndarray:
+    if not path:
+        raise ImageInputError("No photo was sent: attach a png, jpg or webp file.")
+    return read_photo(Path(path).read_bytes())

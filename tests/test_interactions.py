@@ -49,7 +49,7 @@ def cli_arguments(lab_id: str, name: str, tmp_path) -> list[str]:
     arguments = [lab_id, name]
     for param in interaction.inputs:
         value = interaction.example_inputs().get(param.name, param.default)
-        if param.kind == "image":
+        if param.kind in ("image", "photo"):
             path = tmp_path / f"{param.name}.png"
             path.write_bytes(png_bytes(value))
             arguments.append(str(path))
@@ -103,7 +103,7 @@ def test_the_gradio_api_answers_the_example(lab_id, name, client, tmp_path):
     values = {}
     for param in interaction.inputs:
         value = interaction.example_inputs().get(param.name, param.default)
-        if param.kind == "image":
+        if param.kind in ("image", "photo"):
             path = tmp_path / f"{param.name}.png"
             path.write_bytes(png_bytes(value))
             value = handle_file(str(path))
@@ -148,6 +148,10 @@ def input_values(param):
     """Values a front, the API or the CLI could hand over: junk of any type, and near misses."""
     if param.kind == "image":
         return st.one_of(st.none(), PICTURES, JUNK)
+    if param.kind == "photo":  # colour arrays of any shape, and names that are no bundled photo
+        return st.one_of(
+            st.none(), PICTURES, JUNK, hnp.arrays(np.float32, (40, 36, 3), elements=st.floats(0, 1, width=32))
+        )
     near = []
     if param.kind in ("int", "float") and param.low is not None and param.high is not None:
         near.append(st.floats(param.low - 10, param.high + 10))
