@@ -53,9 +53,9 @@ def build_app() -> gr.Blocks:
         gr.Navbar(visible=False)  # the catalogue is the menu; every lab page links back to it
         gr.HTML(catalogue_html(), elem_id="catalogue")
     for spec in ready_specs():  # in the catalogue's order
-        with app.route(spec.title, spec.id, show_in_navbar=False):
+        with app.route(spec.title, spec.id, show_in_navbar=False) as page:
             gr.HTML('<a href="./">← All labs</a>')
-            build_lab_tab(get_lab(spec.id))
+            build_lab_tab(get_lab(spec.id), page)
     return app
 
 

@@ -69,7 +69,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on the Ray cluster at ADDRESS (host:port of its head; default: $DLL_RAY_ADDRESS, "
         "else here); needs requirements-ray.txt",
     )
+    train.add_argument(
+        "--lesson",
+        metavar="LINK",
+        help="train under a lesson link (or its token): its settings, its locks enforced",
+    )
+    train.add_argument("--answer", default="", help="the answer to the lesson's question, if it asks one")
     train.set_defaults(handler=cmd_train)
+
+    lesson = commands.add_parser("lesson", help="make or read a lesson link (a teacher's setup of a lab)")
+    lesson_actions = lesson.add_subparsers(dest="action", required=True)
+    make = lesson_actions.add_parser("make", help="a link to a lab with these settings")
+    make.add_argument("lab")
+    make.add_argument("--set", dest="settings", action="append", metavar="KEY=VALUE", help="a setting")
+    make.add_argument("--lock", action="append", default=[], metavar="NAME", help="shown, cannot change")
+    make.add_argument("--hide", action="append", default=[], metavar="NAME", help="set, not shown")
+    make.add_argument("--question", default="", help="a question to answer before Train")
+    make.add_argument("--base", default="", help="the app's address, e.g. http://school:8501")
+    make.set_defaults(handler=cmd_lesson_make)
+    show = lesson_actions.add_parser("show", help="check a lesson link and print its setup")
+    show.add_argument("link", help="the link, or only its token")
+    show.set_defaults(handler=cmd_lesson_show)
 
     evaluate = commands.add_parser("evaluate", help="held-out metrics of a checkpoint")
     evaluate.add_argument("lab")
@@ -148,6 +168,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     lab = get_lab(args.lab)
     params = parse_assignments(args.settings)
+    if args.lesson:
+        from core import lessons
+
+        lesson = lessons.read(args.lesson, lab)
+        if lesson.question and not args.answer.strip():
+            asked = f"this lesson asks a question before Train (--answer): {lesson.question}"
+            raise lessons.LessonError(asked)
+        params = lesson.check(lab.spec.validate(lesson.settings | params))
     runner = TrainingRunner(max_concurrent=1, ray_address=args.ray)
     job = runner.submit(
         lab, params, owner="cli", data_dir=args.data_dir, time_budget=args.time_budget, out_dir=args.out
@@ -193,6 +221,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     }
     print(json.dumps(summary))
     return 0 if job.checkpoint_dir else 1
+
+
+def cmd_lesson_make(args: argparse.Namespace) -> int:
+    from core import lessons
+
+    lab = get_lab(args.lab)
+    lesson = lessons.make(lab, parse_assignments(args.settings), args.lock, args.hide, args.question)
+    print(lesson.link(args.base))
+    return 0
+
+
+def cmd_lesson_show(args: argparse.Namespace) -> int:
+    from core import lessons
+
+    lesson = lessons.read(args.link)
+    shown = {
+        "lab": lesson.lab,
+        "settings": lesson.settings,
+        "locked": list(lesson.locked),
+        "hidden": list(lesson.hidden),
+        "question": lesson.question,
+    }
+    print(json.dumps(shown, indent=2))
+    return 0
 
 
 def _load(lab_id: str, checkpoint: str | None):

@@ -40,6 +40,7 @@ class Run:
     history: TrainingHistory = field(default_factory=TrainingHistory)
     seconds: float | None = None
     checkpoint: str | None = None
+    note: str = ""  # the student's answer to a lesson's question, written before training
 
     @property
     def seed(self) -> Any:
@@ -51,7 +52,7 @@ class Run:
         return dict(self.params)
 
 
-def from_job(job: Any, label: str = "") -> Run:
+def from_job(job: Any, label: str = "", note: str = "") -> Run:
     """A finished (or stopped) training of the runner as a run."""
     metrics = dict(job.result.metrics) if job.result is not None else {}
     history = TrainingHistory()
@@ -64,6 +65,7 @@ def from_job(job: Any, label: str = "") -> Run:
         history=history,
         seconds=metrics.get("train_seconds"),
         checkpoint=str(job.checkpoint_dir) if job.checkpoint_dir else None,
+        note=note,
     )
 
 

@@ -354,6 +354,7 @@ def wire_training(
     train: Callable[..., Iterator[dict]],
     extra_outputs: Sequence[gr.Component] = (),
     api_prefix: str = "",
+    extra_inputs: dict[str, gr.Component] | None = None,
 ) -> Any:
     """Connect Train and Stop as the public /<api_prefix>train and /<api_prefix>stop endpoints
     (Digits has no prefix; every other lab passes its own, e.g. "gan_", since names are unique).
@@ -366,7 +367,7 @@ def wire_training(
         train,
         [session],
         [session, *panel.outputs, *extra_outputs],
-        inputs_kwargs=panel.controls,
+        inputs_kwargs=panel.controls | (extra_inputs or {}),
         api_name=f"{api_prefix}train",
         concurrency_limit=None,
         show_progress="hidden",  # the status line shows progress; spinners would hide the charts
@@ -383,6 +384,7 @@ def training_updates(
     settings: dict[str, Any],
     views: Callable[[TrainingHistory], dict[gr.Component, Any]] | None = None,
     on_model: Callable[[LabSession], dict[gr.Component, Any]] | None = None,
+    note: str = "",
 ) -> Iterator[dict[gr.Component, Any]]:
     """What a lab's Train handler yields: the panel's live view, plus `views(history)` (the lab's
     own charts), while the job runs. When it ends with a model, that becomes the session's model
@@ -397,5 +399,5 @@ def training_updates(
     if job.result is None:  # failed, or withdrawn from the queue: the status says why
         return
     state.trained = job.result
-    state.runs.append(runs_module.from_job(job, label=f"run {len(state.runs) + 1}"))
+    state.runs.append(runs_module.from_job(job, label=f"run {len(state.runs) + 1}", note=note))
     yield panel.finished(job, history) | shown | ({} if on_model is None else on_model(state))

@@ -205,13 +205,15 @@ def parameters(endpoints: dict, api_name: str) -> list[str]:
 
 def lab_endpoints(client, lab_id: str, *names: str) -> dict:
     """The API's named endpoints, once checked that the lab's `names` (with train, stop and
-    model_info) are listed and that /<lab>_train takes the lab's settings in the spec's order."""
+    model_info) are listed and that /<lab>_train takes the lab's settings in the spec's order,
+    then the lesson link's `lesson` and `lesson_answer` (both optional)."""
     from core.registry import get_lab
 
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     missing = {api(lab_id, name) for name in (*names, "train", "stop", "model_info")} - set(endpoints)
     assert not missing, f"not listed: {sorted(missing)}"
-    assert parameters(endpoints, api(lab_id, "train")) == [p.name for p in get_lab(lab_id).spec.params]
+    settings = [p.name for p in get_lab(lab_id).spec.params]
+    assert parameters(endpoints, api(lab_id, "train")) == [*settings, "lesson", "lesson_answer"]
     return endpoints
 
 
