@@ -102,7 +102,7 @@ def curves(trained: TrainedModel) -> dict[str, Any]:
     for name in names:
         curve, label, colour = record[name], OPTIMISER_NAMES[name], colours[name]
         loss.add_scatter(
-            x=np.asarray(curve["steps"]) / per_epoch,
+            x=[round(step / per_epoch, 4) for step in curve["steps"]],
             y=curve["train_loss"],
             mode="lines",
             name=label,

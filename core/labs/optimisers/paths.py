@@ -108,14 +108,15 @@ def outcome(path: Path, surface: Surface, reached: int | None) -> str:
 
 def log_contours(surface: Surface) -> go.Contour:
     """The loss over the box as filled contours on a log scale (lines near the minimum matter as
-    much as the walls), rounded to 3 decimals: half the bytes to send, the same picture."""
+    much as the walls), rounded to 3 decimals: half the bytes to send, the same picture. Lists,
+    not arrays, so that the API's JSON holds numbers rather than plotly's base64 blocks."""
     xs = np.linspace(*surface.x_range, GRID)
     ys = np.linspace(*surface.y_range, GRID)
     height = surface.loss(xs[None, :], ys[:, None]) - surface.lowest
-    z = np.round(np.log10(height + 1e-3), 3)
+    z = np.round(np.log10(height + 1e-3), 3).tolist()
     return go.Contour(
-        x=np.round(xs, 4),
-        y=np.round(ys, 4),
+        x=np.round(xs, 4).tolist(),
+        y=np.round(ys, 4).tolist(),
         z=z,
         colorscale="Greys",
         reversescale=True,
@@ -141,9 +142,9 @@ def paths_figure(surface: Surface, paths: list[Path], steps: int) -> go.Figure:
     for path in paths:
         label = OPTIMISER_NAMES[path.name]
         fig.add_scatter(
-            x=np.round(path.points[:, 0], 4),
-            y=np.round(path.points[:, 1], 4),
-            customdata=np.round(path.losses, 5),
+            x=np.round(path.points[:, 0], 4).tolist(),
+            y=np.round(path.points[:, 1], 4).tolist(),
+            customdata=[f"{loss:.4g}" for loss in path.losses],
             mode="lines+markers",
             name=label,
             legendgroup=path.name,
@@ -217,7 +218,7 @@ def losses_figure(surface: Surface, paths: list[Path]) -> go.Figure:
     floor = 1e-12  # a path that lands exactly on the minimum would fall off a log axis
     for path in paths:
         fig.add_scatter(
-            y=np.maximum(path.losses - surface.lowest, floor),
+            y=[float(f"{value:.4g}") for value in np.maximum(path.losses - surface.lowest, floor)],
             mode="lines",
             name=OPTIMISER_NAMES[path.name],
             line=dict(color=colours[path.name], width=2),

@@ -33,7 +33,7 @@ from core.runner import TrainContext
 from core.training import HELDOUT_CHECKS_PER_EPOCH, HELDOUT_PROBE_SIZE, TensorSplit, evaluate_classifier
 
 COURSE_RECIPE = {
-    "optimisers": ["sgd", "rmsprop", "adam"],
+    "optimisers": "sgd, rmsprop, adam",
     "epochs": 5,
     "batch_size": 4,
     "sgd_learning_rate": 0.001,
