@@ -10,6 +10,7 @@ import weakref
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from core.charts import CLASS_COLOURS
@@ -92,6 +93,13 @@ def model_forecasts(
     }
 
 
+def iso(dates: Any) -> Any:
+    """Dates as "1989-06-30" text: plotly reads them as dates, and the API's JSON can hold them."""
+    if isinstance(dates, pd.Timestamp):
+        return f"{dates:%Y-%m-%d}"
+    return [f"{d:%Y-%m-%d}" for d in dates]
+
+
 def date_text(series: Series, position: int) -> str:
     return f"{series.dates[position]:%d %b %Y}"
 
@@ -120,18 +128,18 @@ def forecast_from(trained: TrainedModel, start: int, horizon: int, strategy: str
     figure = go.Figure()
     shown = slice(max(0, origin - max(data.window, 3 * horizon)), origin + horizon)
     figure.add_scatter(
-        x=series.dates[shown], y=series.values[shown], mode="lines", name="observed", line=TRUTH
+        x=iso(series.dates[shown]), y=series.values[shown], mode="lines", name="observed", line=TRUTH
     )
     figure.add_vrect(
-        x0=series.dates[origin - data.window],
-        x1=series.dates[origin - 1],
+        x0=iso(series.dates[origin - data.window]),
+        x1=iso(series.dates[origin - 1]),
         fillcolor="#1f77b4",
         opacity=0.08,
         line_width=0,
         annotation_text="window read",
         annotation_position="top left",
     )
-    ahead = series.dates[origin : origin + horizon]
+    ahead = iso(series.dates[origin : origin + horizon])
     for name, values in cells.items():
         figure.add_scatter(
             x=ahead,
@@ -283,22 +291,22 @@ def windows_view(_trained: Any, series: str, window: int, horizon: int, position
     figure = go.Figure()
     split = found.heldout_start
     figure.add_scatter(
-        x=found.dates[:split],
+        x=iso(found.dates[:split]),
         y=found.values[:split],
         mode="lines",
         name="training years",
         line=dict(color="#1f77b4", width=1),
     )
     figure.add_scatter(
-        x=found.dates[split:],
+        x=iso(found.dates[split:]),
         y=found.values[split:],
         mode="lines",
         name="held-out years",
         line=dict(color="#ff7f0e", width=1),
     )
     figure.add_vrect(
-        x0=found.dates[position - window],
-        x1=found.dates[position - 1],
+        x0=iso(found.dates[position - window]),
+        x1=iso(found.dates[position - 1]),
         fillcolor="#2ca02c",
         opacity=0.25,
         line_width=0,
@@ -306,8 +314,8 @@ def windows_view(_trained: Any, series: str, window: int, horizon: int, position
         annotation_position="top left",
     )
     figure.add_vrect(
-        x0=found.dates[position],
-        x1=found.dates[position + horizon - 1],
+        x0=iso(found.dates[position]),
+        x1=iso(found.dates[position + horizon - 1]),
         fillcolor="#d62728",
         opacity=0.35,
         line_width=0,
@@ -397,8 +405,8 @@ def what_if(
     after = model_forecasts(trained, data, edited, horizon, strategy)
     ar_before = fc.autoregression_forecast(data.ar_params, window, horizon)[0]
     ar_after = fc.autoregression_forecast(data.ar_params, edited, horizon)[0]
-    read = series.dates[origin - data.window : origin]
-    ahead = series.dates[origin : origin + horizon]
+    read = iso(series.dates[origin - data.window : origin])
+    ahead = iso(series.dates[origin : origin + horizon])
     figure = go.Figure()
     figure.add_scatter(
         x=read, y=window[0], mode="lines", name="window as observed", line=dict(color="grey", width=2)
