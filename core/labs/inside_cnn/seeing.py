@@ -5,6 +5,11 @@ integrated gradients, from captum).
 A student moves a slider or picks another class many times for the same photo; the forward pass
 (about 30 ms at 224 px on one core) and each attribution are kept in a small cache keyed by a
 hash of the photo's pixels and the input size, so only the first look at a photo pays for it.
+
+Each computation runs on one thread (core.recurrent.one_thread): on a busy 2-core server, two
+threads waiting on each other at every depthwise convolution made a forward pass 1.7 s instead
+of 30-60 ms (benchmarks/inside_cnn_bench.py), and one thread per student lets two students'
+photos be worked on at once.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam, Occ
 
 from core import pretrained
 from core.labs.base import TrainedModel
+from core.recurrent import one_thread
 
 # Occlusion: a grey square this share of the side slides over the photo by half its size
 # (7 x 7 = 49 positions at any input size), and each drop in the class's score is noted.
@@ -86,6 +92,7 @@ def look(trained: TrainedModel, photo: np.ndarray) -> Sight:
     return SIGHTS.get(photo_key(photo, size), lambda: _look(trained, photo, size))
 
 
+@one_thread()
 @torch.no_grad()
 def _look(trained: TrainedModel, photo: np.ndarray, size: int) -> Sight:
     crop = pretrained.centre_crop(photo, size)
@@ -99,6 +106,7 @@ def grad_cam(trained: TrainedModel, photo: np.ndarray, target: int) -> np.ndarra
     """Grad-CAM of class `target` on the head's 1280 maps, enlarged to the crop: (S, S) in [0, 1]."""
     size = image_size(trained)
 
+    @one_thread()
     def make() -> np.ndarray:
         network = trained.model
         method = LayerGradCam(network, network.network.bn2)
@@ -115,6 +123,7 @@ def occlusion(trained: TrainedModel, photo: np.ndarray, target: int) -> np.ndarr
     size = image_size(trained)
     window = round(size * OCCLUSION_WINDOW)
 
+    @one_thread()
     def make() -> np.ndarray:
         probability = _softmaxed(trained.model)
         x = pretrained.to_input(look(trained, photo).crop)
@@ -136,6 +145,7 @@ def integrated_gradients(trained: TrainedModel, photo: np.ndarray, target: int) 
     colours, positive part: (S, S) in [0, 1]."""
     size = image_size(trained)
 
+    @one_thread()
     def make() -> np.ndarray:
         x = pretrained.to_input(look(trained, photo).crop)
         attributions = IntegratedGradients(trained.model).attribute(
