@@ -14,6 +14,7 @@ from core.interactions import Interaction, Output, Probabilities, photo_input
 from core.labs.base import TrainedModel
 from core.labs.inside_cnn import seeing
 from core.labs.inside_cnn.model import STAGES
+from core.recurrent import one_thread
 from core.specs import Param, SpecError
 
 PREDICTED = "predicted"
@@ -71,6 +72,7 @@ def resolve_target(text: str, sight: seeing.Sight) -> int:
 # --- the interactions ----------------------------------------------------------------------
 
 
+@one_thread()  # see seeing.py: one thread per student's photo
 def top5(trained: TrainedModel, photo: np.ndarray) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
     order = np.argsort(sight.probabilities)[::-1][:5]
@@ -86,6 +88,7 @@ def top5(trained: TrainedModel, photo: np.ndarray) -> dict[str, Any]:
     return {"guesses": guesses, "note": note, "seen": sight.crop}
 
 
+@one_thread()  # see seeing.py: one thread per student's photo
 def filters(trained: TrainedModel, photo: np.ndarray) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
     weights = trained.model.first_filters()  # (32, 3, 3, 3)
@@ -106,6 +109,7 @@ def filters(trained: TrainedModel, photo: np.ndarray) -> dict[str, Any]:
     return {"note": note, "filters": pictures, "responses": responses}
 
 
+@one_thread()  # see seeing.py: one thread per student's photo
 def feature_maps(trained: TrainedModel, photo: np.ndarray, stage: str, count: int) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
     chosen = sight.stages[STAGES.index(stage)]
@@ -127,6 +131,7 @@ def feature_maps(trained: TrainedModel, photo: np.ndarray, stage: str, count: in
     return {"note": note, "maps": maps, "overview": overview, "shapes": shapes}
 
 
+@one_thread()  # see seeing.py: one thread per student's photo
 def grad_cam(trained: TrainedModel, photo: np.ndarray, target: str) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
     index = resolve_target(target, sight)
@@ -141,6 +146,7 @@ def grad_cam(trained: TrainedModel, photo: np.ndarray, target: str) -> dict[str,
     }
 
 
+@one_thread()  # see seeing.py: one thread per student's photo
 def attribution(trained: TrainedModel, photo: np.ndarray, target: str, method: str) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
     index = resolve_target(target, sight)

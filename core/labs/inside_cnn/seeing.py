@@ -108,10 +108,12 @@ def grad_cam(trained: TrainedModel, photo: np.ndarray, target: int) -> np.ndarra
 
     @one_thread()
     def make() -> np.ndarray:
-        network = trained.model
-        method = LayerGradCam(network, network.network.bn2)
-        x = pretrained.to_input(look(trained, photo).crop)
-        cam = method.attribute(x, target=target, relu_attributions=True)
+        # Grad-CAM needs the head's maps and the class score's gradient with respect to them;
+        # everything before the head is already done (the photo's kept forward pass), so captum
+        # runs only the head, from those maps: the same map, without a second pass over the photo.
+        head = _Head(trained.model)
+        maps = look(trained, photo).stages[-1][None]
+        cam = LayerGradCam(head, head.maps).attribute(maps, target=target, relu_attributions=True)
         return _unit(LayerAttribution.interpolate(cam, (size, size), "bilinear")[0, 0])
 
     return MAPS.get(("grad-cam", photo_key(photo, size), target), make)
@@ -157,6 +159,18 @@ def integrated_gradients(trained: TrainedModel, photo: np.ndarray, target: int) 
         return _unit(smooth)
 
     return MAPS.get(("integrated-gradients", photo_key(photo, size), target), make)
+
+
+class _Head(torch.nn.Module):
+    """The network from the head's 1280 maps on: `maps` (an identity) marks where Grad-CAM looks."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+        self.maps = torch.nn.Identity()
+
+    def forward(self, maps: torch.Tensor) -> torch.Tensor:
+        return self.model.classify(self.maps(maps))
 
 
 class _softmaxed(torch.nn.Module):
