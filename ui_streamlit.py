@@ -603,6 +603,21 @@ def _train_again(lab: Lab, run: runs.Run) -> None:
     st.session_state[f"{lab.spec.id}-again"] = run.label
 
 
+def _relabel(kept: list[runs.Run], run: runs.Run, key: str, compare_key: str) -> None:
+    """A run's label changed in its box (a callback): kept if it is a good label, else the old
+    one comes back and the reason is shown."""
+    old = run.label
+    try:
+        runs.relabel(kept, run, st.session_state[key])
+    except runs.RunError as error:
+        st.session_state[key] = run.label
+        st.session_state[f"{key}-error"] = str(error)
+        return
+    picked = st.session_state.get(compare_key)
+    if picked:  # a renamed run stays in the comparison
+        st.session_state[compare_key] = [run.label if label == old else label for label in picked]
+
+
 def runs_section(lab: Lab, state_key: str) -> None:
     """ "Your runs": every training of this session, a way to train again with one change, and
     two or more runs compared (curves on shared axes, settings with the differences first,
@@ -619,11 +634,22 @@ def runs_section(lab: Lab, state_key: str) -> None:
     with st.expander(
         f"Your runs ({len(kept)}): train again with one change, compare", expanded=len(kept) > 1
     ):
-        for run in kept:
+        for number, run in enumerate(kept):
             left, middle, right = st.columns([3, 1, 1])
             figure = lab.headline(run.metrics) or ""
             answered = f" · you predicted: {markup.code(run.note)}" if run.note else ""
-            left.markdown(f"**{run.label}** · seed {run.seed} · {figure}{answered}")
+            left.text_input(
+                "Label",
+                value=run.label,
+                key=f"{state_key}-label-{number}",
+                on_change=_relabel,
+                args=(kept, run, f"{state_key}-label-{number}", f"{state_key}-compare"),
+                label_visibility="collapsed",
+                help="Your own name for this run: the comparison shows it.",
+            )
+            if refused := st.session_state.pop(f"{state_key}-label-{number}-error", None):
+                left.warning(refused)
+            left.markdown(f"seed {run.seed} · {figure}{answered}")
             middle.button(
                 "Train again with one change",
                 key=f"{state_key}-again-{run.label}",
@@ -643,9 +669,15 @@ def runs_section(lab: Lab, state_key: str) -> None:
             st.caption("Pick two or more runs.")
             return
         metrics = runs.shared_metrics(chosen)
+        x = st.radio("x-axis", runs.X_AXES, horizontal=True, key=f"{state_key}-compare-x")
         for start in range(0, len(metrics), 2):
             for column, metric in zip(st.columns(2), metrics[start : start + 2], strict=False):
-                column.plotly_chart(runs.overlay(chosen, metric), key=f"{state_key}-compare-{metric}")
+                try:
+                    figure = runs.overlay(chosen, metric, x)
+                except runs.RunError as error:
+                    column.warning(str(error))
+                    continue
+                column.plotly_chart(figure, key=f"{state_key}-compare-{metric}")
         settings = runs.settings_table(chosen)
         st.markdown("**Settings** (what differs comes first, marked)")
         shown = [  # as text: one column holds numbers, names and lists

@@ -31,6 +31,7 @@ class EpochEnd:
     epoch: int
     step: int
     metrics: dict[str, float]
+    seconds: float | None = None  # training time at this epoch's end; the runner stamps it
 
 
 @dataclass(frozen=True)

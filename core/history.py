@@ -21,6 +21,7 @@ class TrainingHistory:
     status: Status | None = None
     step: int = 0
     total_steps: int = 0
+    marks: list[tuple[int, int, float | None]] = field(default_factory=list)  # epoch, step, seconds
 
     def add(self, event: Event) -> None:
         if isinstance(event, Progress):
@@ -28,6 +29,7 @@ class TrainingHistory:
             for name, value in event.metrics.items():
                 self.steps.setdefault(name, []).append((event.epoch, value))
         elif isinstance(event, EpochEnd):
+            self.marks.append((event.epoch, event.step, event.seconds))
             for name, value in event.metrics.items():
                 self.epochs.setdefault(name, []).append((event.epoch, value))
         elif isinstance(event, Samples):

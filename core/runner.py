@@ -17,6 +17,7 @@ saving the checkpoint here) is unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import math
@@ -489,6 +490,8 @@ def run_training(job: Job, device: torch.device) -> Trained:
         if isinstance(event, Progress):
             ctx._check_step(event)
         elif isinstance(event, EpochEnd):
+            # Stamped here, where the clock is, so that runs compare against seconds too.
+            event = dataclasses.replace(event, seconds=round(ctx.elapsed(), 3))
             ctx._note_epoch(event)
         if isinstance(event, Trained):
             trained = event

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from core import charts
@@ -69,12 +70,28 @@ def from_job(job: Any, label: str = "", note: str = "") -> Run:
     )
 
 
+MAX_LABEL_CHARS = 60
+
+
+def relabel(kept: Sequence[Run], run: Run, label: str) -> None:
+    """Give `run` the student's own label: one line, short, and not another run's (runs are
+    compared by their labels)."""
+    label = " ".join(str(label or "").split())
+    if not label:
+        raise RunError("a run's label cannot be empty")
+    if len(label) > MAX_LABEL_CHARS:
+        raise RunError(f"keep a run's label under {MAX_LABEL_CHARS} characters ({len(label)} now)")
+    if any(other is not run and other.label == label for other in kept):
+        raise RunError(f"another run is already called {label!r}")
+    run.label = label
+
+
 # --- on disk ---------------------------------------------------------------------------------
 
 
 def save_history(folder: str | Path, history: TrainingHistory) -> None:
     """The curves of a training beside its checkpoint, for `runs compare` later."""
-    data = {"steps": history.steps, "epochs": history.epochs, "step": history.step}
+    data = {"steps": history.steps, "epochs": history.epochs, "step": history.step, "marks": history.marks}
     (Path(folder) / HISTORY_FILE).write_text(json.dumps(data))
 
 
@@ -94,6 +111,7 @@ def load_run(folder: str | Path) -> Run:
             history.steps = {k: [tuple(p) for p in v] for k, v in saved.get("steps", {}).items()}
             history.epochs = {k: [tuple(p) for p in v] for k, v in saved.get("epochs", {}).items()}
             history.step = int(saved.get("step", 0))
+            history.marks = [tuple(mark) for mark in saved.get("marks", [])]
         except (ValueError, TypeError, AttributeError) as error:
             raise RunError(f"{path / HISTORY_FILE} is damaged: {error}") from None
     return Run(
@@ -166,25 +184,55 @@ def shared_metrics(runs: Sequence[Run]) -> list[str]:
     return epochs + [name for name in steps if name not in epochs]
 
 
-def overlay(runs: Sequence[Run], metric: str) -> go.Figure:
-    """One metric of every run on shared axes (x: epochs), one colour per run."""
+X_AXES = ("epochs", "steps", "seconds")
+
+
+def overlay(runs: Sequence[Run], metric: str, x: str = "epochs") -> go.Figure:
+    """One metric of every run on shared axes, one colour per run; `x` is epochs, steps or
+    seconds of training (the three tell different stories: a bigger batch takes fewer steps
+    per epoch, a bigger model more seconds per step)."""
+    if x not in X_AXES:
+        raise RunError(f"the x-axis is one of {', '.join(X_AXES)}, not {x!r}")
     figure = go.Figure()
     for index, run in enumerate(runs):
         series = run.history.epochs.get(metric) or run.history.steps.get(metric) or []
         if not series:
             continue
-        x, y = zip(*series, strict=True)
+        epochs, y = zip(*series, strict=True)
         colour = charts.CLASS_COLOURS[index % len(charts.CLASS_COLOURS)]
         per_epoch = metric in run.history.epochs
         figure.add_scatter(
-            x=list(x),
+            x=along(run, epochs, x),
             y=list(y),
             mode="lines+markers" if per_epoch else "lines",
             name=run.label,
             line=dict(color=colour),
         )
     title = f"{charts.metric_title(metric)}: {len(runs)} runs on the same axes"
+    axis_title = {"epochs": "epoch", "steps": "step", "seconds": "seconds of training"}[x]
     figure.update_layout(
-        title=title, xaxis_title="epoch", yaxis_title=charts.metric_title(metric), height=340
+        title=title, xaxis_title=axis_title, yaxis_title=charts.metric_title(metric), height=340
     )
     return charts.fit_title(figure)
+
+
+def along(run: Run, epochs: Sequence[float], x: str) -> list[float]:
+    """Epoch positions (whole at an epoch's end, fractional within one) as `x`: steps or
+    seconds, read from where each epoch ended (exact at the epochs' ends, linear between)."""
+    if x == "epochs":
+        return list(epochs)
+    column = 1 if x == "steps" else 2
+    marks = [(0.0, 0.0)] + [(float(mark[0]), mark[column]) for mark in run.history.marks]
+    if any(value is None for _, value in marks) or len(marks) < 2:
+        raise RunError(
+            f"{run.label} has no record of its {x} per epoch (it was trained before runs kept them, "
+            "or stopped in its first epoch): compare it against epochs"
+        )
+    known_epochs, known = zip(*marks, strict=True)
+    rate = known[-1] / known_epochs[-1]  # past the last epoch's end: at the average pace
+    return [
+        float(np.interp(e, known_epochs, known))
+        if e <= known_epochs[-1]
+        else known[-1] + (e - known_epochs[-1]) * rate
+        for e in epochs
+    ]

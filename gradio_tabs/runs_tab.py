@@ -27,10 +27,15 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
     with gr.Tab("Runs") as tab:
         listing = gr.Markdown("No runs yet: each training you finish in the Train tab appears here.")
         with gr.Row():
-            again_from = gr.Dropdown([], label="Train again with one change, from")
+            again_from = gr.Dropdown([], label="A run")
             again = gr.Button("Put its settings and seed in the Train tab")
+        with gr.Row():
+            new_label = gr.Textbox(label="Your own label for it", max_lines=1)
+            rename = gr.Button("Rename the run")
         picked = gr.CheckboxGroup([], label="Compare (two or more)")
-        metric = gr.Dropdown([], label="Curve")
+        with gr.Row():
+            metric = gr.Dropdown([], label="Curve")
+            x_axis = gr.Radio(list(runs.X_AXES), value="epochs", label="x-axis")
         message = gr.Markdown()
         curves = gr.Plot(label="The chosen curve of each run, on shared axes")
         settings = gr.Dataframe(label="Settings (what differs comes first)", interactive=False)
@@ -47,14 +52,17 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
             gr.update(choices=labels, value=labels[-2:]),
         )
 
-    def compare(state: LabSession | None, labels: list[str] | None, curve: str | None) -> tuple:
+    def compare(
+        state: LabSession | None, labels: list[str] | None, curve: str | None, x: str = "epochs"
+    ) -> tuple:
         chosen = [run for run in (state or LabSession()).runs if run.label in (labels or [])]
         try:
             runs.check_comparable(chosen)
+            metrics = runs.shared_metrics(chosen)
+            curve = curve if curve in metrics else (metrics[0] if metrics else None)
+            drawn = runs.overlay(chosen, curve, x) if curve else None
         except runs.RunError as error:
             return f"**{error}.**", gr.update(choices=[], value=None), None, None, None
-        metrics = runs.shared_metrics(chosen)
-        curve = curve if curve in metrics else (metrics[0] if metrics else None)
         shown = [
             {k: ("◀ differs" if v else "") if k == "differs" else str(v) for k, v in row.items()}
             for row in runs.settings_table(chosen)
@@ -62,7 +70,7 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
         return (
             "",
             gr.update(choices=metrics, value=curve),
-            runs.overlay(chosen, curve) if curve else None,
+            drawn,
             pd.DataFrame(shown),  # gr.Dataframe draws a list of dicts as [object Object]
             pd.DataFrame(runs.figures_table(chosen)),
         )
@@ -75,17 +83,34 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
         updates = {component: values[name] for name, component in training.controls.items() if name in values}
         return {message: ONE_CHANGE.format(label=run.label), **updates}
 
+    def relabel(state: LabSession | None, label: str | None, new: str | None) -> tuple:
+        kept = (state or LabSession()).runs
+        run = next((run for run in kept if run.label == label), None)
+        try:
+            if run is None:
+                raise runs.RunError("pick a run first")
+            runs.relabel(kept, run, new or "")
+        except runs.RunError as error:
+            return f"**{str(error).capitalize()}.**", *refresh(state)
+        return "", *refresh(state)
+
     tab.select(refresh, session, [listing, again_from, picked], api_visibility="private")
+    rename.click(
+        relabel,
+        [session, again_from, new_label],
+        [message, listing, again_from, picked],
+        api_visibility="private",
+    )
     # Ticking the boxes by code fires no `change` for the comparison: refreshing compares too.
     listing.change(
         compare,
-        [session, picked, metric],
+        [session, picked, metric, x_axis],
         [message, metric, curves, settings, figures],
         api_visibility="private",
     )
     outputs = [message, metric, curves, settings, figures]
-    picked.change(compare, [session, picked, metric], outputs, api_visibility="private")
-    metric.input(compare, [session, picked, metric], outputs, api_visibility="private")
+    for changed in (picked.change, metric.input, x_axis.input):
+        changed(compare, [session, picked, metric, x_axis], outputs, api_visibility="private")
     again.click(
         train_again, [session, again_from], [message, *training.controls.values()], api_visibility="private"
     )

@@ -60,6 +60,42 @@ def test_curves_of_several_runs_share_one_chart():
     assert runs.shared_metrics([run("a"), run("b")]) == ["heldout_accuracy"]
 
 
+def test_curves_compare_against_epochs_steps_or_seconds():
+    fast, slow = run("fast"), run("slow")
+    fast.history.marks = [(1, 100, 2.0), (2, 200, 4.0)]
+    slow.history.marks = [(1, 400, 10.0), (2, 800, 20.0)]
+    slow.history.steps = {"loss": [(0.5, 1.0), (2.5, 0.2)]}  # half-way through epoch 1, past the end
+    assert runs.overlay([fast, slow], "heldout_accuracy", "steps").data[1].x == (400, 800)
+    assert runs.overlay([fast, slow], "heldout_accuracy", "seconds").data[0].x == (2.0, 4.0)
+    assert runs.along(slow, [0.5, 2.5], "seconds") == [5.0, 25.0]
+    assert (
+        runs.overlay([fast], "heldout_accuracy", "seconds").layout.xaxis.title.text == "seconds of training"
+    )
+    old = run("old")  # kept before runs recorded their epochs' ends
+    with pytest.raises(runs.RunError, match="no record of its seconds"):
+        runs.overlay([fast, old], "heldout_accuracy", "seconds")
+    with pytest.raises(runs.RunError, match="one of epochs, steps, seconds"):
+        runs.overlay([fast], "heldout_accuracy", "minutes")
+
+
+def test_a_run_takes_its_students_label_if_it_is_a_good_one():
+    kept = [run("run 1"), run("run 2")]
+    runs.relabel(kept, kept[1], "  rate   0.03 ")
+    assert kept[1].label == "rate 0.03"
+    for bad, message in (("", "empty"), ("run 1", "already called"), ("x" * 80, "under 60")):
+        with pytest.raises(runs.RunError, match=message):
+            runs.relabel(kept, kept[1], bad)
+    assert kept[1].label == "rate 0.03"
+
+
+def test_the_runner_stamps_each_epochs_end_with_its_seconds(runner, data_dir):
+    job = runner.submit(get_lab("house-prices"), {"epochs": 2}, seed=0, data_dir=data_dir)
+    assert job.wait(timeout=300) and job.result is not None, job.message
+    marks = runs.from_job(job).history.marks
+    assert [epoch for epoch, _, _ in marks] == [1, 2]
+    assert 0 < marks[0][2] < marks[1][2] and marks[0][1] < marks[1][1]
+
+
 def test_runs_of_different_labs_or_a_single_run_do_not_compare():
     other = run("x")
     other.lab = "vae"
@@ -125,3 +161,9 @@ def test_a_page_keeps_its_runs_trains_again_with_one_change_and_compares(monkeyp
     assert settings.iloc[0]["setting"] == "learning_rate" and settings.iloc[0]["differs"] == "◀ differs"
     assert (settings[settings["setting"] == "seed"][["run 1", "run 2"]].values == str(seed)).all()
     assert len([chart for chart in at.get("plotly_chart")]) >= 2
+    at.text_input(key="denoise-training-label-1").input("rate 0.03").run()
+    assert at.multiselect(key="denoise-training-compare").options == ["run 1", "rate 0.03"]
+    at.text_input(key="denoise-training-label-1").input("run 1").run()
+    assert any("already called 'run 1'" in warning.value for warning in at.warning)
+    at.radio(key="denoise-training-compare-x").set_value("seconds").run()
+    assert not at.warning and len(at.get("plotly_chart")) >= 2
