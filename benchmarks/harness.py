@@ -85,6 +85,7 @@ MODULES = (
     "mnist_rows_bench",
     "charlstm_bench",
     "sequence_bench",
+    "forecast_bench",
     "cold_start",
     "peak_memory",
     "load_bench",
