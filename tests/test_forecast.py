@@ -247,6 +247,8 @@ def test_warming_the_last_week_moves_every_forecast_up_but_less_than_the_shift(m
         assert 0 < change < 5, row  # pulled back towards the season, not copied one-for-one
     typed = run(melbourne, "what_if", start=180, values="35, 38, 41", horizon=3)
     assert "the last 3 values replaced by yours" in typed["summary"]
+    observed = load_series("melbourne").values[2920 + 180 - 3 : 2920 + 180]
+    assert f"window's last 3: {38 - observed.mean():+.2f} °C" in typed["summary"]
     after = {row["model"]: row["next day after"] for row in typed["table"]}
     assert after["LSTM"] > 20  # a heatwave typed in mid-winter lifts tomorrow's forecast
 

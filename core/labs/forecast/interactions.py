@@ -441,11 +441,8 @@ def what_if(
         margin=dict(l=40, r=10, t=40, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )
-    moved = (
-        float(np.mean(edited[0, -days:] - window[0, -days:]))
-        if not typed
-        else float(np.mean(edited - window))
-    )
+    changed = len(typed) or days  # the values the edit touched, at the window's end
+    moved = float(np.mean(edited[0, -changed:] - window[0, -changed:]))
     rows = [
         {
             "model": CELL_NAMES[name],
@@ -471,7 +468,7 @@ def what_if(
     summary = (
         f"Window ending {date_text(series, origin - 1)}, {edit}. A model that copies the last value moves "
         f"one-for-one; one that learnt the season pulls back towards it. Mean change of the window's last "
-        f"{days if not typed else len(typed)}: {moved:+.2f} {series.unit}."
+        f"{changed}: {moved:+.2f} {series.unit}."
     )
     return {"summary": summary, "chart": figure, "table": rows}
 
