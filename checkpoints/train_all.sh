@@ -36,3 +36,5 @@ DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --set corpus=generated --set
 DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=30 --time-budget 600 --out checkpoints/transformer-en-fr
 DLL_TORCH_THREADS=1 "$python" -m core train transformer --set corpus=generated --set corpus_size=30000 --set batch_size=64 --set epochs=3 --time-budget 240 --out checkpoints/transformer-generated
 DLL_TORCH_THREADS=1 "$python" -m core train inside-cnn --out checkpoints/inside-cnn-efficientnet-lite0  # checks the pip package's ImageNet weights; writes no weights
+DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=melbourne --out checkpoints/forecast-melbourne
+DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=co2 --out checkpoints/forecast-co2
