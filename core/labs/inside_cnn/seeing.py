@@ -5,6 +5,7 @@ integrated gradients, from captum).
 A student moves a slider or picks another class many times for the same photo; the forward pass
 (about 30 ms at 224 px on one core) and each attribution are kept in a small cache keyed by a
 hash of the photo's pixels and the input size, so only the first look at a photo pays for it.
+(Every model of this lab is the same pretrained network, so the model is not part of the key.)
 
 Each computation runs on one thread (core.recurrent.one_thread): on a busy 2-core server, two
 threads waiting on each other at every depthwise convolution made a forward pass 1.7 s instead
