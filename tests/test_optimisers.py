@@ -49,7 +49,7 @@ def torch_path(surface, name: str, rates: Rates, start, steps: int) -> np.ndarra
 @pytest.mark.parametrize("surface", list(SURFACES))
 @pytest.mark.parametrize("name", OPTIMISERS)
 def test_the_paths_follow_torch_optims_own_rules(surface, name):
-    """The numpy rules against torch.optim (autograd's gradient, not the written-out one), with
+    """The plane rules against torch.optim (autograd's gradient, not the written-out one), with
     settings other than the defaults so that every term counts."""
     rates = Rates(sgd=0.03, adaptive=0.02, momentum=0.8, weight_decay=0.05)
     ours = descend(SURFACES[surface], name, rates, SURFACES[surface].start, 300)

@@ -7,6 +7,7 @@ learning rate too large for the surface's steepest slope) is stopped and said so
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,18 +44,21 @@ def descend(surface: Surface, name: str, rates: Rates, start: tuple[float, float
     optimiser = plane_optimiser(name, rates)
     width = max(surface.x_range[1] - surface.x_range[0], surface.y_range[1] - surface.y_range[0])
     limit = DIVERGED_BOXES * width
-    points = np.empty((steps + 1, 2))
-    points[0] = start
-    theta = points[0].copy()
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(1, steps + 1):
-            gx, gy = surface.gradient(theta[0], theta[1])
-            theta = optimiser.step(theta, np.array((gx, gy)))
-            if not (np.isfinite(theta).all() and np.abs(theta).max() < limit):
-                points = points[:step]
-                return Path(name, points, surface.loss(points[:, 0], points[:, 1]), diverged_at=step)
-            points[step] = theta
-    return Path(name, points, surface.loss(points[:, 0], points[:, 1]))
+    theta = [float(start[0]), float(start[1])]
+    points = [theta]
+    diverged_at = None
+    for step in range(1, steps + 1):
+        try:
+            theta = optimiser.step(theta, list(surface.gradient(*theta)))
+        except OverflowError:  # a float beyond range: it ran off long ago
+            theta = [math.inf, math.inf]
+        # A NaN fails every comparison, so this also stops a path that became NaN.
+        if not (abs(theta[0]) < limit and abs(theta[1]) < limit):
+            diverged_at = step
+            break
+        points.append(theta)
+    array = np.array(points)
+    return Path(name, array, surface.loss(array[:, 0], array[:, 1]), diverged_at)
 
 
 def descend_all(

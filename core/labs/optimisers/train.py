@@ -181,7 +181,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         epoch_metrics = {}
         for name, run in runs.items():
             held = evaluate_classifier(run.model, heldout)
-            epochs[name].append(held)
+            epochs[name].append(held | {"seconds": run.seconds})
             epoch_metrics |= {
                 f"heldout_{name}_loss": held["loss"],
                 f"heldout_{name}_accuracy": held["accuracy"],
@@ -212,6 +212,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
                 "train_loss": [round(v, 5) for _, v in run.curve],
                 "epoch_heldout_accuracy": [round(e["accuracy"], 5) for e in epochs[name]],
                 "epoch_heldout_loss": [round(e["loss"], 5) for e in epochs[name]],
+                "epoch_seconds": [round(e["seconds"], 3) for e in epochs[name]],  # its own, so far
             }
             for name, run in runs.items()
         },

@@ -13,10 +13,10 @@ rate. What each one keeps between steps is its whole idea:
 - AdamW decays the weights apart:   θ ← θ − lr·λ·θ, then Adam's step
 
 The network lab builds torch.optim's optimisers (`torch_optimiser`). The 2-D paths use the
-numpy classes below instead, line for line the same rules as torch.optim's single-tensor code:
-torch.optim spends about 40 µs of bookkeeping per step on a two-number tensor, so six paths of
-500 steps took 200 ms; these take a few. tests/test_optimisers.py runs each class beside its
-torch.optim optimiser and checks that the paths agree.
+classes below instead, line for line the same rules as torch.optim's single-tensor code on two
+plain floats: torch.optim spends about 40 µs of bookkeeping per step on a two-number tensor, so
+six paths of 500 steps took 200 ms; these take a few. tests/test_optimisers.py runs each class
+beside its torch.optim optimiser and checks that the paths agree.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from core.labs.optimisers.spec import OPTIMISERS, SGD_FAMILY
@@ -78,7 +77,11 @@ def torch_optimiser(name: str, parameters, rates: Rates) -> torch.optim.Optimize
     raise ValueError(f"unknown optimiser {name!r}; known: {', '.join(OPTIMISERS)}")
 
 
-# --- the same rules on a numpy point (torch.optim's _single_tensor_sgd, _rmsprop, _adam) -------
+# --- the same rules for a point on a plane (torch.optim's _single_tensor_sgd, _rmsprop, _adam) --
+# A point is a list of two floats, and each rule a line per formula over its coordinates: plain
+# Python floats, since numpy spends a microsecond on each operation on a two-number array.
+
+Point = list[float]
 
 
 class SGD:
@@ -86,14 +89,19 @@ class SGD:
 
     def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False):
         self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
-        self.velocity: np.ndarray | None = None
+        self.velocity: Point | None = None
 
-    def step(self, theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    def step(self, theta: Point, grad: Point) -> Point:
         if self.momentum:
-            # torch starts the velocity at the first gradient, then b ← μ·b + g.
-            self.velocity = grad.copy() if self.velocity is None else self.momentum * self.velocity + grad
-            grad = grad + self.momentum * self.velocity if self.nesterov else self.velocity
-        return theta - self.lr * grad
+            if self.velocity is None:  # torch starts the velocity at the first gradient
+                self.velocity = list(grad)
+            else:  # b <- mu b + g
+                self.velocity = [self.momentum * b + g for b, g in zip(self.velocity, grad, strict=True)]
+            if self.nesterov:  # step along g + mu b: where the velocity is about to take it
+                grad = [g + self.momentum * b for g, b in zip(grad, self.velocity, strict=True)]
+            else:
+                grad = self.velocity
+        return [t - self.lr * g for t, g in zip(theta, grad, strict=True)]
 
 
 class RMSProp:
@@ -102,11 +110,16 @@ class RMSProp:
 
     def __init__(self, lr: float, alpha: float = RMSPROP_ALPHA, eps: float = EPSILON):
         self.lr, self.alpha, self.eps = lr, alpha, eps
-        self.square_average = 0.0
+        self.square_average = [0.0, 0.0]
 
-    def step(self, theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        self.square_average = self.alpha * self.square_average + (1 - self.alpha) * grad * grad
-        return theta - self.lr * grad / (np.sqrt(self.square_average) + self.eps)
+    def step(self, theta: Point, grad: Point) -> Point:
+        self.square_average = [
+            self.alpha * v + (1 - self.alpha) * g * g for v, g in zip(self.square_average, grad, strict=True)
+        ]
+        return [
+            t - self.lr * g / (math.sqrt(v) + self.eps)
+            for t, g, v in zip(theta, grad, self.square_average, strict=True)
+        ]
 
 
 class Adam:
@@ -121,22 +134,28 @@ class Adam:
         weight_decay: float = 0.0,
     ):
         self.lr, (self.beta1, self.beta2), self.eps, self.weight_decay = lr, betas, eps, weight_decay
-        self.t, self.average, self.square_average = 0, 0.0, 0.0
+        self.t, self.average, self.square_average = 0, [0.0, 0.0], [0.0, 0.0]
 
-    def step(self, theta: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    def step(self, theta: Point, grad: Point) -> Point:
         self.t += 1
         if self.weight_decay:
-            theta = theta * (1 - self.lr * self.weight_decay)
-        self.average = self.average + (1 - self.beta1) * (grad - self.average)  # torch's lerp
-        self.square_average = self.beta2 * self.square_average + (1 - self.beta2) * grad * grad
-        # Both averages start at 0, so early on they are too small: divide by 1 − βᵗ.
+            theta = [t * (1 - self.lr * self.weight_decay) for t in theta]
+        # m <- m + (1 - beta1)(g - m), torch's lerp; v <- beta2 v + (1 - beta2) g^2
+        self.average = [m + (1 - self.beta1) * (g - m) for m, g in zip(self.average, grad, strict=True)]
+        self.square_average = [
+            self.beta2 * v + (1 - self.beta2) * g * g for v, g in zip(self.square_average, grad, strict=True)
+        ]
+        # Both averages start at 0, so early on they are too small: divide by 1 - beta^t.
         step_size = self.lr / (1 - self.beta1**self.t)
-        denominator = np.sqrt(self.square_average) / math.sqrt(1 - self.beta2**self.t) + self.eps
-        return theta - step_size * self.average / denominator
+        root = math.sqrt(1 - self.beta2**self.t)
+        return [
+            t - step_size * m / (math.sqrt(v) / root + self.eps)
+            for t, m, v in zip(theta, self.average, self.square_average, strict=True)
+        ]
 
 
 def plane_optimiser(name: str, rates: Rates) -> SGD | RMSProp | Adam:
-    """The numpy twin of `torch_optimiser(name, ...)`, for a point on a 2-D surface."""
+    """The plane's twin of `torch_optimiser(name, ...)`, for a point on a 2-D surface."""
     lr = rates.rate(name)
     if name == "sgd":
         return SGD(lr)
