@@ -171,10 +171,9 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             # optimisers still training (NaN once every one has diverged, which stops it).
             metrics["loss"] = float(np.mean([metrics[f"{r.name}_loss"] for r in live])) if live else math.nan
             if step % check_every == 0 or step == total_steps:
-                for run in live:
-                    metrics[f"heldout_{run.name}_accuracy"] = evaluate_classifier(run.model, probe)[
-                        "accuracy"
-                    ]
+                for run in live:  # a live point on the held-out chart, from a fixed sample
+                    sampled = evaluate_classifier(run.model, probe)
+                    metrics[f"heldout_{run.name}_accuracy"] = sampled["accuracy"]
             yield Progress(step, total_steps, epoch + seen / len(train_split), metrics)
             if ctx.should_stop() or not live:
                 break
