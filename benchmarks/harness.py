@@ -83,6 +83,7 @@ MODULES = (
     "attention_bench",
     "seq2seq_bench",
     "mnist_rows_bench",
+    "optimisers_bench",
     "charlstm_bench",
     "sequence_bench",
     "forecast_bench",

@@ -20,6 +20,7 @@ python=${PYTHON:-.venv/bin/python}
 DLL_TORCH_THREADS=1 "$python" -m core train seq2seq --set corpus_size=70000 --set epochs=4 --time-budget 1500 --out checkpoints/seq2seq-gru-additive
 DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --set corpus=generated --set corpus_size=8000 --set epochs=10 --out checkpoints/seq2seq-generated
 "$python" -m core train mnist-rows --set models=rnn,lstm,gru,birnn,bilstm --data-dir "$data_dir" --out checkpoints/mnist-rows-all
+"$python" -m core train optimisers --data-dir "$data_dir" --out checkpoints/optimisers-all
 "$python" -m core train charlstm --out checkpoints/charlstm-default
 # The prior learns the codes of the bundled autoencoder, so it must come after it.
 "$python" -m core train binary-ae --data-dir "$data_dir" --out checkpoints/binary-ae-fast
