@@ -773,6 +773,28 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
             st.session_state[f"{key}-result"] = stored
         if stored and stored[0] == (model_key(trained) if trained else None):
             show_outputs(interaction, stored[1], key)
+    if asked and interaction.needs_model:
+        compared_runs_panel(lab, interaction, values, key)
+
+
+def compared_runs_panel(lab: Lab, interaction: Interaction, values: dict[str, Any], key: str) -> None:
+    """The same input through each run ticked under "Your runs" (two to four), side by side:
+    the same drawing through two classifiers, the same sentence through two translators."""
+    state_key = f"{lab.spec.id}-training"
+    ticked = st.session_state.get(f"{state_key}-compare") or []
+    chosen = runs.with_models(session_runs(lab, state_key), ticked)[:4]
+    if len(chosen) < 2:
+        return
+    st.markdown("**The same input through each compared run** (ticked under *Your runs*)")
+    for column, run in zip(st.columns(len(chosen)), chosen, strict=True):
+        with column:
+            st.markdown(f"*{run.label}*")
+            try:
+                result = interaction(run.trained, values)
+            except USER_ERRORS as error:
+                st.warning(str(error))
+                continue
+            show_outputs(interaction, result, f"{key}-run-{run.label}")
 
 
 def input_control(param: Param, key: str) -> Any:

@@ -5,6 +5,7 @@ through here, so a choice means the same everywhere."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 
 from core import checkpoints
@@ -33,9 +34,13 @@ def choose(
     choice: str | None,
     session_model: TrainedModel | None = None,
     loaded_model: TrainedModel | None = None,
+    run_models: Mapping[str, TrainedModel] | None = None,
 ) -> TrainedModel:
-    """The model for `choice` (a variant name, SESSION or LOADED; empty means the default)."""
+    """The model for `choice` (a variant name, SESSION, LOADED or the label of one of this
+    session's runs, `run_models`; empty means the default)."""
     choice = (choice or default_choice(lab)).strip()
+    if run_models and choice in run_models:
+        return run_models[choice]
     if choice == SESSION:
         if session_model is None:
             raise ModelChoiceError(
@@ -47,7 +52,7 @@ def choose(
             raise ModelChoiceError("No checkpoint was loaded in this session: load a .zip first.")
         return loaded_model
     if choice not in lab.variants:
-        options = ", ".join([*lab.variants, SESSION])
+        options = ", ".join([*lab.variants, SESSION, *(run_models or {})])
         raise ModelChoiceError(f"Unknown model {choice!r}: choose one of {options}.")
     try:
         return bundled(lab, choice)

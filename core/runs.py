@@ -42,6 +42,7 @@ class Run:
     seconds: float | None = None
     checkpoint: str | None = None
     note: str = ""  # the student's answer to a lesson's question, written before training
+    trained: Any = field(default=None, repr=False, compare=False)  # the model, while in memory
 
     @property
     def seed(self) -> Any:
@@ -67,10 +68,17 @@ def from_job(job: Any, label: str = "", note: str = "") -> Run:
         seconds=metrics.get("train_seconds"),
         checkpoint=str(job.checkpoint_dir) if job.checkpoint_dir else None,
         note=note,
+        trained=job.result,
     )
 
 
 MAX_LABEL_CHARS = 60
+
+
+def with_models(kept: Sequence[Run], labels: Sequence[str]) -> list[Run]:
+    """The runs called `labels` that still hold their model, in the order kept: the models an
+    interaction runs on side by side."""
+    return [run for run in kept if run.label in labels and run.trained is not None]
 
 
 def relabel(kept: Sequence[Run], run: Run, label: str) -> None:

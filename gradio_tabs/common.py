@@ -65,6 +65,7 @@ class LabSession:
     trained: TrainedModel | None = None
     loaded: TrainedModel | None = None  # a checkpoint loaded from a file
     runs: list[Run] = field(default_factory=list)  # every finished training, oldest first
+    compared: list[str] = field(default_factory=list)  # the runs ticked in the Runs tab, by label
 
     def stop(self) -> None:
         if self.job is not None and not self.job.done:

@@ -47,6 +47,7 @@ from gradio_tabs.common import (
     user_errors,
     wire_training,
 )
+from gradio_tabs.compared import compared_html, compared_runs
 from gradio_tabs.lesson_panel import build_lesson_parts, build_share, lesson_settings, open_lesson
 from gradio_tabs.runs_tab import build_runs_tab
 
@@ -71,9 +72,16 @@ class Panel:
     def model(self, choice: str | None, session: LabSession | None) -> TrainedModel | None:
         if not self.interaction.needs_model:
             return None
-        session = session or LabSession()
         with user_errors():
-            return models.choose(self.lab, choice, session.trained, session.loaded)
+            return chosen_model(self.lab, choice, session)
+
+
+def chosen_model(lab: Lab, choice: str | None, session: LabSession | None) -> TrainedModel:
+    """The model a choice names for this session: a bundled variant, the session's model, the
+    loaded checkpoint, or one of the session's runs by its label."""
+    session = session or LabSession()
+    run_models = {run.label: run.trained for run in session.runs if run.trained is not None}
+    return models.choose(lab, choice, session.trained, session.loaded, run_models)
 
 
 def model_choices(lab: Lab) -> list[tuple[str, str]]:
@@ -230,24 +238,30 @@ def build_interaction_panel(panel: Panel) -> dict[str, Any]:
                 outputs.append(output_component(output))
                 if output.help:
                     gr.Markdown(output.help, elem_classes="output-help", visible=output.shown)
+            compared = gr.HTML(visible=False)  # the same input through each compared run
 
     def answer(choice: str | None, state: LabSession | None, *values: Any) -> list:
+        asked = dict(zip([p.name for p in interaction.inputs], values, strict=True))
         try:
             trained = panel.model(choice, state)
             with user_errors():
-                result = interaction(
-                    trained, dict(zip([p.name for p in interaction.inputs], values, strict=True))
-                )
+                result = interaction(trained, asked)
         except gr.Error as error:
-            return [f"**{error.message}**", *[None] * len(outputs)]
-        return ["", *[component_value(o, result.get(o.name)) for o in interaction.outputs]]
+            return [f"**{error.message}**", *[None] * len(outputs), gr.update(visible=False)]
+        chosen = compared_runs(state) if interaction.needs_model else []
+        side_by_side = (
+            gr.update(value=compared_html(interaction, asked, chosen), visible=True)
+            if len(chosen) >= 2
+            else gr.update(visible=False)
+        )
+        return ["", *[component_value(o, result.get(o.name)) for o in interaction.outputs], side_by_side]
 
     sources = [panel.model_choice, panel.session, *[_value_of(c) for c in inputs]]
     triggers = [run.click] if run is not None else [t for c in inputs for t in _triggers(c)]
     if interaction.live and interaction.needs_model:
         triggers.append(panel.model_choice.change)
     for trigger in triggers:
-        trigger(answer, sources, [message, *outputs], **PRIVATE)
+        trigger(answer, sources, [message, *outputs, compared], **PRIVATE)
     names = [p.name for p in interaction.inputs] + [o.name for o in interaction.outputs]
     return {"message": message, **dict(zip(names, [*inputs, *outputs], strict=True))}
 
@@ -432,9 +446,7 @@ def add_api_endpoint(
     def endpoint(state: LabSession | None, model: str | None = None, **values: Any) -> dict[str, Any]:
         state = state or LabSession()
         with user_errors():
-            trained = (
-                models.choose(lab, model, state.trained, state.loaded) if interaction.needs_model else None
-            )
+            trained = chosen_model(lab, model, state) if interaction.needs_model else None
             for param in interaction.inputs:
                 if param.kind == "image":
                     values[param.name] = _api_picture(values[param.name])

@@ -87,8 +87,8 @@ def build_share(lab: Lab, training: TrainingPanel, api_name: str) -> None:
 def open_lesson(lab: Lab, training: TrainingPanel, parts: LessonParts, request: gr.Request):
     """On page load: the lesson in the link, if any, put into the Train tab."""
     token = (request.query_params.get(lessons.QUERY_KEY) if request is not None else None) or ""
-    if not token:
-        return {}
+    if not token:  # (an empty dict would read as one value to Gradio)
+        return {parts.banner: gr.skip()}
     try:
         lesson = lessons.read(token, lab)
     except LessonError as error:

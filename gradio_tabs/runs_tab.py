@@ -55,7 +55,9 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
     def compare(
         state: LabSession | None, labels: list[str] | None, curve: str | None, x: str = "epochs"
     ) -> tuple:
-        chosen = [run for run in (state or LabSession()).runs if run.label in (labels or [])]
+        state = state or LabSession()
+        chosen = [run for run in state.runs if run.label in (labels or [])]
+        state.compared = [run.label for run in chosen]  # the Try-it panels answer with these too
         try:
             runs.check_comparable(chosen)
             metrics = runs.shared_metrics(chosen)

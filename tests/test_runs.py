@@ -167,3 +167,16 @@ def test_a_page_keeps_its_runs_trains_again_with_one_change_and_compares(monkeyp
     assert any("already called 'run 1'" in warning.value for warning in at.warning)
     at.radio(key="denoise-training-compare-x").set_value("seconds").run()
     assert not at.warning and len(at.get("plotly_chart")) >= 2
+    # The live held-out panel answers with each compared run too, side by side.
+    assert any("The same input through each compared run" in text.value for text in at.markdown)
+    assert any(text.value == "*rate 0.03*" for text in at.markdown)
+
+
+def test_the_api_answers_with_any_run_of_the_session_by_its_label(client):
+    from helpers import train_through_api
+
+    train_through_api(client, "denoise", epochs=1)
+    answer = client.predict(index=3, model="run 1", api_name="/denoise_heldout")
+    assert answer["images"] and answer["origin"] != "bundled", answer
+    with pytest.raises(Exception, match="Unknown model 'run 9'.*run 1"):
+        client.predict(index=3, model="run 9", api_name="/denoise_heldout")

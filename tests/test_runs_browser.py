@@ -31,3 +31,11 @@ def test_gradio_runs_tab_compares_two_trainings_and_trains_again(app_url, open_t
     expect(page.get_by_role("grid", name="Settings (what differs comes first)")).to_contain_text("seed")
     page.get_by_role("button", name="Put its settings and seed in the Train tab").click()
     expect(page.get_by_text("the new run starts from the same weights")).to_be_visible(timeout=PREDICTION_MS)
+    # The compared runs answer the same input side by side in the Try-it panels.
+    page.get_by_role("tab", name="Try it", exact=True).click()
+    page.get_by_role("tab", name="A held-out digit", exact=True).click()
+    index = page.get_by_label("Held-out digit").first
+    index.fill("5")
+    index.press("Enter")
+    expect(page.get_by_text("The same input through each compared run")).to_be_visible(timeout=PREDICTION_MS)
+    expect(page.locator("h4", has_text="run 2")).to_be_visible()
