@@ -104,6 +104,19 @@ def date_text(series: Series, position: int) -> str:
     return f"{series.dates[position]:%d %b %Y}"
 
 
+def laid_out(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    """A chart's titles, and its legend in a row above the plot (out of the lines' way)."""
+    figure.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        height=380,
+        margin=dict(l=40, r=10, t=40, b=40),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    )
+    return figure
+
+
 def number(value: float) -> float:
     return round(float(value), 2)
 
@@ -152,14 +165,11 @@ def forecast_from(trained: TrainedModel, start: int, horizon: int, strategy: str
         figure.add_scatter(
             x=ahead, y=values, mode="lines", name=fc.BASELINE_NAMES[name], line=BASELINE_STYLE[name]
         )
-    figure.update_layout(
-        title=f"{strategy.capitalize()} forecast from {date_text(series, origin)}, "
-        f"{horizon} {series.step}s ahead",
-        xaxis_title="date",
-        yaxis_title=series.unit,
-        height=380,
-        margin=dict(l=40, r=10, t=40, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    laid_out(
+        figure,
+        f"{strategy.capitalize()} forecast from {date_text(series, origin)}, {horizon} {series.step}s ahead",
+        "date",
+        series.unit,
     )
     rows = [
         {
@@ -222,13 +232,11 @@ def error_by_horizon(trained: TrainedModel) -> dict[str, Any]:
             name=fc.BASELINE_NAMES[name],
             line=BASELINE_STYLE[name],
         )
-    figure.update_layout(
-        title=f"Held-out MAE against the horizon ({found['heldout_size']} forecasts each)",
-        xaxis_title=f"{series.step}s ahead",
-        yaxis_title=f"MAE ({unit})",
-        height=380,
-        margin=dict(l=40, r=10, t=40, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    laid_out(
+        figure,
+        f"Held-out MAE against the horizon ({found['heldout_size']} forecasts each)",
+        f"{series.step}s ahead",
+        f"MAE ({unit})",
     )
     steps = found["scored_steps"]
     rows = []
@@ -322,13 +330,11 @@ def windows_view(_trained: Any, series: str, window: int, horizon: int, position
         annotation_text="target",
         annotation_position="top right",
     )
-    figure.update_layout(
-        title=f"{found.title}: a window of {window} {found.step}s and the {horizon} after it",
-        xaxis_title="date",
-        yaxis_title=found.unit,
-        height=360,
-        margin=dict(l=40, r=10, t=40, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    laid_out(
+        figure,
+        f"{found.title}: a window of {window} {found.step}s and the {horizon} after it",
+        "date",
+        found.unit,
     )
     training_windows = len(fc.training_origins(found, window, horizon))
     card = (
@@ -433,13 +439,11 @@ def what_if(
     figure.add_scatter(
         x=ahead, y=ar_after, mode="lines", name="autoregression after", line=BASELINE_STYLE["autoregression"]
     )
-    figure.update_layout(
-        title=f"What if: the window edited, and each {strategy} forecast before (dotted) and after",
-        xaxis_title="date",
-        yaxis_title=series.unit,
-        height=380,
-        margin=dict(l=40, r=10, t=40, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+    laid_out(
+        figure,
+        f"What if: the window edited, and each {strategy} forecast before (dotted) and after",
+        "date",
+        series.unit,
     )
     changed = len(typed) or days  # the values the edit touched, at the window's end
     moved = float(np.mean(edited[0, -changed:] - window[0, -changed:]))
