@@ -3,8 +3,10 @@
 The zip holds the checkpoint as the app saves it (config.json, model.safetensors, metrics.json,
 the model card README.md), so the app can load it back; `model.onnx` where the lab's model
 exports (checked against PyTorch with onnxruntime in the tests); and, where the lab ships a
-`predict.py` beside a `model.py` that needs nothing but torch, both files, so the model runs
-with only `pip install torch safetensors`. EXPORT.md says what is inside and how to run it.
+`predict.py` beside a `model.py` that needs nothing but torch, both files (with the helpers of
+core/standalone/ that predict.py imports, such as pictures.py), so the model runs with only
+`pip install torch safetensors`. EXPORT.md says what is inside and how to run it: the usage
+lines are the `python predict.py ...` lines of predict.py's docstring.
 """
 
 from __future__ import annotations
@@ -25,37 +27,62 @@ STANDALONE_IMPORTS = {
     "torch",
     "safetensors",
     "__future__",
+    "argparse",
+    "collections",
+    "copy",
+    "csv",
+    "dataclasses",
     "json",
     "math",
     "struct",
     "sys",
+    "typing",
     "zlib",
     "pathlib",
 }
+# Modules an export may ship beside predict.py: torch-only helpers several labs share.
+HELPERS = Path(__file__).resolve().parent / "standalone"
 
 
 def standalone_files(lab: Lab) -> dict[str, str]:
-    """The lab's model.py and predict.py, when it has a predict.py and its model.py imports
-    nothing but torch and the standard library (no part of this project)."""
+    """The lab's model.py and predict.py, with the helpers predict.py imports (pictures.py...),
+    when it has a predict.py and each of these files imports nothing but torch and the
+    standard library (no part of this project)."""
     package = Path(__import__(type(lab).__module__, fromlist=["_"]).__file__).parent
     model, predict = package / "model.py", package / "predict.py"
-    if not (model.is_file() and predict.is_file()) or not runs_alone(model.read_text()):
+    if not (model.is_file() and predict.is_file()):
         return {}
-    return {"model.py": model.read_text(), "predict.py": predict.read_text()}
+    files = {"model.py": model.read_text(), "predict.py": predict.read_text()}
+    for name in sorted(imported_names(files["predict.py"])):
+        if (HELPERS / f"{name}.py").is_file() and name != "__init__":
+            files[f"{name}.py"] = (HELPERS / f"{name}.py").read_text()
+    shipped = {Path(name).stem for name in files}
+    if not all(runs_alone(source, shipped) for source in files.values()):
+        return {}
+    return files
 
 
-def runs_alone(source: str) -> bool:
-    """Whether a module's imports are all torch, safetensors or the standard library's few."""
+def imported_names(source: str) -> set[str]:
+    """The top-level names of the modules a module imports."""
+    names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            names |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            names = [node.module or ""]
-        else:
-            continue
-        if any(name.split(".")[0] not in STANDALONE_IMPORTS for name in names):
-            return False
-    return True
+            names.add((node.module or "").split(".")[0])
+    return names
+
+
+def runs_alone(source: str, beside: set[str] = frozenset()) -> bool:
+    """Whether a module's imports are all torch, safetensors, the standard library's few or the
+    files shipped `beside` it (model, pictures...)."""
+    return imported_names(source) <= STANDALONE_IMPORTS | set(beside)
+
+
+def usage(predict_source: str) -> list[str]:
+    """The `python predict.py ...` lines of predict.py's docstring: how to run it."""
+    docstring = ast.get_docstring(ast.parse(predict_source)) or ""
+    return [line.strip() for line in docstring.splitlines() if line.strip().startswith("python predict.py")]
 
 
 def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
@@ -105,7 +132,8 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
         files["model.onnx"] = onnx
     standalone = standalone_files(lab)
     files |= {name: text.encode() for name, text in standalone.items()}
-    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, bool(standalone)).encode()
+    how = usage(standalone["predict.py"]) if standalone else []
+    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, how).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -113,9 +141,10 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
     return buffer.getvalue()
 
 
-def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: bool) -> str:
+def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: list[str]) -> str:
     """EXPORT.md: what the zip holds and how to run it; `onnx_missing` says why there is no
-    ONNX file (empty when there is one)."""
+    ONNX file (empty when there is one), `standalone` the lines that run predict.py (empty
+    when the lab has none)."""
     lines = [
         f"# {lab.spec.title}: {name}",
         "",
@@ -127,10 +156,11 @@ def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: bool) -> st
     ]
     if standalone:
         lines += [
-            "- `model.py` and `predict.py`: run the model with only PyTorch and safetensors:",
+            "- `model.py` and `predict.py`: run the model with only PyTorch and safetensors",
+            "  (`python predict.py` alone says what it takes):",
             "",
             "      pip install torch safetensors",
-            "      python predict.py YOUR_PICTURE.png",
+            *(f"      {line}" for line in standalone),
         ]
     else:
         lines.append("- No standalone `predict.py` for this lab yet: use the app's CLI, or PyTorch.")

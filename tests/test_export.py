@@ -16,6 +16,7 @@ import pytest
 import torch
 from helpers import SEVEN, photo_png
 from packaging.requirements import Requirement
+from PIL import Image
 
 from core import checkpoints, models
 from core.cli import main as cli
@@ -106,30 +107,78 @@ def only_torch_and_safetensors(folder: Path) -> Path:
     return folder
 
 
-def test_predict_py_runs_with_only_torch_and_safetensors_and_reads_as_the_app(digits_export, tmp_path):
+@pytest.fixture(scope="session")
+def standalone_libs(tmp_path_factory) -> Path:
+    """torch, safetensors and their requirements, made once per session (it is slow)."""
+    libs = only_torch_and_safetensors(tmp_path_factory.mktemp("standalone") / "libs")
+    assert not (libs / "core").exists() and not (libs / "numpy").exists()
+    return libs
+
+
+def run_predict(folder: Path, libs: Path, *args: str) -> str:
+    """predict.py run in an unpacked export with nothing but the standard library, the export's
+    folder and torch and safetensors on the path (-S -s -E: no site-packages, no user site, no
+    PYTHONPATH); its standard output."""
+    runner = f"import sys, runpy; sys.path[:0] = [{str(libs)!r}, '.']; "
+    runner += f"sys.argv = ['predict.py', *{list(args)!r}]; runpy.run_path('predict.py', run_name='__main__')"
+    command = [sys.executable, "-S", "-s", "-E", "-c", runner]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def unpacked(lab_id: str, variant: str, folder: Path) -> tuple[Path, object]:
+    """A bundled model's export unpacked under `folder`, and the model as the app loads it."""
+    lab = get_lab(lab_id)
+    trained = models.bundled(lab, variant)
+    with zipfile.ZipFile(io.BytesIO(export_archive(lab, trained))) as archive:
+        archive.extractall(folder)
+        (top,) = {Path(name).parts[0] for name in archive.namelist()}
+    assert (folder / top / "predict.py").is_file()
+    return folder / top, trained
+
+
+def test_predict_py_runs_with_only_torch_and_safetensors_and_reads_as_the_app(
+    digits_export, standalone_libs, tmp_path
+):
     photo = tmp_path / "seven.png"
     photo.write_bytes(photo_png(SEVEN))
-    libs = only_torch_and_safetensors(tmp_path / "libs")
-    assert not (libs / "core").exists() and not (libs / "numpy").exists()
-    # -S -s -E: no site-packages, no user site, no PYTHONPATH; the path is the stdlib, the
-    # export's folder and the links above.
-    runner = (
-        f"import sys, runpy; sys.path[:0] = [{str(libs)!r}, '.']; sys.argv = ['predict.py', {str(photo)!r}]; "
-    )
-    runner += "runpy.run_path('predict.py', run_name='__main__')"
-    done = subprocess.run(
-        [sys.executable, "-S", "-s", "-E", "-c", runner],
-        cwd=digits_export,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    digit = int(done.stdout.split(": ")[1].split()[0])
+    out = run_predict(digits_export, standalone_libs, str(photo))
+    digit = int(out.split(": ")[1].split()[0])
     app = get_lab("digits").interaction("classify")(
         models.bundled(get_lab("digits"), "fast-cnn"), {"image": read_upload(photo.read_bytes())}
     )
     assert str(digit) == app["prediction"].label == "7"
+
+
+def grey_png(frame: np.ndarray, path: Path) -> Path:
+    Image.fromarray((np.clip(frame, 0, 1) * 255).round().astype(np.uint8), mode="L").save(path)
+    return path
+
+
+def read_grey(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255
+
+
+def test_the_denoiser_runs_alone_and_cleans_as_the_app_does(standalone_libs, tmp_path):
+    from core.imaging import example_digit, to_mnist_frame
+    from core.labs.denoise.interactions import corrupt_and_denoise, denoise
+
+    folder, trained = unpacked("denoise", "skip-ae", tmp_path)
+    assert (folder / "pictures.py").is_file()
+    noisy = corrupt_and_denoise(trained, to_mnist_frame(example_digit()), "gaussian", 0.5, 3).noisy
+    noisy = np.round(noisy * 255) / 255  # as the PNG holds it
+    # White ink on black as MNIST, and dark ink on white paper: turned round and back.
+    run_predict(
+        folder,
+        standalone_libs,
+        str(grey_png(noisy, tmp_path / "black.png")),
+        str(grey_png(1 - noisy, tmp_path / "white.png")),
+    )
+    app = denoise(trained, noisy)
+    assert app.max() > 0.5  # a digit came out, not a blank page
+    assert np.abs(read_grey(tmp_path / "black-denoised.png") - app).max() <= 1 / 255 + 1e-6
+    assert np.abs(1 - read_grey(tmp_path / "white-denoised.png") - app).max() <= 1 / 255 + 1e-6
 
 
 def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys):

@@ -1,0 +1,102 @@
+"""Grey pictures in and out with nothing but PyTorch and the standard library: 8-bit PNG and
+binary PGM read, 8-bit grey PNG written. An export ships this file beside predict.py, for the
+labs whose models read or draw pictures, so that predict.py needs no imaging library."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import torch
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def read_picture(path: str | Path) -> torch.Tensor:
+    """A PNG or PGM file as a (H, W) tensor of grey levels in [0, 1]."""
+    data = Path(path).read_bytes()
+    return read_png(data) if data[:8] == PNG_SIGNATURE else read_pgm(data)
+
+
+def read_png(data: bytes) -> torch.Tensor:
+    """An 8-bit, non-interlaced PNG as a (H, W) tensor of grey levels in [0, 1]."""
+    chunks, position = {}, 8
+    width = height = channels = 0
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or interlace:
+                raise ValueError("only 8-bit, non-interlaced PNGs are read here")
+            channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(colour)
+            if channels is None:
+                raise ValueError("palette PNGs are not read here: save the picture as grey or RGB")
+        chunks.setdefault(kind, b"")
+        chunks[kind] += body
+        position += 12 + length
+    raw = zlib.decompress(chunks[b"IDAT"])
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for x in range(stride):  # undo the PNG row filter
+            left = line[x - channels] if x >= channels else 0
+            up, corner = previous[x], previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 255
+            elif kind == 4:
+                guess = left + up - corner
+                nearest = min(
+                    (abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner)
+                )
+                line[x] = (line[x] + nearest[2]) & 255
+        rows.append(line)
+        previous = line
+    pixels = torch.tensor([list(row) for row in rows], dtype=torch.float32).view(height, width, channels)
+    colour = pixels[..., :3] if channels >= 3 else pixels[..., :1]
+    grey = colour.mean(-1) / 255
+    if channels in (2, 4):  # transparent parts are paper
+        alpha = pixels[..., -1] / 255
+        grey = grey * alpha + (1 - alpha) * (1.0 if grey.mean() > 0.5 else 0.0)
+    return grey
+
+
+def read_pgm(data: bytes) -> torch.Tensor:
+    """A binary (P5) 8-bit PGM as a (H, W) tensor in [0, 1]."""
+    fields = data.split(maxsplit=4)
+    if fields[0] != b"P5" or int(fields[3]) > 255:
+        raise ValueError("only 8-bit PNG or binary PGM (P5) pictures are read here")
+    width, height = int(fields[1]), int(fields[2])
+    return torch.tensor(list(fields[4][: width * height]), dtype=torch.float32).view(height, width) / 255
+
+
+def write_png(grey: torch.Tensor, path: str | Path) -> None:
+    """A (H, W) tensor of grey levels in [0, 1] as an 8-bit grey PNG (rows unfiltered)."""
+    height, width = grey.shape
+    levels = (grey.clamp(0, 1) * 255).round().to(torch.uint8).tolist()
+    raw = b"".join(b"\x00" + bytes(row) for row in levels)  # filter type 0 on every row
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grey, not interlaced
+    png = PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    Path(path).write_bytes(png)
+
+
+def grid(pictures: torch.Tensor, columns: int, gap: int = 2) -> torch.Tensor:
+    """(N, H, W) pictures tiled row by row into one (rows, columns) sheet, a black gap between."""
+    count, height, width = pictures.shape
+    rows = -(-count // columns)
+    sheet = torch.zeros(rows * (height + gap) - gap, columns * (width + gap) - gap)
+    for i, picture in enumerate(pictures):
+        y, x = (i // columns) * (height + gap), (i % columns) * (width + gap)
+        sheet[y : y + height, x : x + width] = picture
+    return sheet
