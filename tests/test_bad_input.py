@@ -29,6 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image, ImageDraw
+from tampering import SMALL_JUNK
+from tampering import key_paths as tampering_paths
 
 from core import bit_codes, checkpoints, imaging, noise
 from core.catalogue import ready_specs
@@ -713,25 +715,9 @@ def test_corrupted_checkpoint_archives_are_a_checkpoint_error(data, tmp_path_fac
         outcome(get_lab("binary-addition").load, target, allowed=CheckpointError)
 
 
-SMALL_JUNK = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-3, max_value=9),
-    st.sampled_from([0.5, -1.0, math.nan, math.inf]),
-    st.text(max_size=6),
-    st.lists(st.integers(min_value=-2, max_value=4), max_size=3),
-    st.just({}),
-)
-
-
-def key_paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+def key_paths(value: Any) -> list[tuple]:
     """Every key path in a JSON object, nested dicts included (lists are treated as values)."""
-    paths = []
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            paths.append((*prefix, key))
-            paths.extend(key_paths(inner, (*prefix, key)))
-    return paths
+    return tampering_paths(value, into_lists=False)
 
 
 @functools.cache

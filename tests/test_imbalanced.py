@@ -5,7 +5,6 @@ baselines, every interaction and its bad input."""
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -13,11 +12,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, roc_auc_score
+from tampering import check_tampered_config
 
 from core import checkpoints, tables
 from core.cli import main
 from core.data import DataUnavailableError
-from core.errors import USER_ERRORS
 from core.history import TrainingHistory
 from core.labs.base import TrainedModel
 from core.labs.imbalanced import data as credit
@@ -401,56 +400,10 @@ def test_another_split_of_the_table_is_noticed(bundled, monkeypatch):
         training._data_for.cache_clear()
 
 
-SMALL_JUNK = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-3, max_value=9),
-    st.sampled_from([0.5, -1.0, math.nan, math.inf]),
-    st.text(max_size=6),
-    st.lists(st.integers(min_value=-2, max_value=4), max_size=3),
-    st.just({}),
-)
-
-
-def key_paths(value, prefix=()) -> list[tuple]:
-    """Every key path of a JSON object, into lists of objects too."""
-    paths = []
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, inner in items:
-        if isinstance(value, dict):
-            paths.append((*prefix, key))
-        paths.extend(key_paths(inner, (*prefix, key)))
-    return paths
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_tampered_config_is_refused_on_load_or_still_works(data, tmp_path_factory):
     """config.json edited by hand, anywhere (a key dropped or set to junk): refused when loaded
     with a CheckpointError, or every interaction still answers or refuses with a user error."""
     source = LAB.bundled_checkpoint({"defaults_kept": 0.25})
-    config = json.loads((source / "config.json").read_text())
-    path = data.draw(st.sampled_from([p for p in key_paths(config) if p != ("lab",)]), label="key")
-    *parents, last = path
-    holder = config
-    for key in parents:
-        holder = holder[key]
-    if data.draw(st.booleans(), label="drop it"):
-        del holder[last]
-    else:
-        holder[last] = data.draw(SMALL_JUNK, label="value")
-    folder = tmp_path_factory.mktemp("ckpt")
-    (folder / "model.safetensors").write_bytes((source / "model.safetensors").read_bytes())
-    (folder / "config.json").write_text(json.dumps(config))
-    try:
-        trained = LAB.load(folder)
-    except checkpoints.CheckpointError as error:
-        assert "config.json is not usable" in str(error)
-        return
-    for interaction in LAB.interactions:
-        try:
-            interaction(trained, interaction.example_inputs())
-        except USER_ERRORS as error:
-            assert str(error).strip()
-    LAB.headline(trained.metrics)
-    LAB.model_name(trained)
+    check_tampered_config(LAB, source, data, tmp_path_factory.mktemp("ckpt"))
