@@ -286,3 +286,22 @@ def test_interactions_answer_fast_once_the_series_is_loaded(melbourne):
         run(melbourne, "what_if", start=start, shift=-3.0)
     assert (time.perf_counter() - started) / 7 < 0.5
     assert torch.get_num_threads() >= 1
+
+
+def test_training_steps_run_on_one_thread(tmp_path, monkeypatch):
+    """Tiny recurrent steps split over two threads wait on each other: the loop holds one
+    thread for its whole run (a decorator on the generator would not)."""
+    threads = []
+    step = training.train_step
+
+    def counted(*args):
+        threads.append(torch.get_num_threads())
+        return step(*args)
+
+    monkeypatch.setattr(training, "train_step", counted)
+    training.forecast_data("melbourne", 30, 7)  # loaded here, not in the runner's niced thread
+    torch.set_num_threads(2)
+    runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
+    job = runner.submit(LAB, {"epochs": 1, "hidden_size": 8, "models": ["gru"]}, max_steps=3)
+    assert job.wait(120) and job.state == "finished", job.message
+    assert threads == [1, 1, 1]

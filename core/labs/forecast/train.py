@@ -250,9 +250,16 @@ def train_step(run: CellRun, inputs: torch.Tensor, target: torch.Tensor) -> floa
     return loss.item()
 
 
-@one_thread()
 def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
-    """Train the selected cells side by side on the series' training windows."""
+    """Train the selected cells side by side on the series' training windows, on one core: a
+    step of these small cells is a few tiny operations, and split over two threads each waits
+    for the other at every one (see core.recurrent.one_thread). A `with` around the loop, not a
+    decorator: a generator's body runs after the call has returned."""
+    with one_thread():
+        yield from _train(params, ctx)
+
+
+def _train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     data = forecast_data(params["series"], params["window"], params["horizon"])
     series = data.series
     config = {
