@@ -113,6 +113,11 @@ def _swap_in(staging: Path, target: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
     os.replace(target, retired)
     os.replace(staging, target)
+    # A checkpoint's files are replaced; a subfolder is a lab's own record of the run (the
+    # early-stopping lab's per-epoch checkpoints) and moves into the new folder as it is.
+    for kept in retired.iterdir():
+        if kept.is_dir() and not (target / kept.name).exists():
+            os.replace(kept, target / kept.name)
     shutil.rmtree(retired, ignore_errors=True)
 
 

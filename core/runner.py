@@ -58,6 +58,10 @@ class TrainContext:
         self.device = device
         self.seed = job.seed
         self.data_dir = job.data_dir
+        # The job's own folder, where the final checkpoint is saved. A lab may keep files of its
+        # own in a subfolder (the early-stopping lab's per-epoch checkpoints, `epochs/`): the
+        # final save keeps subfolders (core.checkpoints._swap_in).
+        self.out_dir = job.out_dir
         self.time_budget = job.time_budget
         self.max_steps = job.max_steps
         self.generator = torch.Generator().manual_seed(job.seed)  # for data order, per job
