@@ -26,9 +26,11 @@ TRAIN_COLOUR, HELDOUT_COLOUR, ACCENT = "#1f77b4", "#ff7f0e", "#d62728"
 SERIES_LABELS = {"train": "train (per step)", "heldout": "held-out (live sample)"}
 
 
-def _layout(
+def layout(
     fig: go.Figure, title: str, x: str, y: str, height: int = 320, margin: dict | None = None
 ) -> go.Figure:
+    """The project's chart layout: title, axis titles, height, a legend in a row above the plot;
+    the title wrapped to fit a phone."""
     fig.update_layout(
         title=title,
         xaxis_title=x,
@@ -120,7 +122,7 @@ def training_curves(history: TrainingHistory, metric: str = "loss") -> go.Figure
     if metric == "loss" and any(v > 0 for _, v in train):
         fig.update_yaxes(type="log", tickformat=".2~g")  # "0.2" rather than plotly's bare "2"
     title = metric_title(metric)
-    return _layout(fig, title, "epoch", title)
+    return layout(fig, title, "epoch", title)
 
 
 SERIES_COLOURS = (TRAIN_COLOUR, HELDOUT_COLOUR, "#2ca02c", "#9467bd")
@@ -177,7 +179,7 @@ def series_curves(
         )
     if unit_range:
         fig.update_yaxes(range=[0, 1.02])
-    return _layout(fig, title, "epoch", y_title)
+    return layout(fig, title, "epoch", y_title)
 
 
 def probability_bars(probabilities: Sequence[float], classes: Sequence[str]) -> go.Figure:
@@ -196,7 +198,7 @@ def probability_bars(probabilities: Sequence[float], classes: Sequence[str]) -> 
     )
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
     fig.update_xaxes(type="category")
-    return _layout(
+    return layout(
         fig,
         f"Prediction: {classes[winner]} ({probabilities[winner]:.1%})",
         "class",
@@ -219,7 +221,7 @@ def confusion_heatmap(confusion: np.ndarray, classes: Sequence[str]) -> go.Figur
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
-    return _layout(fig, "Confusion matrix (held-out)", "predicted", "true", height=420)
+    return layout(fig, "Confusion matrix (held-out)", "predicted", "true", height=420)
 
 
 CLASS_COLOURS = (  # ten distinguishable colours (Plotly's D3 palette), one per class
@@ -282,7 +284,7 @@ def class_scatter(
             hovertemplate=f"{name}<br>({x_title} %{{x:.2f}}, {y_title} %{{y:.2f}})<extra></extra>",
         )
     fig.update_yaxes(scaleanchor="x", scaleratio=1)  # equal units: distances read true
-    _layout(fig, title, x_title, y_title, height=height)
+    layout(fig, title, x_title, y_title, height=height)
     # One entry per class, in a column beside the plot, where it cannot cover the title.
     fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, yanchor="top", itemsizing="constant"))
     return fig
@@ -331,7 +333,7 @@ def matrix_heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, x_title, y_title, height=height)
+    return layout(fig, title, x_title, y_title, height=height)
 
 
 def word_heatmap(
@@ -369,7 +371,7 @@ def word_heatmap(
     fig.update_xaxes(tickvals=list(range(len(columns))), ticktext=list(columns), side="top", tickangle=-45)
     fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=list(rows), autorange="reversed")
     height = max(260, 60 + 28 * len(rows))
-    return _layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=90, b=20))
+    return layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=90, b=20))
 
 
 def attention_grid(
@@ -425,7 +427,7 @@ def attention_grid(
             )
     fig = go.Figure(traces, layout | {"annotations": titles})
     height = layers * max(220, 40 + 16 * len(rows)) + 80
-    _layout(fig, title, "", "", height=height)
+    layout(fig, title, "", "", height=height)
     return fig
 
 
@@ -511,4 +513,4 @@ def labelled_heatmap(
         tickvals=list(range(0, rows, step[1])), ticktext=list(y)[:: step[1]], autorange="reversed"
     )
     height = min(720, max(260, 80 + 24 * rows))
-    return _layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=60, b=60))
+    return layout(fig, title, x_title, y_title, height=height, margin=dict(l=80, r=10, t=60, b=60))

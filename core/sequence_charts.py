@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts import ACCENT, SERIES_COLOURS, _layout
+from core.charts import ACCENT, SERIES_COLOURS, layout
 
 
 def accuracy_by_length(
@@ -42,7 +42,7 @@ def accuracy_by_length(
         fig.add_vrect(x0=mark - 0.5, x1=mark + 0.5, fillcolor="grey", opacity=0.15, line_width=0)
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(dtick=5 if len({x for pts in series.values() for x, _ in pts}) > 12 else 1)
-    return _layout(fig, title, x_title, "held-out accuracy")
+    return layout(fig, title, x_title, "held-out accuracy")
 
 
 def step_curves(
@@ -72,7 +72,7 @@ def step_curves(
         fig.update_yaxes(type="log", tickformat=".2~g")
     if unit_range:
         fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    return _layout(fig, title, x_title, y_title)
+    return layout(fig, title, x_title, y_title)
 
 
 def step_heatmap(
@@ -103,7 +103,7 @@ def step_heatmap(
     )
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(type="category", autorange="reversed", showticklabels=len(rows) <= 24)
-    return _layout(fig, title, "step: digit read", "", height=height)
+    return layout(fig, title, "step: digit read", "", height=height)
 
 
 def bit_confidences(
@@ -127,4 +127,4 @@ def bit_confidences(
     )
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(type="category")
-    return _layout(fig, title, "bit of the sum", "confidence", height=300)
+    return layout(fig, title, "bit of the sum", "confidence", height=300)

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core import tables
+from core import charts, tables
 from core.charts import CLASS_COLOURS
 from core.interactions import Interaction, Output
 from core.labs.base import TrainedModel
@@ -203,7 +203,7 @@ def price_context(data: HouseData, prices: dict[str, float]) -> go.Figure:
             annotation_position="top right" if name == "mse" else "top left",
         )
     figure.update_xaxes(tickprefix="$", tickformat=",.0f")
-    return _layout(figure, "This house among the training prices", "sale price", "houses")
+    return charts.layout(figure, "This house among the training prices", "sale price", "houses")
 
 
 # --- a held-out house ----------------------------------------------------------------------
@@ -287,14 +287,14 @@ def residuals(trained: TrainedModel) -> dict[str, Any]:
     scatter.update_xaxes(tickprefix="$", tickformat=",.0f")
     scatter.update_yaxes(tickprefix="$", tickformat=",.0f")
     spread.update_yaxes(title_text="predicted - true", tickprefix="$", tickformat=",.0f", row=1, col=1)
-    _layout(
+    charts.layout(
         scatter,
         f"Predicted against true price, {len(truth)} held-out houses",
         "true price",
         "predicted price",
         420,
     )
-    _layout(spread, "Residuals: above 0 the model priced the house too high", "", "", 380)
+    charts.layout(spread, "Residuals: above 0 the model priced the house too high", "", "", 380)
     lines = [
         f"- **{LOSS_NAMES[name]}**: RMSE {money(f['rmse'])}, MAE {money(f['mae'])}, R² {f['r2']:.3f}, "
         f"median error {money(f['median_abs_error'])}, bias {signed(f['bias'])}"
@@ -416,7 +416,7 @@ def outliers(trained: TrainedModel, count: int, factor: float) -> dict[str, Any]
                 line=dict(color=COLOURS[name], dash=dash, width=3 if label == "with" else 2),
             )
     figure.update_yaxes(tickprefix="$", tickformat=",.0f")
-    _layout(
+    charts.layout(
         figure,
         "Price against living area: the best straight line by each loss",
         "living area (sq ft)",
@@ -582,20 +582,8 @@ def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
         )
     figure.update_layout(barmode="overlay")
     figure.update_xaxes(tickprefix="$", tickformat=",.0f")
-    _layout(figure, "Sale prices in each split (the real prices)", "sale price", "houses", 320)
+    charts.layout(figure, "Sale prices in each split (the real prices)", "sale price", "houses", 320)
     return {"card": card, "prices": figure, "rows": rows}
-
-
-def _layout(figure: go.Figure, title: str, x: str, y: str, height: int = 360) -> go.Figure:
-    figure.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        height=height,
-        margin=dict(l=50, r=10, t=50, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-    )
-    return figure
 
 
 INTERACTIONS = (

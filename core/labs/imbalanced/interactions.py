@@ -106,7 +106,7 @@ def balance_curves(
     figure.update_xaxes(tickprefix="$", tickformat=",.0f")
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     who = "a student" if student else "not a student"
-    return _layout(
+    return charts.layout(
         figure,
         f"Probability of default against balance (income ${income:,.0f}, {who})",
         "balance",
@@ -216,7 +216,7 @@ def threshold_sweep(y: np.ndarray, p: np.ndarray, threshold: float, name: str) -
     figure.add_vline(x=threshold, line=dict(color="black", width=1), annotation_text=f"{threshold:.2f}")
     figure.update_xaxes(range=[0, 1])
     figure.update_yaxes(range=[0, 1.02])
-    return _layout(figure, f"{name}: the figures at every threshold", "threshold", "", 340)
+    return charts.layout(figure, f"{name}: the figures at every threshold", "threshold", "", 340)
 
 
 # --- scores and curves ---------------------------------------------------------------------
@@ -325,10 +325,10 @@ def curves(trained: TrainedModel) -> dict[str, Any]:
     for figure in (pr, roc):
         figure.update_xaxes(range=[0, 1])
         figure.update_yaxes(range=[0, 1.02])
-    _layout(
+    charts.layout(
         pr, "Precision against recall over every threshold", "recall (defaulters caught)", "precision", 420
     )
-    _layout(
+    charts.layout(
         roc,
         "ROC: defaulters caught against payers flagged",
         "false-positive rate (payers flagged)",
@@ -474,19 +474,7 @@ def scatter_view(data: CreditData, view: str, sets: dict[str, TrainingSet], neig
         )
     figure.update_xaxes(tickprefix="$", tickformat=",.0f")
     figure.update_yaxes(tickprefix="$", tickformat=",.0f")
-    return _layout(figure, title, "balance", "income", 440)
-
-
-def _layout(figure: go.Figure, title: str, x: str, y: str, height: int = 360) -> go.Figure:
-    figure.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        height=height,
-        margin=dict(l=50, r=10, t=50, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-    )
-    return figure
+    return charts.layout(figure, title, "balance", "income", 440)
 
 
 INTERACTIONS = (

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core import sequence_charts
-from core.charts import SERIES_COLOURS, _layout
+from core.charts import SERIES_COLOURS, layout
 from core.history import TrainingHistory
 from core.interactions import Heatmap
 from core.labs.palindromes.model import CELL_NAMES, CELLS
@@ -79,7 +79,7 @@ def seeds_figure(summary: list[dict[str, Any]], title: str = "") -> go.Figure:
     fig.add_hline(y=CHANCE, line=dict(color="grey", dash="dot", width=1), annotation_text="chance")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_xaxes(dtick=5 if len(lengths) > 12 else 1 if len(lengths) > 1 else None)
-    return _layout(fig, title, "palindrome length T", "held-out accuracy")
+    return layout(fig, title, "palindrome length T", "held-out accuracy")
 
 
 def gate_heatmap(values: np.ndarray, view: str, prefix: str, units: np.ndarray) -> Heatmap:

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core import tables
+from core import charts, tables
 from core.charts import CLASS_COLOURS
 from core.interactions import Interaction, Output
 from core.labs.base import TrainedModel
@@ -35,18 +35,6 @@ SIMILAR_AGE = 5  # training passengers within this many years count as "like thi
 
 def percent(value: float) -> str:
     return f"{100 * value:.1f}%"
-
-
-def _layout(figure: go.Figure, title: str, x: str, y: str, height: int = 340) -> go.Figure:
-    figure.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        height=height,
-        margin=dict(l=50, r=10, t=50, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-    )
-    return figure
 
 
 def every_answer(trained: TrainedModel, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -76,7 +64,7 @@ def probability_bars(answers: dict[str, np.ndarray], title: str) -> go.Figure:
     )
     figure.add_hline(y=0.5, line=dict(color="grey", dash="dot", width=1))
     figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
-    return _layout(figure, title, "", "P(survived)", 320)
+    return charts.layout(figure, title, "", "P(survived)", 320)
 
 
 # --- a passenger from the form -------------------------------------------------------------
@@ -276,7 +264,9 @@ def gap_curves(trained: TrainedModel) -> go.Figure:
                 line=dict(color=COLOURS[name], width=2),
             )
     figure.add_hline(y=0, line=dict(color="grey", dash="dot", width=1))
-    return _layout(figure, "The gap over the epochs: held-out minus train log loss", "epoch", "gap (nats)")
+    return charts.layout(
+        figure, "The gap over the epochs: held-out minus train log loss", "epoch", "gap (nats)"
+    )
 
 
 # --- the weights ---------------------------------------------------------------------------
@@ -392,7 +382,7 @@ def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
             marker_color=colour,
         )
     figure.update_yaxes(range=[0, 1], tickformat=".0%")
-    _layout(figure, "Share who survived, by class and sex, in each split", "", "survived", 320)
+    charts.layout(figure, "Share who survived, by class and sex, in each split", "", "survived", 320)
     return {"card": card, "survival": figure, "rows": rows}
 
 
