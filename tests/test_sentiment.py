@@ -119,8 +119,15 @@ def test_the_baseline_and_the_figures():
 @pytest.mark.slow
 def test_a_short_training_streams_both_readers_and_saves_them_with_the_tokenizer(tmp_path):
     runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
-    settings = {"epochs": 2, "embedding_dim": 8, "hidden_size": 8, "vocab_size": 2000, "max_tokens": 64}
-    job = runner.submit(LAB, settings, max_steps=130)  # 125 steps an epoch, then 5 of the next
+    settings = {
+        "epochs": 2,
+        "embedding_dim": 8,
+        "hidden_size": 8,
+        "vocab_size": 2000,
+        "max_tokens": 64,
+        "batch_size": 128,
+    }
+    job = runner.submit(LAB, settings, max_steps=40)  # 32 steps an epoch, then 8 of the next
     assert job.wait(180)
     assert job.state == "finished", job.message
     history = TrainingHistory()
@@ -134,7 +141,7 @@ def test_a_short_training_streams_both_readers_and_saves_them_with_the_tokenizer
     assert len(figures) == len(LAB.train_metrics) and all(figure.data for figure in figures)
     reloaded = LAB.load(job.checkpoint_dir)
     metrics = reloaded.metrics
-    assert metrics["stopped_by"] == "step limit" and metrics["steps"] == 130
+    assert metrics["stopped_by"] == "step limit" and metrics["steps"] == 40
     assert set(metrics["heldout"]) == {"lstm", "gru"} and metrics["heldout_size"] == 1000
     # The GRU has three weight blocks where the LSTM has four.
     assert metrics["parameters"]["gru"] < metrics["parameters"]["lstm"]
