@@ -390,7 +390,7 @@ def attention_grid(
         tickvals=list(range(len(rows))), ticktext=list(rows), autorange="reversed", tickfont_size=9
     )
     x_spans, y_spans = _spans(heads, 0.03), _spans(layers, 0.12)[::-1]  # layer 1 on top
-    traces, layout, titles = [], {}, []
+    traces, axes, titles = [], {}, []
     for layer in range(layers):
         for head in range(heads):
             n = layer * heads + head + 1
@@ -408,8 +408,8 @@ def attention_grid(
                     yaxis=f"y{suffix}",
                 )
             )
-            layout[f"xaxis{suffix}"] = dict(domain=x_spans[head], anchor=f"y{suffix}", **x_ticks)
-            layout[f"yaxis{suffix}"] = dict(
+            axes[f"xaxis{suffix}"] = dict(domain=x_spans[head], anchor=f"y{suffix}", **x_ticks)
+            axes[f"yaxis{suffix}"] = dict(
                 domain=y_spans[layer], anchor=f"x{suffix}", showticklabels=head == 0, **y_ticks
             )
             titles.append(
@@ -425,7 +425,7 @@ def attention_grid(
                     font_size=12,
                 )
             )
-    fig = go.Figure(traces, layout | {"annotations": titles})
+    fig = go.Figure(traces, axes | {"annotations": titles})
     height = layers * max(220, 40 + 16 * len(rows)) + 80
     layout(fig, title, "", "", height=height)
     return fig
