@@ -112,21 +112,27 @@ def filters(trained: TrainedModel, photo: np.ndarray) -> dict[str, Any]:
 @one_thread()  # see seeing.py: one thread per student's photo
 def feature_maps(trained: TrainedModel, photo: np.ndarray, stage: str, count: int) -> dict[str, Any]:
     sight = seeing.look(trained, photo)
-    chosen = sight.stages[STAGES.index(stage)]
+    # A stage ends with a linear layer (no ReLU after an inverted residual block's last 1x1
+    # convolution), so its maps have values either side of 0: shown is each map's positive
+    # part, dark where the feature is absent, bright where it is (the stem and the head end
+    # with ReLU6 and are all positive already).
+    chosen = sight.stages[STAGES.index(stage)].clamp(min=0)
     activity = chosen.mean(dim=(1, 2))
     strongest = activity.argsort(descending=True)[:count].tolist()
     maps = [(seeing.map_picture(chosen[c]), f"map {c} (mean {activity[c]:.2f})") for c in strongest]
     overview = []
     shapes = []
     for name, output in zip(STAGES, sight.stages, strict=True):
-        best = int(output.mean(dim=(1, 2)).argmax())
+        positive = output.clamp(min=0)
+        best = int(positive.mean(dim=(1, 2)).argmax())
         channels, height, width = output.shape
-        overview.append((seeing.map_picture(output[best]), f"{name}: {channels} maps of {height}x{width}"))
+        overview.append((seeing.map_picture(positive[best]), f"{name}: {channels} maps of {height}x{width}"))
         shapes.append({"stage": name, "maps": channels, "height": height, "width": width})
     note = (
         f"**{stage}**: {chosen.shape[0]} maps of {chosen.shape[1]}x{chosen.shape[2]}; the {len(maps)} "
-        "most active for this photo, each on its own brightness scale. Early maps follow edges and "
-        "colours; deeper ones are coarser and fire on parts of objects (an eye, fur, a handle)."
+        "most active for this photo (their positive part), each on its own brightness scale. Early "
+        "maps follow edges and colours; deeper ones are coarser and fire on parts of objects (an "
+        "eye, fur, a handle)."
     )
     return {"note": note, "maps": maps, "overview": overview, "shapes": shapes}
 
