@@ -48,7 +48,7 @@ def test_a_warmer_last_week_moves_the_forecasts_and_bad_values_get_a_message():
 
 def test_a_tiny_side_by_side_training_becomes_the_pages_models():
     at, view = train_on_page(
-        "forecast", {"models": ["lstm", "gru"], "hidden_size": 8, "epochs": 1}, max_steps=6
+        "forecast", {"models": ["lstm", "gru"], "hidden_size": 8, "epochs": 1, "window": 10}, max_steps=3
     )
     assert view.history.epochs["heldout_gru_mae"], "no held-out figure for the GRU"
     assert any("Held-out one-step MAE (each epoch's end)" in t for t in chart_titles(at))
