@@ -16,6 +16,7 @@ import io
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -37,6 +38,7 @@ STANDALONE_IMPORTS = {
     "struct",
     "sys",
     "typing",
+    "unicodedata",
     "zlib",
     "pathlib",
 }
@@ -90,7 +92,7 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
     inputs = lab.onnx_inputs(trained)
     if inputs is None:
         return None, lab.onnx_note
-    model = trained.model.eval()
+    model = lab.onnx_module(trained).eval()
     batch = torch.export.Dim("batch")
     try:
         with warnings.catch_warnings(), tempfile.TemporaryDirectory() as scratch:
@@ -111,6 +113,22 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
         return None, f"writing ONNX needs the onnx and onnxscript packages ({error})."
     except Exception as error:  # an exporter failure must not cost the student the rest
         return None, f"PyTorch's ONNX exporter failed on this model ({type(error).__name__}: {error})."
+
+
+class SideBySide(torch.nn.Module):
+    """Models trained side by side (a ModuleDict: one per loss, method or penalty) as one module
+    for ONNX: the same input through each, their outputs as columns in the dict's order, each
+    passed through `then` (torch.sigmoid: logits to probabilities)."""
+
+    def __init__(
+        self, models: torch.nn.ModuleDict, then: Callable[[torch.Tensor], torch.Tensor] | None = None
+    ):
+        super().__init__()
+        self.models, self.then = models, then
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = torch.stack([model(x) for model in self.models.values()], dim=1)
+        return outputs if self.then is None else self.then(outputs)
 
 
 def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
@@ -157,7 +175,7 @@ def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: list[str]) 
     if standalone:
         lines += [
             "- `model.py` and `predict.py`: run the model with only PyTorch and safetensors",
-            "  (`python predict.py` alone says what it takes):",
+            "  (the first lines of predict.py say what it takes and what it prints):",
             "",
             "      pip install torch safetensors",
             *(f"      {line}" for line in standalone),
@@ -166,8 +184,8 @@ def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: list[str]) 
         lines.append("- No standalone `predict.py` for this lab yet: use the app's CLI, or PyTorch.")
     if not onnx_missing:
         lines += [
-            "- `model.onnx`: the same network for ONNX Runtime and other engines (inputs as the",
-            "  model's forward takes them, any batch size).",
+            "- `model.onnx`: for ONNX Runtime and other engines, any batch size (the first",
+            f"  dimension of its input and output): {lab.onnx_about}",
         ]
     else:
         lines.append(f"- No ONNX file: {onnx_missing}")

@@ -69,7 +69,7 @@ def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(lab_id, tmp_pat
         (name,) = [n for n in archive.namelist() if n.endswith("model.onnx")]
         (tmp_path / "model.onnx").write_bytes(archive.read(name))
     session = ort.InferenceSession(str(tmp_path / "model.onnx"))
-    model = trained.model.eval()
+    model = lab.onnx_module(trained).eval()
     for batch in (1, 5):
         generator = torch.Generator().manual_seed(batch)
         inputs = [torch.rand(batch, *x.shape[1:], generator=generator) for x in lab.onnx_inputs(trained)]
@@ -80,8 +80,10 @@ def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(lab_id, tmp_pat
             np.testing.assert_allclose(outputs[0], model(*inputs).numpy(), atol=1e-4)
 
 
-def test_digits_and_denoise_export_to_onnx():
-    assert {"digits", "denoise"} <= set(ONNX_LABS)
+def test_the_labs_whose_models_export_declare_onnx_inputs():
+    assert {"digits", "denoise", "gan", "house-prices", "imbalanced", "regularisation", "vae"} <= set(
+        ONNX_LABS
+    )
 
 
 def only_torch_and_safetensors(folder: Path) -> Path:
@@ -179,6 +181,119 @@ def test_the_denoiser_runs_alone_and_cleans_as_the_app_does(standalone_libs, tmp
     assert app.max() > 0.5  # a digit came out, not a blank page
     assert np.abs(read_grey(tmp_path / "black-denoised.png") - app).max() <= 1 / 255 + 1e-6
     assert np.abs(1 - read_grey(tmp_path / "white-denoised.png") - app).max() <= 1 / 255 + 1e-6
+
+
+def answers(out: str) -> np.ndarray:
+    """predict.py's CSV answer without its header row and first column (the row number)."""
+    lines = out.strip().splitlines()[1:]
+    return np.array([[float(cell) for cell in line.split(",")[1:]] for line in lines])
+
+
+def test_the_house_price_models_run_alone_and_price_as_the_app_does(standalone_libs, tmp_path):
+    from core.labs.house_prices.interactions import heldout_predictions
+
+    folder, trained = unpacked("house-prices", "clean", tmp_path)
+    data, predicted = heldout_predictions(trained)
+    houses = data.heldout_houses.iloc[:6].drop(columns=["Sale_Price"], errors="ignore")
+    houses.to_csv(tmp_path / "houses.csv", index=False)
+    prices = answers(run_predict(folder, standalone_libs, str(tmp_path / "houses.csv")))
+    app = np.stack([predicted["mse"][:6], predicted["mae"][:6]], axis=1)
+    np.testing.assert_allclose(prices, app, rtol=1e-4)
+
+
+def test_the_regularised_models_run_alone_and_answer_as_the_app_does(standalone_libs, tmp_path):
+    from core.labs.regularisation.model import MODELS as MODEL_ORDER
+    from core.labs.regularisation.spec import MODELS
+    from core.labs.regularisation.train import data_for, probabilities
+
+    assert MODEL_ORDER == MODELS  # model.py's own copy, so that it runs alone
+    folder, trained = unpacked("regularisation", "default", tmp_path)
+    data = data_for(trained)
+    rows = data.heldout_rows.iloc[:40]
+    assert rows["age"].isna().any()  # an unknown age among them
+    rows.to_csv(tmp_path / "passengers.csv", index=False)
+    said = answers(run_predict(folder, standalone_libs, str(tmp_path / "passengers.csv")))
+    app = probabilities(trained.model, data.x_heldout[:40])
+    np.testing.assert_allclose(said, np.stack([app[name] for name in MODELS], axis=1), atol=2e-6)
+
+
+def test_the_imbalanced_models_run_alone_and_answer_as_the_app_does(standalone_libs, tmp_path):
+    from core.labs.imbalanced.train import data_for, probabilities
+
+    folder, trained = unpacked("imbalanced", "default", tmp_path)
+    data = data_for(trained)
+    data.heldout_customers.iloc[:8].to_csv(tmp_path / "customers.csv", index=False)
+    said = answers(run_predict(folder, standalone_libs, str(tmp_path / "customers.csv")))
+    app = probabilities(trained.model, data.x_heldout[:8])
+    np.testing.assert_allclose(said, np.stack(list(app.values()), axis=1), atol=2e-6)
+    assert said.shape == (8, len(trained.config["methods"]))
+
+
+def test_the_vae_runs_alone_decoding_and_reconstructing_as_the_app_does(standalone_libs, tmp_path):
+    from core.imaging import example_digit, to_mnist_frame
+    from core.labs.vae.latent import decode, encode
+
+    folder, trained = unpacked("vae", "mlp-2d", tmp_path)
+    codes = np.array([[0.0, 0.0], [1.5, -0.5], [-2.0, 1.0]], dtype=np.float32)
+    run_predict(folder, standalone_libs, "decode", *(",".join(map(str, z)) for z in codes))
+    sheet = read_grey(folder / "decoded.png")  # three 28x28 digits, a 2-pixel gap between
+    drawn = np.stack([sheet[:, i * 30 : i * 30 + 28] for i in range(3)])
+    assert np.abs(drawn - decode(trained, codes)).max() <= 1 / 255 + 1e-6
+
+    frame = np.round(to_mnist_frame(example_digit()) * 255) / 255  # as the PNG holds it
+    out = run_predict(folder, standalone_libs, "reconstruct", str(grey_png(frame, tmp_path / "digit.png")))
+    app = encode(trained, frame)
+    means = [float(pair.split(" ± ")[0]) for pair in out.split("code ")[1].split(";")[0].split(", ")]
+    np.testing.assert_allclose(means, app.means[0], atol=1e-4)
+    assert (
+        np.abs(read_grey(tmp_path / "digit-reconstructed.png") - app.reconstructions[0]).max()
+        <= 1 / 255 + 1e-6
+    )
+
+
+def test_the_gan_runs_alone_and_draws_as_the_app_does(standalone_libs, tmp_path):
+    from core.labs.gan.sampling import generate_tensor
+
+    folder, trained = unpacked("gan", "cdcgan", tmp_path)
+    run_predict(
+        folder, standalone_libs, "--count", "12", "--seed", "7", "--digit", "3", "--out", "threes.png"
+    )
+    run_predict(folder, standalone_libs, "--count", "10", "--seed", "7", "--out", "each.png")
+    model = trained.model
+    generator = torch.Generator().manual_seed(7)  # predict.py's rule: z ~ N(0, I) row by row
+    z = torch.stack([torch.randn(model.latent_dim, generator=generator) for _ in range(12)])
+    threes = torch.cat([z, torch.nn.functional.one_hot(torch.full((12,), 3), 10).float()], dim=1)
+    each = torch.cat([z[:10], torch.eye(10)], dim=1)  # digits 0 to 9 in turn
+    for name, latents, count in (("threes.png", threes, 12), ("each.png", each, 10)):
+        sheet = read_grey(folder / name)  # ten to a row, 28x28 each, a 2-pixel gap between
+        drawn = np.stack(
+            [
+                sheet[30 * (i // 10) : 30 * (i // 10) + 28, 30 * (i % 10) : 30 * (i % 10) + 28]
+                for i in range(count)
+            ]
+        )
+        assert np.abs(drawn - generate_tensor(model, latents)).max() <= 1 / 255 + 1e-6
+    reader = get_lab("digits").interaction("classify")
+    classifier = models.bundled(get_lab("digits"), "fast-cnn")
+    read = [
+        reader(classifier, {"image": picture})["prediction"].label
+        for picture in generate_tensor(model, threes)
+    ]
+    assert read.count("3") >= 9  # the conditional model drew threes when asked
+
+
+def test_the_char_lstm_runs_alone_and_writes_as_the_app_does(standalone_libs, tmp_path):
+    from core.labs.charlstm.interactions import generate
+
+    folder, trained = unpacked("charlstm", "default", tmp_path)
+    out = run_predict(
+        folder, standalone_libs, "The qu", "--temperature", "0.8", "--count", "4", "--seed", "5"
+    )
+    texts = [line.split("    (")[0] for line in out.splitlines()]
+    assert texts == generate(trained, "The qu", 0.8, 4, 5).texts
+    greedy = run_predict(folder, standalone_libs, "Deep", "--greedy").splitlines()
+    assert [line.split("    (")[0] for line in greedy] == generate(trained, "Deep", 0, 1, 0).texts
+    assert greedy[0].endswith("(a training sentence)")  # the bundled model learnt its sentences
 
 
 def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys):

@@ -19,7 +19,7 @@ from core.cli import main
 from core.events import Progress, Samples
 from core.judge import digit_quality
 from core.labs.base import TrainedModel
-from core.labs.gan import latent
+from core.labs.gan import latent, sampling
 from core.labs.gan import model as model_
 from core.labs.gan import train as training
 from core.registry import get_lab
@@ -94,7 +94,7 @@ def test_every_recipe_maps_latents_to_28x28_images_and_images_to_one_logit(recip
 def test_the_conditional_recipe_draws_the_class_it_is_given_and_judges_image_class_pairs():
     model = model_.build_gan("cdcgan", 16).eval()
     assert model.classes == 10
-    z = model.latents(5, 4)
+    z = sampling.seeded_latents(model, 5, 4)
     assert z.shape == (4, 26) and torch.equal(z[:, 16:].sum(1), torch.ones(4))
     images = model(z)
     assert images.shape == (4, 1, 28, 28) and images.abs().max() <= 1
@@ -106,10 +106,10 @@ def test_the_conditional_recipe_draws_the_class_it_is_given_and_judges_image_cla
 
 
 def test_conditional_latents_name_a_digit_per_seed_evenly_and_keep_the_prefix_rule():
-    many = model_.latents(3, 2000, 8, classes=10)
+    many = sampling.latents(3, 2000, 8, classes=10)
     counts = many[:, 8:].argmax(1).bincount(minlength=10)
     assert counts.min() > 150 and counts.max() < 250  # about 200 each
-    assert torch.equal(model_.latents(3, 5, 8, classes=10), many[:5])  # a seed's first k of n
+    assert torch.equal(sampling.latents(3, 5, 8, classes=10), many[:5])  # a seed's first k of n
 
 
 def test_a_conditional_interpolation_mixes_the_two_digits_linearly_even_on_the_sphere():

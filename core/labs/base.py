@@ -106,6 +106,14 @@ class Lab:
 
     onnx_note = "this lab's model is not exported to ONNX yet: use model.safetensors with PyTorch."
 
+    # What the ONNX file's input and output are, in a sentence of EXPORT.md (its shapes are added).
+    onnx_about = "the same network as model.safetensors."
+
+    def onnx_module(self, trained: TrainedModel) -> torch.nn.Module:
+        """The module whose forward the ONNX file holds: the model, or the part of it that
+        answers (a VAE's decoder, side-by-side models stacked: see core.export.SideBySide)."""
+        return trained.model
+
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         """Held-out metrics of a trained model (a lab whose data is made, not read, overrides
         this to call its trainer without `data_dir`)."""

@@ -9,6 +9,7 @@ import zlib
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -75,6 +76,25 @@ def read_pgm(data: bytes) -> torch.Tensor:
         raise ValueError("only 8-bit PNG or binary PGM (P5) pictures are read here")
     width, height = int(fields[1]), int(fields[2])
     return torch.tensor(list(fields[4][: width * height]), dtype=torch.float32).view(height, width) / 255
+
+
+def mnist_frame(grey: torch.Tensor) -> torch.Tensor:
+    """A picture as MNIST digits look: white ink on black, the ink's box scaled to fit 20x20 and
+    centred in 28x28."""
+    if grey.mean() > 0.5:  # dark ink on light paper
+        grey = 1 - grey
+    ink = (grey > 0.2).nonzero()
+    if len(ink) == 0:
+        raise ValueError("no ink found in the picture")
+    (top, left), (bottom, right) = ink.min(0).values, ink.max(0).values
+    digit = grey[top : bottom + 1, left : right + 1]
+    scale = 20 / max(digit.shape)
+    size = (max(1, round(digit.shape[0] * scale)), max(1, round(digit.shape[1] * scale)))
+    digit = F.interpolate(digit[None, None], size=size, mode="area")[0, 0]
+    frame = torch.zeros(28, 28)
+    y, x = (28 - size[0]) // 2, (28 - size[1]) // 2
+    frame[y : y + size[0], x : x + size[1]] = digit
+    return frame.clamp(0, 1)
 
 
 def write_png(grey: torch.Tensor, path: str | Path) -> None:

@@ -20,6 +20,11 @@ class CharLSTMLab(Lab):
     trainer = training
     train_metrics = ("loss", "accuracy", "memorisation")
     samples_label = "(no pictures in this lab)"
+    onnx_note = (
+        "the model writes in a loop, each drawn character fed back in with the LSTM's state (two "
+        "tensors in and out beside the characters), which this export does not write as ONNX; "
+        "predict.py runs the same loop with PyTorch."
+    )
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         # Generation reads the sentences later: a hand-edited config is refused on load instead.

@@ -40,6 +40,10 @@ class DenoiseLab(Lab):
     def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
         return (torch.zeros(1, 1, 28, 28),)  # a noisy digit in [0, 1] pixels
 
+    onnx_about = (
+        "(N, 1, 28, 28) noisy pixels in [0, 1], white ink on black, in; the clean estimate, same shape, out."
+    )
+
     def headline(self, metrics: dict[str, Any]) -> str:
         name = training.noise_name("gaussian", DEFAULT_LEVELS["gaussian"])
         gaussian = metrics.get("psnr_by_noise", {}).get(name)

@@ -30,6 +30,8 @@ class DigitsLab(Lab):
     def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
         return (torch.zeros(1, 1, 28, 28),)  # [0, 1] pixels: the model normalises them itself
 
+    onnx_about = "(N, 1, 28, 28) pixels in [0, 1], white ink on black, in; (N, 10) logits out."
+
     def headline(self, metrics: dict[str, Any]) -> str:
         accuracy, size = metrics.get("heldout_accuracy"), metrics.get("heldout_size")
         if not isinstance(accuracy, float):

@@ -15,31 +15,11 @@ import sys
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from model import build_classifier
-from pictures import read_picture
+from pictures import mnist_frame, read_picture
 from safetensors.torch import load_file
 
 HERE = Path(__file__).resolve().parent
-
-
-def mnist_frame(grey: torch.Tensor) -> torch.Tensor:
-    """A picture as MNIST digits look: white ink on black, the ink's box scaled to fit 20x20 and
-    centred in 28x28."""
-    if grey.mean() > 0.5:  # dark ink on light paper
-        grey = 1 - grey
-    ink = (grey > 0.2).nonzero()
-    if len(ink) == 0:
-        raise ValueError("no ink found in the picture")
-    (top, left), (bottom, right) = ink.min(0).values, ink.max(0).values
-    digit = grey[top : bottom + 1, left : right + 1]
-    scale = 20 / max(digit.shape)
-    size = (max(1, round(digit.shape[0] * scale)), max(1, round(digit.shape[1] * scale)))
-    digit = F.interpolate(digit[None, None], size=size, mode="area")[0, 0]
-    frame = torch.zeros(28, 28)
-    y, x = (28 - size[0]) // 2, (28 - size[1]) // 2
-    frame[y : y + size[0], x : x + size[1]] = digit
-    return frame.clamp(0, 1)
 
 
 def main(paths: list[str]) -> None:

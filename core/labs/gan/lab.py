@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core.charts import series_curves
@@ -73,6 +74,17 @@ class GanLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return gan_from_config(config)
+
+    onnx_about = (
+        "the generator that draws the samples: (N, latent_dim + classes) latents in (z, then for the "
+        "cdcgan recipe a one-hot digit), (N, 1, 28, 28) pictures in [-1, 1] out ((x + 1) / 2: [0, 1])."
+    )
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return trained.model.sampler  # the weight average when there is one; no discriminator
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, trained.model.latent_dim + trained.model.classes),)
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Path:
         recipe = (params or {}).get("recipe", SPEC.param("recipe").default)

@@ -16,7 +16,7 @@ import torch
 from core.charts import tile, to_uint8, upscale
 from core.interactions import png_bytes
 from core.labs.base import TrainedModel
-from core.labs.gan.model import generate_tensor, latents
+from core.labs.gan.sampling import generate_tensor, latents, seeded_latents
 from core.specs import SpecError
 
 STEP_RANGE = (2, 64)  # interpolation frames
@@ -86,7 +86,7 @@ def latent_from_seed(seed: Any, latent_dim: int = 100, classes: int = 0) -> np.n
 def sample_latents(trained: TrainedModel, n: Any, seed: Any) -> np.ndarray:
     """The (n, latent_dim) latents behind `sample(trained, n, seed)`; row i is sample i."""
     n = check_count(n, (1, MAX_SAMPLES), "Number of samples")
-    return trained.model.latents(parse_seed(seed), n).numpy()
+    return seeded_latents(trained.model, parse_seed(seed), n).numpy()
 
 
 def sample_names(trained: TrainedModel, n: Any, seed: Any) -> list[str]:
@@ -105,9 +105,9 @@ def latent_from_reference(trained: TrainedModel, text: str) -> np.ndarray:
     seed_text, has_index, index_text = str(text).partition(":")
     seed = parse_seed(seed_text)
     if not has_index:
-        return trained.model.latents(seed, 1)[0].numpy()
+        return seeded_latents(trained.model, seed, 1)[0].numpy()
     index = check_count(index_text, (0, MAX_SAMPLES - 1), "Sample index")
-    return trained.model.latents(seed, index + 1)[index].numpy()
+    return seeded_latents(trained.model, seed, index + 1)[index].numpy()
 
 
 def check_latents(z: Any, size: int) -> torch.Tensor:

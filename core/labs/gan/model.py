@@ -8,7 +8,8 @@ a class vector beside z and D judges (image, class) pairs through a projection (
 digits several times sooner on a laptop CPU (see benchmarks/gan_bench.py).
 
 A conditional model's latent vector is z followed by the class vector (one-hot; a mix of two
-while interpolating), so seeds, interpolation and sliders work the same for every recipe. Both
+while interpolating), so seeds, interpolation and sliders work the same for every recipe (the
+seeds that name latents are in sampling.py: they use numpy, and this file needs only torch). Both
 players live in one module, `GAN`, so that one checkpoint holds the pair, the running average of
 G's weights that draws the samples, and the training timeline (fixed-noise grids).
 """
@@ -18,9 +19,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 IMAGE_SHAPE = (1, 28, 28)
@@ -154,10 +153,6 @@ class GAN(nn.Module):
         """D's logits for images (and, for a conditional GAN, the classes they claim to be)."""
         return self.discriminator(images) if not self.classes else self.discriminator(images, classes)
 
-    def latents(self, seed: int, n: int) -> torch.Tensor:
-        """The n latents a seed names for this model (see `latents`)."""
-        return latents(seed, n, self.latent_dim, self.classes)
-
     @torch.no_grad()
     def update_average(self, decay: float) -> None:
         """average <- decay * average + (1 - decay) * generator; batch-norm statistics copied."""
@@ -197,43 +192,9 @@ def gan_from_config(config: dict[str, Any]) -> GAN:
     return build_gan(config["recipe"], int(config["latent_dim"]), snapshots, average, classes)
 
 
-# --- latents in, images out -----------------------------------------------------------------
+# --- images in ------------------------------------------------------------------------------
 
 
 def to_tanh_range(images: torch.Tensor) -> torch.Tensor:
     """uint8 (N, 28, 28) -> float (N, 1, 28, 28) in [-1, 1], the range of the generator's tanh."""
     return images.float().div(127.5).sub(1.0).unsqueeze(1)
-
-
-def to_unit_range(images: torch.Tensor) -> np.ndarray:
-    """Generator output in [-1, 1], (N, 1, 28, 28) -> numpy (N, 28, 28) in [0, 1]."""
-    return ((images.detach().float().cpu()[:, 0] + 1.0) / 2.0).clamp(0.0, 1.0).numpy()
-
-
-def latents(seed: int, n: int, latent_dim: int, classes: int = 0) -> torch.Tensor:
-    """n latent vectors drawn from N(0, I) by a generator seeded with `seed`: the same seed always
-    gives the same vectors, so a seed names a sample (and row 0 is `latent_from_seed(seed)`).
-    With `classes`, each row also gets a one-hot class vector, the classes equally likely."""
-    # numpy fills row after row, so the first k rows of n are the k rows of k (torch's
-    # vectorised randn draws differently for different sizes). The class comes from one more
-    # normal number per row, for the same reason: its CDF is uniform on (0, 1).
-    extra = 1 if classes else 0
-    rows = np.random.default_rng(int(seed)).standard_normal((n, latent_dim + extra), dtype=np.float32)
-    z = torch.from_numpy(rows[:, :latent_dim].copy())
-    if not classes:
-        return z
-    uniform = torch.special.ndtr(torch.from_numpy(rows[:, latent_dim]))
-    labels = (uniform * classes).long().clamp(0, classes - 1)
-    return torch.cat([z, F.one_hot(labels, classes).float()], dim=1)
-
-
-@torch.no_grad()
-def generate_tensor(model: GAN, z: torch.Tensor, batch_size: int = 512) -> np.ndarray:
-    """Latents -> (N, 28, 28) images in [0, 1], in eval mode (batch norm uses its running
-    statistics, so a sample does not depend on what else is in the batch)."""
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    outputs = [to_unit_range(model(z[i : i + batch_size].to(device))) for i in range(0, len(z), batch_size)]
-    model.train(was_training)
-    return np.concatenate(outputs) if outputs else np.zeros((0, 28, 28), dtype=np.float32)

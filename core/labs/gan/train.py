@@ -28,7 +28,8 @@ from core.data import load_images
 from core.events import Event, Progress, Samples, Trained
 from core.labs.base import TrainedModel
 from core.labs.gan.latent import sample
-from core.labs.gan.model import GAN, GRID_COLUMNS, GRID_SIZE, gan_from_config, generate_tensor, to_tanh_range
+from core.labs.gan.model import GAN, GRID_COLUMNS, GRID_SIZE, gan_from_config, to_tanh_range
+from core.labs.gan.sampling import generate_tensor, seeded_latents
 from core.labs.gan.spec import SPEC
 from core.runner import TrainContext
 from core.specs import SpecError
@@ -259,8 +260,8 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         raise SpecError(f"Batch size: {batch_size} is more than the {len(real)} training images")
     steps_per_epoch = len(real) // batch_size  # whole batches only: batch norm needs company
     total_steps = params["epochs"] * steps_per_epoch
-    grid_z = model.latents(GRID_SEED, GRID_SIZE).to(ctx.device)
-    probe_z = model.latents(PROBE_SEED, PROBE_SIZE)
+    grid_z = seeded_latents(model, GRID_SEED, GRID_SIZE).to(ctx.device)
+    probe_z = seeded_latents(model, PROBE_SEED, PROBE_SIZE)
     labels = data.train_labels.to(ctx.device)
     noise = torch.Generator(device=ctx.device).manual_seed(ctx.seed + 1)  # G's inputs, per job
     watch, timeline = CollapseWatch(), Timeline()
@@ -343,7 +344,7 @@ def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, An
 
 def final_metrics(model: GAN, config: dict[str, Any], watch: CollapseWatch) -> dict[str, Any]:
     """The trained model's quality on EVAL_SIZE samples, and its collapse verdict."""
-    images = generate_tensor(model, model.latents(EVAL_SEED, EVAL_SIZE))
+    images = generate_tensor(model, seeded_latents(model, EVAL_SEED, EVAL_SIZE))
     quality = sample_quality(images, config)
     return quality | {"collapse": collapse_verdict(quality, config) or watch.d_won or None}
 

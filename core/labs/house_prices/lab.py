@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts
+from core.export import SideBySide
 from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel, card_front_matter
 from core.labs.house_prices import train as training
@@ -40,6 +42,17 @@ class HousePricesLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         training.check_config(config)  # refuse now what the interactions could not use later
         return PricePair(config["inputs"], tuple(config["hidden_sizes"]), float(config.get("dropout", 0.0)))
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model)  # (N, 2): the MSE and MAE models' standardised prices
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, trained.config["inputs"]),)  # a house as preprocessing.features makes it
+
+    onnx_about = (
+        '(N, inputs) houses preprocessed as predict.py does (config.json\'s "preprocessing") in; (N, 2) '
+        "out, the MSE and MAE models' standardised (log) prices: predict.py turns them into dollars."
+    )
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
         outliers = (params or {}).get("outliers", 0)

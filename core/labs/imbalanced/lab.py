@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts
+from core.export import SideBySide
 from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel, card_front_matter
 from core.labs.imbalanced import train as training
@@ -39,6 +41,17 @@ class ImbalancedLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         training.check_config(config)  # refuse now what the interactions could not use later
         return DefaultModels(list(config["methods"]), tuple(config["hidden_sizes"]))
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model, torch.sigmoid)  # (N, methods): each one's p(default)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, 3),)  # standardised balance and income, student as 0 or 1
+
+    onnx_about = (
+        '(N, 3) customers in: balance and income standardised with config.json\'s "scaling", student 1 '
+        "or 0; (N, methods) out: each model's probability of default, in config.json's \"methods\" order."
+    )
 
     def bundled_checkpoint(self, params: dict[str, Any] | None = None) -> Any:
         kept = (params or {}).get("defaults_kept", 1.0)

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts
+from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.labs.regularisation import train as training
 from core.labs.regularisation.interactions import INTERACTIONS, model_line
 from core.labs.regularisation.model import RegularisedSet
@@ -35,6 +37,17 @@ class RegularisationLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         training.check_config(config)  # refuse now what the interactions could not use later
         return RegularisedSet(config["inputs"], tuple(config["hidden_sizes"]), float(config["dropout"]))
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model, torch.sigmoid)  # (N, 4): each model's p(survived)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, trained.config["inputs"]),)  # a passenger as config.json's "encoding" makes it
+
+    onnx_about = (
+        '(N, 8) passengers encoded as config.json\'s "features" and "encoding" say (predict.py does it) '
+        "in; (N, 4) out: the survival probability from the plain, L1, L2 and dropout models."
+    )
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         return training_figures(history)

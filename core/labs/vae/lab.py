@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
@@ -30,6 +31,16 @@ class VAELab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_vae(config["architecture"], int(config["latent_dim"]), float(config.get("dropout", 0.0)))
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        # The decoder, the part that draws: codes (N, latent_dim) -> pixel probabilities (N, 1, 28, 28).
+        # The encoder's answer is two tensors and the forward samples, so the ONNX file leaves it out.
+        return nn.Sequential(trained.model.decoder, nn.Sigmoid())
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, int(trained.config["latent_dim"])),)
+
+    onnx_about = "the decoder: (N, latent_dim) codes in, (N, 1, 28, 28) pixel probabilities out (no encoder)."
 
     def model_name(self, trained: TrainedModel) -> str:
         return f"{trained.config.get('architecture')}, {trained.config.get('latent_dim')}-D latent"
