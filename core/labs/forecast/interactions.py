@@ -105,14 +105,15 @@ def date_text(series: Series, position: int) -> str:
 
 
 def laid_out(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    """A chart's titles, and its legend in a row above the plot (out of the lines' way)."""
+    """A chart's titles, and its legend in rows under the plot: these charts have up to ten
+    lines, whose legend above the plot would run into a two-line title."""
     figure.update_layout(
         title=title,
         xaxis_title=x_title,
         yaxis_title=y_title,
-        height=380,
-        margin=dict(l=40, r=10, t=40, b=40),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        height=460,
+        margin=dict(l=40, r=10, t=60, b=40),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0),
     )
     return figure
 
@@ -312,27 +313,29 @@ def windows_view(_trained: Any, series: str, window: int, horizon: int, position
         name="held-out years",
         line=dict(color="#ff7f0e", width=1),
     )
-    figure.add_vrect(
-        x0=iso(found.dates[position - window]),
-        x1=iso(found.dates[position - 1]),
-        fillcolor="#2ca02c",
-        opacity=0.25,
-        line_width=0,
-        annotation_text="window (input)",
-        annotation_position="top left",
-    )
-    figure.add_vrect(
-        x0=iso(found.dates[position]),
-        x1=iso(found.dates[position + horizon - 1]),
-        fillcolor="#d62728",
-        opacity=0.35,
-        line_width=0,
-        annotation_text="target",
-        annotation_position="top right",
-    )
+    # The window and its target as thick points over shaded spans: a month is a sliver of ten
+    # years, and the points keep it visible.
+    for first, last, colour, name in (
+        (position - window, position, "#2ca02c", f"window: {window} {found.step}s read"),
+        (position, position + horizon, "#d62728", f"target: {horizon} {found.step}s to forecast"),
+    ):
+        figure.add_vrect(
+            x0=iso(found.dates[first]),
+            x1=iso(found.dates[last - 1]),
+            fillcolor=colour,
+            opacity=0.3,
+            line_width=0,
+        )
+        figure.add_scatter(
+            x=iso(found.dates[first:last]),
+            y=found.values[first:last],
+            mode="markers",
+            name=name,
+            marker=dict(color=colour, size=6),
+        )
     laid_out(
         figure,
-        f"{found.title}: a window of {window} {found.step}s and the {horizon} after it",
+        f"{found.title}: a window and its target",
         "date",
         found.unit,
     )
