@@ -105,6 +105,7 @@ def training_figures(history: TrainingHistory) -> list[go.Figure]:
     mae = charts.per_model_curves(
         history, cells, "heldout_{name}_mae", "Held-out one-step MAE (each epoch's end)", "MAE"
     )
+    mae.update_traces(mode="lines+markers", selector=dict(mode="markers"))  # join each cell's epochs
     for name in BASELINES:
         value = history.latest(f"{name}_mae")
         if value is not None:
