@@ -4,6 +4,7 @@ path, reading a photo of a digit as the app reads it."""
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import sys
@@ -22,17 +23,25 @@ from core import checkpoints, models
 from core.cli import main as cli
 from core.export import export_archive, runs_alone, standalone_files
 from core.imaging import read_upload
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.registry import get_lab, ready_labs
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
+def bundled_export(lab_id: str, variant: str | None = None) -> tuple[bytes, TrainedModel]:
+    """A bundled model's export (the lab's default when no variant is named), and the model as
+    the app loads it: written once per session, since writing ONNX takes seconds."""
+    lab = get_lab(lab_id)
+    trained = models.bundled(lab, variant or next(iter(lab.variants)))
+    return export_archive(lab, trained), trained
+
+
 @pytest.fixture(scope="module")
 def digits_export(tmp_path_factory) -> Path:
-    lab = get_lab("digits")
     folder = tmp_path_factory.mktemp("export")
-    with zipfile.ZipFile(io.BytesIO(export_archive(lab, models.bundled(lab, "fast-cnn")))) as archive:
+    with zipfile.ZipFile(io.BytesIO(bundled_export("digits", "fast-cnn")[0])) as archive:
         archive.extractall(folder)
     return folder / "digits-fast-cnn"
 
@@ -64,8 +73,8 @@ ONNX_LABS = [lab.spec.id for lab in ready_labs() if type(lab).onnx_inputs is not
 def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(lab_id, tmp_path):
     ort = pytest.importorskip("onnxruntime")
     lab = get_lab(lab_id)
-    trained = models.choose(lab, None)
-    with zipfile.ZipFile(io.BytesIO(export_archive(lab, trained))) as archive:
+    archive_bytes, trained = bundled_export(lab_id)
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as archive:
         (name,) = [n for n in archive.namelist() if n.endswith("model.onnx")]
         (tmp_path / "model.onnx").write_bytes(archive.read(name))
     session = ort.InferenceSession(str(tmp_path / "model.onnx"))
@@ -129,11 +138,10 @@ def run_predict(folder: Path, libs: Path, *args: str) -> str:
     return done.stdout
 
 
-def unpacked(lab_id: str, variant: str, folder: Path) -> tuple[Path, object]:
+def unpacked(lab_id: str, variant: str, folder: Path) -> tuple[Path, TrainedModel]:
     """A bundled model's export unpacked under `folder`, and the model as the app loads it."""
-    lab = get_lab(lab_id)
-    trained = models.bundled(lab, variant)
-    with zipfile.ZipFile(io.BytesIO(export_archive(lab, trained))) as archive:
+    archive_bytes, trained = bundled_export(lab_id, variant)
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as archive:
         archive.extractall(folder)
         (top,) = {Path(name).parts[0] for name in archive.namelist()}
     assert (folder / top / "predict.py").is_file()
@@ -294,6 +302,25 @@ def test_the_char_lstm_runs_alone_and_writes_as_the_app_does(standalone_libs, tm
     greedy = run_predict(folder, standalone_libs, "Deep", "--greedy").splitlines()
     assert [line.split("    (")[0] for line in greedy] == generate(trained, "Deep", 0, 1, 0).texts
     assert greedy[0].endswith("(a training sentence)")  # the bundled model learnt its sentences
+
+
+def test_the_binary_autoencoder_runs_alone_encoding_and_decoding_as_the_app_does(standalone_libs, tmp_path):
+    from core.bit_codes import decode
+    from core.imaging import example_digit, to_mnist_frame
+    from core.labs.binary_ae.interactions import encode_frame
+
+    folder, trained = unpacked("binary-ae", "fast", tmp_path)
+    frame = np.round(to_mnist_frame(example_digit()) * 255) / 255  # as the PNG holds it
+    out = run_predict(folder, standalone_libs, "encode", str(grey_png(frame, tmp_path / "digit.png")))
+    app = encode_frame(trained, frame)
+    assert out.split(": ")[1].split(";")[0] == app.bits_text.replace(" ", "")
+    assert np.abs(read_grey(tmp_path / "digit-rebuilt.png") - app.reconstruction).max() <= 1 / 255 + 1e-6
+
+    codes = ["0" * 48, "01" * 24]
+    run_predict(folder, standalone_libs, "decode", *codes)
+    sheet = read_grey(folder / "decoded.png")  # two 32x32 digits, a 2-pixel gap between
+    drawn = np.stack([sheet[:, 0:32], sheet[:, 34:66]])
+    assert np.abs(drawn - decode(trained, codes)).max() <= 1 / 255 + 1e-6
 
 
 def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys):

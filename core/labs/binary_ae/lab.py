@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
@@ -32,6 +33,17 @@ class BinaryAELab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_autoencoder(config["architecture"])
+
+    onnx_about = (
+        "the decoder only: (N, 3, 4, 4) codes of -1 and +1 in (bit 16c + 4r + k at channel c, row r, "
+        "column k), (N, 1, 32, 32) digits in [-1, 1] out; predict.py encodes pictures to codes."
+    )
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return trained.model.decoder
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.ones(1, 3, 4, 4),)
 
     def model_name(self, trained: TrainedModel) -> str:
         return f"{trained.config.get('architecture', '?')} binary autoencoder"
