@@ -329,8 +329,7 @@ def training_sidebar(
         if course_recipe:
             settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
             st.caption(f"The course recipe: {settings}.")
-        if params is not None:
-            share_setup(lab, params)
+        share_setup(lab, params)
     return params
 
 
@@ -390,9 +389,10 @@ def lesson_answer(lab: Lab, lesson: Lesson | None) -> bool:
     return bool(answer.strip())
 
 
-def share_setup(lab: Lab, params: dict[str, Any]) -> None:
+def share_setup(lab: Lab, params: dict[str, Any] | None) -> None:
     """For a teacher: these settings as a link, with the controls students may not change
-    locked or hidden and an optional question to answer before Train."""
+    locked or hidden and an optional question to answer before Train (None: the settings are
+    not valid, and the link waits for them)."""
     with st.expander("Share this setup as a lesson link"):
         names = [param.name for param in lab.spec.params]
         locked = st.multiselect("Lock (shown, cannot be changed)", names, key=f"{lab.spec.id}-share-lock")
@@ -402,6 +402,9 @@ def share_setup(lab: Lab, params: dict[str, Any]) -> None:
             key=f"{lab.spec.id}-share-question",
             placeholder="Predict: will it learn with this learning rate?",
         )
+        if params is None:
+            st.caption("Correct the settings above first: the link holds valid settings only.")
+            return
         try:
             lesson = lessons.make(lab, params, locked, hidden, question)
         except LessonError as error:
