@@ -116,6 +116,19 @@ TABLES: dict[str, TableSource] = {
             notes="degrees Celsius; 29 February 1984 and 1988 are not in the table.",
         ),
         TableSource(
+            name="clemson_temps",
+            title="Clemson daily temperatures 1930-2020",
+            package="stevedata",
+            item="clemson_temps",
+            target="tmax",
+            rows=33148,
+            columns=("date", "tmin", "tmax"),
+            licence="GPL-2 (stevedata)",
+            origin="Steve Miller's stevedata R package: daily highs and lows recorded at Clemson, "
+            "South Carolina",
+            notes="degrees Fahrenheit; 89 days are missing from the table and a few values are empty.",
+        ),
+        TableSource(
             name="default",
             title="Credit card defaults",
             package="ISLR",
