@@ -139,8 +139,12 @@ def read_training_state(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str
 
 def find_resume_point(text: str) -> EpochCheckpoint:
     """The epoch to resume from: a run folder's last epoch, or one epoch folder itself."""
-    path = Path(text).expanduser()
-    if not path.is_dir():
+    try:
+        path = Path(text).expanduser()
+        found = path.is_dir()
+    except (OSError, ValueError, RuntimeError):  # a name too long, a NUL byte, ~nobody
+        found = False
+    if not found:
         raise SpecError(f"Resume from: there is no folder {text!r}. Copy a path from the Checkpoints tab.")
     if (path / STATE_FILE).is_file() and EPOCH_NAME.match(path.name):
         chosen = [c for c in list_epochs(path.parent.parent) if c.folder.resolve() == path.resolve()]

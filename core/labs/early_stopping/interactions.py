@@ -18,7 +18,7 @@ from core.labs.early_stopping import epochs as epoch_store
 from core.labs.early_stopping.model import DigitMLP
 from core.labs.early_stopping.train import heldout_split
 from core.specs import Param, SpecError
-from core.training import evaluate_classifier
+from core.training import TensorSplit, evaluate_classifier
 
 FIGURES = {"loss": "Loss (cross-entropy)", "accuracy": "Accuracy"}
 MONITOR_NAMES = {"validation_loss": "validation loss", "validation_accuracy": "validation accuracy"}
@@ -174,6 +174,22 @@ def list_checkpoints(trained: TrainedModel) -> dict[str, Any]:
     return {"note": what_is_kept(trained, saved), "epochs": rows}
 
 
+def heldout_digits(trained: TrainedModel) -> TensorSplit:
+    """The held-out digits of the data the model learnt from: from the folder its config names
+    when that is still here (a benchmark's --data-dir), else as the server resolves MNIST; a
+    server that only has other digits says so rather than scoring the model on them."""
+    recorded = trained.config.get("data", {})
+    folder = recorded.get("location") if recorded.get("kind") == "directory" else None
+    data = training_data(trained.config, folder if folder and Path(folder).is_dir() else None)
+    if recorded.get("dataset") and data.source.dataset != recorded["dataset"]:
+        raise SpecError(
+            f"This model learnt from {recorded.get('description', recorded['dataset'])}, which this "
+            f"server does not have (it has {data.source.description}): its held-out digits cannot "
+            "be scored here."
+        )
+    return heldout_split(data)
+
+
 def load_epoch(trained: TrainedModel, epoch: int = 0) -> dict[str, Any]:
     saved = epoch_store.list_epochs(run_folder(trained))
     if not saved:
@@ -193,8 +209,7 @@ def load_epoch(trained: TrainedModel, epoch: int = 0) -> dict[str, Any]:
     except (SpecError, RuntimeError, CheckpointError) as error:
         raise SpecError(f"Epoch {wanted}'s checkpoint cannot be loaded: {error}") from None
     model.eval()
-    data = training_data(trained.config)
-    heldout = heldout_split(data)
+    heldout = heldout_digits(trained)
     figures = evaluate_classifier(model, heldout)
     with torch.no_grad():
         predicted = model(heldout.inputs).argmax(1)

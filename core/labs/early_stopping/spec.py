@@ -1,6 +1,6 @@
 """The early-stopping lab's spec: its place in the catalogue and its settings (torch-free)."""
 
-from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
+from core.specs import SEED, LabSpec, Param, SpecError, learning_rate_param, read_theory
 
 # What the stopping rule can watch: the validation digits' loss (lower is better) or accuracy
 # (higher is better), as Keras's EarlyStopping(monitor="val_loss" | "val_accuracy").
@@ -11,10 +11,19 @@ MONITORS = {"validation_loss": "min", "validation_accuracy": "max"}
 KEEP_CHOICES = ("every-epoch", "best-and-last")
 
 
+MAX_PATH = 1000  # characters: longer is no folder a run would have
+
+
 def clean_resume(text: str) -> str:
-    """The folder to resume from, trimmed (empty: a fresh training); the folder itself is checked
-    when the training is asked for (core.labs.early_stopping.epochs.check_resume)."""
-    return str(text).strip()
+    """The folder to resume from, trimmed (empty: a fresh training). Only its form is checked
+    here; the folder itself when the training is asked for (epochs.check_resume)."""
+    cleaned = str(text).strip()
+    if len(cleaned) > MAX_PATH or any(ord(character) < 32 for character in cleaned):
+        raise SpecError(
+            "Resume from: that is not a folder path (one line, at most 1,000 characters); copy "
+            "one from the Checkpoints tab, or leave it empty for a fresh training."
+        )
+    return cleaned
 
 
 SPEC = LabSpec(
