@@ -99,7 +99,7 @@ def test_it_stops_after_patience_epochs_and_puts_back_the_best_epoch(tmp_path, d
     reloaded = LAB.load(job.checkpoint_dir)
     table = LAB.interaction("checkpoints")(reloaded)
     assert [row["epoch"] for row in table["epochs"]] == curve["epoch"] and "every epoch" in table["note"]
-    assert table["epochs"][best - 1][""] == "best kept"
+    assert table["epochs"][best - 1]["mark"] == "best kept"
     loaded = LAB.interaction("load-epoch")(reloaded, {"epoch": 1})
     assert "**Epoch 1**" in loaded["summary"] and 0 < loaded["heldout_accuracy"] < metrics["heldout_accuracy"]
     assert loaded["mistakes"] and loaded["mistakes"][0][1].startswith("said ")

@@ -18,7 +18,7 @@ def test_the_bundled_curve_checkpoints_and_an_epoch(client: Client) -> None:
     curve = client.predict(figure="loss", api_name="/early_stopping_curve")
     assert "stopped the training after epoch" in curve["summary"]
     rows = client.predict(api_name="/early_stopping_checkpoints")["epochs"]
-    assert len(rows) == 2 and rows[0][""] == "best kept"
+    assert len(rows) == 2 and rows[0]["mark"] == "best kept"
     loaded = client.predict(epoch=rows[-1]["epoch"], api_name="/early_stopping_load_epoch")
     assert loaded["summary"].startswith(f"**Epoch {rows[-1]['epoch']}**") and loaded["mistakes"]
     with pytest.raises(AppError, match="Epoch 1 has no checkpoint in this run"):

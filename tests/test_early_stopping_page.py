@@ -20,7 +20,7 @@ def test_the_page_opens_on_the_bundled_curve_and_its_kept_checkpoints():
     assert "The course recipe: epochs 20" in texts(at.caption)
     assert "stopped the training after epoch" in texts(at.markdown)
     epochs = table(at, "folder")
-    assert len(epochs) == 2 and "best kept" in list(epochs[""])
+    assert len(epochs) == 2 and "best kept" in list(epochs["mark"])
     assert "This bundled model keeps the checkpoints of epochs" in texts(at.markdown)
     last = int(epochs["epoch"].iloc[-1])
     widget(at, f"{LOAD}-epoch").set_value(last).run()

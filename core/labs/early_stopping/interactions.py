@@ -167,7 +167,7 @@ def list_checkpoints(trained: TrainedModel) -> dict[str, Any]:
                 "epoch": checkpoint.epoch,
                 MONITOR_NAMES.get(monitor, monitor): round(checkpoint.metrics.get(monitor, float("nan")), 4),
                 "train loss": round(checkpoint.metrics.get("train_loss", float("nan")), 4),
-                "": " ".join(marks),
+                "mark": " ".join(marks),
                 "folder": str(checkpoint.folder),
             }
         )
