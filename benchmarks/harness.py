@@ -84,6 +84,7 @@ MODULES = (
     "seq2seq_bench",
     "mnist_rows_bench",
     "optimisers_bench",
+    "early_stopping_bench",
     "charlstm_bench",
     "sequence_bench",
     "forecast_bench",

@@ -21,6 +21,8 @@ DLL_TORCH_THREADS=1 "$python" -m core train seq2seq --set corpus_size=70000 --se
 DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --set corpus=generated --set corpus_size=8000 --set epochs=10 --out checkpoints/seq2seq-generated
 "$python" -m core train mnist-rows --set models=rnn,lstm,gru,birnn,bilstm --data-dir "$data_dir" --out checkpoints/mnist-rows-all
 "$python" -m core train optimisers --data-dir "$data_dir" --out checkpoints/optimisers-all
+# Only the best and the last epoch checkpoints are kept in the repository (2.4 MB, not 18 MB).
+"$python" -m core train early-stopping --set keep_checkpoints=best-and-last --data-dir "$data_dir" --out checkpoints/early-stopping-default
 "$python" -m core train charlstm --out checkpoints/charlstm-default
 # The prior learns the codes of the bundled autoencoder, so it must come after it.
 "$python" -m core train binary-ae --data-dir "$data_dir" --out checkpoints/binary-ae-fast
