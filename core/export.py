@@ -151,7 +151,8 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
     standalone = standalone_files(lab)
     files |= {name: text.encode() for name, text in standalone.items()}
     how = usage(standalone["predict.py"]) if standalone else []
-    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, how).encode()
+    helpers = sorted(set(standalone) - {"model.py", "predict.py"})
+    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, how, helpers).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -159,10 +160,12 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
     return buffer.getvalue()
 
 
-def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: list[str]) -> str:
+def export_notes(
+    lab: Lab, name: str, onnx_missing: str, standalone: list[str], helpers: list[str] = ()
+) -> str:
     """EXPORT.md: what the zip holds and how to run it; `onnx_missing` says why there is no
     ONNX file (empty when there is one), `standalone` the lines that run predict.py (empty
-    when the lab has none)."""
+    when the lab has none), `helpers` the files shipped beside it (pictures.py...)."""
     lines = [
         f"# {lab.spec.title}: {name}",
         "",
@@ -174,7 +177,8 @@ def export_notes(lab: Lab, name: str, onnx_missing: str, standalone: list[str]) 
     ]
     if standalone:
         lines += [
-            "- `model.py` and `predict.py`: run the model with only PyTorch and safetensors",
+            f"- `model.py` and `predict.py`{''.join(f' (with `{h}`)' for h in helpers)}: run the model "
+            "with only PyTorch and safetensors",
             "  (the first lines of predict.py say what it takes and what it prints):",
             "",
             "      pip install torch safetensors",
