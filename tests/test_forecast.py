@@ -72,6 +72,28 @@ def test_co2_has_its_missing_weeks_filled_and_a_trend_read_relative():
     )
 
 
+def test_clemsons_real_gaps_are_filled_short_by_a_line_long_by_the_training_seasons():
+    series = load_series("clemson")
+    assert len(series) == 10_958 and series.dates[0] == pd.Timestamp("1991-01-01")
+    assert (
+        series.dates[series.heldout_start] == pd.Timestamp("2018-01-01") and np.isfinite(series.values).all()
+    )
+    assert (
+        "45 missing days (17 in gaps of up to 3 days" in series.cleaning
+        and "longest 28 days" in series.cleaning
+    )
+    # A one-day gap (30 September 2000) lies on the line between its neighbours (Celsius).
+    day = series.dates.get_loc(pd.Timestamp("2000-09-30"))
+    assert series.values[day] == pytest.approx((series.values[day - 1] + series.values[day + 1]) / 2)
+    # February 2005's month-long gap holds the training years' average of each of its days.
+    train = pd.Series(series.train, index=series.dates[: series.heldout_start])
+    others = train[(train.index.month == 2) & (train.index.day == 10) & (train.index.year != 2005)]
+    feb10 = series.dates.get_loc(pd.Timestamp("2005-02-10"))
+    assert series.values[feb10] == pytest.approx(others.mean())
+    highs = pd.Series(series.values, index=series.dates)
+    assert 5 < highs[highs.index.month == 1].mean() < 15 < 30 < highs[highs.index.month == 7].mean() < 35
+
+
 def test_an_unknown_or_unreadable_series_is_a_clear_error(monkeypatch):
     with pytest.raises(DataUnavailableError, match="unknown series 'nile'"):
         load_series("nile")
@@ -155,7 +177,7 @@ def test_the_cli_trains_and_refuses_bad_settings_in_one_line(tmp_path, capsys):
     assert main(["train", "forecast", "--set", "window=1"]) == 2
     assert "Window: '1' is out of range [2, 365]" in capsys.readouterr().err
     assert main(["train", "forecast", "--set", "series=nile"]) == 2
-    assert "'nile' is not one of melbourne, co2" in capsys.readouterr().err
+    assert "'nile' is not one of melbourne, co2, clemson" in capsys.readouterr().err
     assert main(["forecast", "forecast", "--horizon", "0"]) == 2
     assert "is out of range [1, 60]" in capsys.readouterr().err
     assert main(["forecast", "what_if", "30, warm", "--json"]) == 2
@@ -190,6 +212,13 @@ def test_the_bundled_co2_models_forecast_a_level_never_seen_in_training(co2):
     series = load_series("co2")
     assert series.values[series.heldout_start :].max() > series.train.max() + 10  # a trend
     assert all(f["mase"] < 0.5 for f in co2.metrics["one_step"].values())
+
+
+def test_the_bundled_clemson_models_beat_seasonal_naive_on_three_held_out_years():
+    clemson = LAB.load_bundled({"series": "clemson"})
+    assert clemson.config["series"] == "clemson" and clemson.metrics["heldout_size"] == 1090
+    assert clemson.metrics["one_step"]["lstm"]["mase"] < 1
+    assert "stevedata::clemson_temps" in clemson.data_source
 
 
 def test_a_hand_edited_config_is_refused_on_load(melbourne, tmp_path):

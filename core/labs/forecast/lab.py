@@ -21,7 +21,11 @@ from core.labs.forecast.spec import CELL_NAMES, CELLS, SPEC
 class ForecastLab(Lab):
     spec = SPEC
     # One checkpoint per series, each holding all three cells.
-    variants = {"melbourne": "forecast-melbourne", "co2": "forecast-co2"}  # noqa: RUF012
+    variants = {  # noqa: RUF012
+        "melbourne": "forecast-melbourne",
+        "co2": "forecast-co2",
+        "clemson": "forecast-clemson",
+    }
     variant_setting = "series"
     interactions = INTERACTIONS
     trainer = training

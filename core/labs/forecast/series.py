@@ -6,6 +6,9 @@
   the k-th day of a 365-day calendar, and 29 February 1984 and 1988 are simply not there.
 - co2: weekly CO2 at Mauna Loa 1958-2001 in ppm, as statsmodels ships it; 59 weeks are missing
   and are filled by straight lines between their neighbours (the data view says how many).
+- clemson: Clemson's daily maximum temperatures 1991-2020 (stevedata::clemson_temps through
+  core.tables), in Fahrenheit there and Celsius here, with real gaps: days missing from the
+  table, one of them a month long (see fill_gaps).
 
 The held-out part is the last years, never shuffled into training: a forecaster is judged on a
 future it has not seen. Models read inputs scaled by the training part's figures only.
@@ -147,13 +150,69 @@ def load_co2() -> Series:
     )
 
 
+CLEMSON_YEARS = ("1991-01-01", "2020-12-31")  # the last thirty years, a climate normal's span
+SHORT_GAP = 3  # days: filled by a straight line; longer gaps by the training years' average day
+
+
+def fill_gaps(values: pd.Series, training_end: pd.Timestamp) -> tuple[pd.Series, str]:
+    """A daily series with its gaps filled, and what was done in words. A gap of up to SHORT_GAP
+    days gets a straight line between its neighbours; a longer one (a month of winter, say) gets
+    the average of each of its days of the year over the training years: the season's typical
+    weather, where a line a month long knows nothing of the season, and read from the training
+    years only, so nothing leaks from the held-out ones."""
+    missing = values.isna()
+    runs = (missing != missing.shift()).cumsum()
+    length = missing.groupby(runs).transform("sum")
+    short = missing & (length <= SHORT_GAP)
+    filled = values.copy()
+    filled[short] = values.interpolate(method="time", limit_area="inside")[short]
+    training = values[values.index < training_end]
+    seasonal = training.groupby(training.index.dayofyear).mean()
+    long_gaps = filled.isna()
+    filled[long_gaps] = seasonal.reindex(filled.index[long_gaps].dayofyear).to_numpy()
+    longest = int(length[missing].max()) if missing.any() else 0
+    return filled, (
+        f"{int(missing.sum())} missing days ({int(short.sum())} in gaps of up to {SHORT_GAP} days, filled "
+        f"by a straight line; {int(long_gaps.sum())} in longer gaps, the longest {longest} days, filled "
+        "by the training years' average for that day of the year); Fahrenheit turned into Celsius."
+    )
+
+
+def load_clemson() -> Series:
+    table = load_table("clemson_temps")
+    frame = table.frame
+    dates = pd.to_datetime(frame["date"])
+    highs = pd.Series(frame["tmax"].to_numpy(dtype=float), index=pd.DatetimeIndex(dates)).sort_index()
+    if highs.index.has_duplicates:
+        raise DataUnavailableError("stevedata::clemson_temps has a date twice: not the expected daily series")
+    days = pd.date_range(*CLEMSON_YEARS, freq="D")
+    celsius = (highs.reindex(days) - 32) * 5 / 9
+    heldout_start = int(np.searchsorted(days, pd.Timestamp("2018-01-01")))
+    filled, cleaning = fill_gaps(celsius, days[heldout_start])
+    source = table.source.to_dict()
+    return Series(
+        name="clemson",
+        title="Clemson daily maximum temperatures 1991-2020",
+        unit="°C",
+        step="day",
+        period=365,
+        dates=days,
+        values=read_only(filled.to_numpy()),
+        heldout_start=heldout_start,
+        relative=False,
+        source={k: str(source[k]) for k in ("title", "licence", "origin", "reference", "notes")},
+        cleaning=cleaning + " Leap days are real here, so seasonal naive's 365 days back drifts by a day "
+        "every fourth year.",
+    )
+
+
 def _statsmodels_version() -> str:
     import statsmodels
 
     return statsmodels.__version__
 
 
-LOADERS = {"melbourne": load_melbourne, "co2": load_co2}
+LOADERS = {"melbourne": load_melbourne, "co2": load_co2, "clemson": load_clemson}
 
 
 @functools.lru_cache(maxsize=len(LOADERS))

@@ -4,7 +4,7 @@ from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 CELLS = ("rnn", "lstm", "gru")
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
-SERIES = ("melbourne", "co2")
+SERIES = ("melbourne", "co2", "clemson")
 MAX_WINDOW, MAX_HORIZON = 365, 60
 
 SPEC = LabSpec(
@@ -22,7 +22,9 @@ SPEC = LabSpec(
             "choice",
             "melbourne",
             "melbourne: daily maximum temperatures 1981-1990, the last two years held out; co2: weekly "
-            "Mauna Loa CO2 1958-2001, the last eight years held out.",
+            "Mauna Loa CO2 1958-2001, the last eight years held out; clemson: daily maximum "
+            "temperatures in Clemson, South Carolina, 1991-2020 (its gaps filled), the last three "
+            "years held out.",
             choices=SERIES,
         ),
         Param(
