@@ -42,3 +42,4 @@ DLL_TORCH_THREADS=1 "$python" -m core train transformer --set corpus=generated -
 DLL_TORCH_THREADS=1 "$python" -m core train inside-cnn --out checkpoints/inside-cnn-efficientnet-lite0  # checks the pip package's ImageNet weights; writes no weights
 DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=melbourne --out checkpoints/forecast-melbourne
 DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=co2 --out checkpoints/forecast-co2
+DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=clemson --out checkpoints/forecast-clemson
