@@ -3,13 +3,14 @@
 
 Both train the course's MLP three ways from the same weights on the same digits (batch: all
 12,000 per update; mini-batch; stochastic: one digit per update):
-- default: the lab's settings (SGD 0.05, no momentum, mini-batches of 64, 2 epochs), seeds 0-1;
+- default: the lab's settings (SGD 0.01, no momentum, mini-batches of 64, 2 epochs), seeds 0-1;
 - course: Lab Work 3's settings (SGD 0.01 with momentum 0.9, mini-batches of 64, 15 epochs),
   seed 0 (it takes five times longer).
 Figures per way: held-out accuracy at the end, updates, own seconds, and the first epoch,
-update count and own seconds at which its loss on the fixed 1,024 training digits fell to
-LOSS_MARK or below (null when never): the three x-axes as numbers. Ratios: the course's recipe
-over the default, for the seconds to the mark and the held-out accuracy.
+update count and own seconds at which its loss on the fixed 1,024 training digits fell to each
+of MARKS or below (null when never): the three x-axes as numbers. Ratios: the course's recipe
+over the default, for the seconds to the first mark and the held-out accuracy. No target: the
+issue sets none for this lab; the figures say which way wins on which axis.
 
 Run it alone with `python -m benchmarks.gradient_descent_bench`, or `python -m benchmarks
 gradient_descent_three_axes`.
@@ -26,7 +27,7 @@ from typing import Any
 from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
 
 NAME = "gradient_descent_three_axes"
-LOSS_MARK = 0.3  # cross-entropy on the fixed training digits: about 91% of them right
+MARKS = (1.0, 0.5)  # cross-entropy on the fixed training digits (2.3 at the start)
 METHODS = ("batch", "mini-batch", "stochastic")
 
 
@@ -45,9 +46,9 @@ def train(settings: dict[str, Any], data_dir: str, max_steps: int | None) -> dic
     return job.result.metrics
 
 
-def first_at_mark(curve: dict[str, list[float]]) -> dict[str, float | None]:
+def first_at_mark(curve: dict[str, list[float]], mark: float) -> dict[str, float | None]:
     for index, loss in enumerate(curve["loss"]):
-        if loss <= LOSS_MARK:
+        if loss <= mark:
             return {axis: curve[axis][index] for axis in ("epoch", "updates", "seconds")}
     return {"epoch": None, "updates": None, "seconds": None}
 
@@ -55,8 +56,8 @@ def first_at_mark(curve: dict[str, list[float]]) -> dict[str, float | None]:
 @benchmark(
     NAME,
     "Batch, mini-batch and stochastic gradient descent on the course's MNIST MLP from the same "
-    "weights: held-out accuracy, and the epochs, updates and own seconds to a training loss of "
-    "0.3, for the lab's default (2 seeds) beside the course's Lab Work 3 recipe, in one run.",
+    "weights: held-out accuracy, and the epochs, updates and own seconds to training losses of "
+    "1.0 and 0.5, for the lab's default (2 seeds) beside the course's Lab Work 3 recipe, in one run.",
 )
 def gradient_descent_three_axes(options: Options) -> Result:
     from core.labs.gradient_descent.train import COURSE_RECIPE
@@ -66,7 +67,7 @@ def gradient_descent_three_axes(options: Options) -> Result:
     limit = 10 if options.quick else None
     recipes = {f"default-seed{seed}": {"seed": seed} for seed in ((0,) if options.quick else (0, 1))}
     recipes["course-seed0"] = COURSE_RECIPE | {"seed": 0}
-    figures: dict[str, Any] = {"loss_mark": LOSS_MARK}
+    figures: dict[str, Any] = {"loss_marks": list(MARKS)}
     details: dict[str, Any] = {}
     loads = [round(os.getloadavg()[0], 2)]
     for run, settings in recipes.items():
@@ -75,21 +76,25 @@ def gradient_descent_three_axes(options: Options) -> Result:
         loads.append(round(os.getloadavg()[0], 2))
         details[run] = metrics
         for way in METHODS:
-            reached = first_at_mark(metrics["curves"][way])
             figures |= {
                 f"{run}.{way}.heldout_accuracy": round(metrics["heldout_accuracy"][way], 4),
                 f"{run}.{way}.updates": metrics["updates"][way],
                 f"{run}.{way}.own_seconds": metrics["method_seconds"][way],
-                f"{run}.{way}.epochs_to_mark": reached["epoch"],
-                f"{run}.{way}.updates_to_mark": reached["updates"],
-                f"{run}.{way}.seconds_to_mark": reached["seconds"],
             }
+            for mark in MARKS:
+                reached = first_at_mark(metrics["curves"][way], mark)
+                figures[f"{run}.{way}.to_loss_{mark}"] = [
+                    reached["epoch"],
+                    reached["updates"],
+                    reached["seconds"],
+                ]
     defaults = [run for run in recipes if run.startswith("default")]
+    first = MARKS[0]
     for way in METHODS:
-        reached = [figures[f"{run}.{way}.seconds_to_mark"] for run in defaults]
-        course = figures[f"course-seed0.{way}.seconds_to_mark"]
+        reached = [figures[f"{run}.{way}.to_loss_{first}"][2] for run in defaults]
+        course = figures[f"course-seed0.{way}.to_loss_{first}"][2]
         mean = statistics.mean(reached) if None not in reached else None
-        figures[f"ratio.{way}.seconds_to_mark_course_over_default"] = (
+        figures[f"ratio.{way}.seconds_to_loss_{first}_course_over_default"] = (
             round(course / mean, 2) if course is not None and mean else None
         )
         accuracy = statistics.mean(figures[f"{run}.{way}.heldout_accuracy"] for run in defaults)
@@ -97,29 +102,17 @@ def gradient_descent_three_axes(options: Options) -> Result:
             figures[f"course-seed0.{way}.heldout_accuracy"] / accuracy, 3
         )
     figures["load_1min_before_and_after_each_run"] = loads
-    # The lab's lesson, as numbers: per epoch stochastic GD gets to the mark first, per update
-    # mini-batch GD needs fewer than stochastic GD, and per second mini-batch GD is fastest.
-    met = all(
-        figures[f"{run}.stochastic.epochs_to_mark"] is not None
-        and figures[f"{run}.mini-batch.seconds_to_mark"] is not None
-        and figures[f"{run}.stochastic.epochs_to_mark"] <= (figures[f"{run}.mini-batch.epochs_to_mark"] or 99)
-        and figures[f"{run}.mini-batch.updates_to_mark"] < figures[f"{run}.stochastic.updates_to_mark"]
-        and figures[f"{run}.mini-batch.seconds_to_mark"] < figures[f"{run}.stochastic.seconds_to_mark"]
-        for run in defaults
-    )
     return Result(
         figures=figures,
-        target=(
-            f"default, every seed: to a training loss of {LOSS_MARK}, stochastic GD takes the fewest "
-            "epochs, mini-batch GD fewer updates and fewer seconds than stochastic GD"
-        ),
-        met=None if options.quick else met,
+        target=None,
+        met=None,
         notes=[
             "Loss: cross-entropy on a fixed sample of 1,024 training digits, measured after every "
-            "few stretches of 64 digits (the x-axes' resolution). Own seconds: each way's own "
-            "forward, backward and update computation.",
-            "Batch GD takes one update per epoch: in 2 (default) or 15 (course) epochs it never "
-            "reaches the mark, which is the point of the comparison, not a failure.",
+            "few stretches of 64 digits (the x-axes' resolution). to_loss_M: [epoch, updates, own "
+            "seconds] when the loss first fell to M or below, null when never. Own seconds: each "
+            "way's own forward, backward and update computation.",
+            "Batch GD takes one update per epoch: in 2 (default) or 15 (course) epochs it reaches "
+            "neither mark, which is the point of the comparison, not a failure.",
             "On 2 cores shared with other busy processes, seconds move with the load (recorded).",
         ],
         details=details,
