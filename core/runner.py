@@ -509,7 +509,11 @@ def run_training(job: Job, device: torch.device) -> Trained:
 def _keep_best(job: Job, ctx: TrainContext, trained: Trained) -> Trained:
     """A training stopped early (by its user, time budget or step limit) keeps its best epoch's
     weights: a stop in the middle of a bad stretch must not cost the student the better model
-    they watched a minute before. A NaN stop already went back to the last healthy step."""
+    they watched a minute before. A NaN stop already went back to the last healthy step. A lab
+    that picks its kept weights itself (early stopping's restore best) says so in its metrics'
+    `kept_note`, which the final message carries."""
+    if trained.metrics.get("kept_note"):  # the lab chose the weights itself and says which
+        job.best_note = f" {trained.metrics['kept_note']}"
     best = ctx.best
     if job.stop_reason in ("", "nan") or best is None or best.is_last:
         return trained

@@ -77,6 +77,7 @@ def test_it_stops_after_patience_epochs_and_puts_back_the_best_epoch(tmp_path, d
     best, stopped = metrics["best_epoch"], metrics["stopped_epoch"]
     assert stopped == best + 3 == metrics["last_epoch"], metrics  # it overfits 200 digits well before 80
     assert metrics["kept_epoch"] == best and "stopped_by" in metrics
+    assert f"The weights of epoch {best}, the best by validation loss" in job.message  # the runner's
     curve = metrics["curve"]
     assert curve["epoch"] == list(range(1, stopped + 1))
     assert min(curve["validation_loss"]) == pytest.approx(metrics["best_value"], abs=1e-5)
@@ -121,6 +122,21 @@ def test_best_and_last_keeps_two_folders_and_without_restore_the_last_weights_st
     assert "keeps the checkpoints of epochs" in LAB.interaction("checkpoints")(reloaded)["note"]
     with pytest.raises(SpecError, match=r"Epoch 1 has no checkpoint in this run: it keeps epochs \d+, \d+"):
         LAB.interaction("load-epoch")(reloaded, {"epoch": 1})
+
+
+def test_a_stop_mid_epoch_leaves_no_half_epoch_checkpoint_and_says_which_weights_it_kept(tmp_path, data_dir):
+    runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
+    job = runner.submit(LAB, SMALL | {"epochs": 20, "patience": 20}, data_dir=data_dir, max_steps=4 * 12 + 2)
+    job.wait(timeout=120)
+    metrics = job.result.metrics
+    assert job.state == "finished" and "(ended by the step limit)" in job.message
+    assert metrics["stopped_mid_epoch"] and metrics["epoch_checkpoints"] == list(range(1, 13))
+    if metrics["best_epoch"] != 12:  # restore best put back an earlier epoch, and the message says so
+        assert f"The weights of epoch {metrics['best_epoch']}, the best by validation loss" in job.message
+    assert (
+        "stopped during epoch 13; epoch 12 was the last whole one"
+        in LAB.interaction("curve")(job.result)["summary"]
+    )
 
 
 # --- resuming --------------------------------------------------------------------------------

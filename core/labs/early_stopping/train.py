@@ -232,6 +232,13 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         model.load_state_dict(rule.best_weights)
         kept_epoch = rule.best_epoch
     final = evaluate_classifier(model, heldout) if kept_epoch != last_epoch else last
+    watched = params["monitor"].replace("_", " ")
+    kept_note = (
+        f"The weights of epoch {kept_epoch}, the best by {watched} ({rule.best:.4g}), were put back "
+        f"(restore best); the training ended after epoch {last_epoch}."
+        if kept_epoch != last_epoch
+        else ""
+    )
     saved = epoch_store.list_epochs(run)
     metrics = {
         "heldout_accuracy": final["accuracy"],
@@ -244,6 +251,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         "last_epoch": last_epoch,
         "stopped_epoch": stopped_by_rule or None,  # where the rule stopped it, if it did
         "stopped_mid_epoch": stopped_mid_epoch,
+        "kept_note": kept_note,  # the runner's final message says it
         "resumed_from_epoch": resumed_from,
         "curve": curve,
         "epoch_checkpoints": [checkpoint.epoch for checkpoint in saved],
