@@ -1,0 +1,75 @@
+"""VGG and ResNet against a simple CNN: three small networks and a pretrained one, trained on
+Fashion-MNIST for the same seconds each; and what skip connections do to a deep net."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from core import pretrained
+from core.history import TrainingHistory
+from core.labs.base import Lab
+from core.labs.cnn_architectures import train as training
+from core.labs.cnn_architectures.interactions import INTERACTIONS
+from core.labs.cnn_architectures.model import build_architectures
+from core.labs.cnn_architectures.spec import MODEL_NAMES, SPEC
+
+
+class CNNArchitecturesLab(Lab):
+    spec = SPEC
+    variants = {"all": "cnn-architectures-all"}  # noqa: RUF012  (one checkpoint holds every network)
+    interactions = INTERACTIONS
+    trainer = training
+    train_metrics = ("accuracy", "loss")  # every network on each chart: `training_figures`
+    samples_label = "Test pictures, each network's answer"
+    course_recipe = training.COURSE_RECIPE
+
+    def build_model(self, config: dict[str, Any]) -> nn.Module:
+        try:
+            return build_architectures(config)
+        except (pretrained.PretrainedUnavailableError, OSError) as error:
+            raise ValueError(str(error)) from None
+
+    def training_figures(self, history: TrainingHistory) -> list:
+        return training.comparison_figures(history)
+
+    def next_step(self) -> str:
+        return (
+            "train again with twice the seconds per network and see which one gains most; or set "
+            "the width to 32 and see the ResNet get fewer steps in the same time."
+        )
+
+    def headline(self, metrics: dict[str, Any]) -> str:
+        accuracy = metrics.get("heldout_accuracy")
+        if not isinstance(accuracy, dict) or not accuracy:
+            return ""
+        return f"test accuracy after {metrics.get('seconds_budget', '?'):g} s each: " + ", ".join(
+            f"{MODEL_NAMES[name]} {accuracy[name]:.1%}" for name in training.ordered(accuracy)
+        )
+
+    def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
+        rows = "\n".join(
+            f"| {MODEL_NAMES[name]} | `{name}.` | {metrics['parameters'][name]:,} | "
+            f"{metrics['multiply_adds'][name] / 1e6:.1f} M | {metrics['model_seconds'][name]} | "
+            f"{metrics['epochs'][name]} | {metrics['heldout_accuracy'][name]:.2%} |"
+            for name in training.ordered(metrics.get("heldout_accuracy", {}))
+        )
+        body = (
+            "# VGG and ResNet against a simple CNN\n\n"
+            "Trained by Deep Learning Labs' cnn-architectures lab on "
+            f"{config.get('data', {}).get('description')} "
+            f"(the first {config.get('params', {}).get('train_images')} training pictures), each network "
+            f"for {metrics.get('seconds_budget')} of its own seconds, taking turns on one CPU; scored on "
+            f"the first {metrics.get('heldout_size')} test pictures.\n\n"
+            "| network | tensor prefix | trained parameters | multiply-adds per picture | own seconds | "
+            "epochs | test accuracy |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+            f"{rows}\n\n"
+            "- Input: 28x28 floats in [0, 1], a light garment on black\n"
+            "- The `efficientnet.` tensors are only the fine-tuned last block and head of "
+            f"EfficientNet-Lite0; the rest is {pretrained.SOURCE}, loaded from that package\n\n"
+        )
+        return self.card(("image-classification", "cnn", "resnet", "vgg", "fashion-mnist"), body, config)
+
+
+LAB = CNNArchitecturesLab()
