@@ -189,8 +189,8 @@ def paths_figure(surface: Surface, paths: list[Path], steps: int) -> go.Figure:
         )
     fig.update_layout(
         sliders=[step_slider(paths, markers, steps)],
-        height=560,
-        margin=dict(l=40, r=10, t=50, b=40),
+        height=600,
+        margin=dict(l=40, r=10, t=110, b=40),  # room for the title above two rows of legend
         title=f"{surface.title}: {steps} steps from ({start[0]:g}, {start[1]:g})",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         xaxis=dict(range=list(surface.x_range), title="x", constrain="domain"),
