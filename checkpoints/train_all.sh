@@ -21,6 +21,7 @@ DLL_TORCH_THREADS=1 "$python" -m core train seq2seq --set corpus_size=70000 --se
 DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --set corpus=generated --set corpus_size=8000 --set epochs=10 --out checkpoints/seq2seq-generated
 "$python" -m core train mnist-rows --set models=rnn,lstm,gru,birnn,bilstm --data-dir "$data_dir" --out checkpoints/mnist-rows-all
 "$python" -m core train optimisers --data-dir "$data_dir" --out checkpoints/optimisers-all
+"$python" -m core train gradient-descent --data-dir "$data_dir" --out checkpoints/gradient-descent-all
 DLL_TORCH_THREADS=1 "$python" -m core train look-at-data --data-dir "$data_dir" --out checkpoints/look-at-data-mnist
 # Only the best and the last epoch checkpoints are kept in the repository (2.4 MB, not 18 MB).
 "$python" -m core train early-stopping --set keep_checkpoints=best-and-last --data-dir "$data_dir" --out checkpoints/early-stopping-default
