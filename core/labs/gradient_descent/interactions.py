@@ -236,7 +236,7 @@ INTERACTIONS = (
                 "seconds",
                 "plot",
                 "Against seconds",
-                help="Time waited: a step on 64 digits costs little more than a step on one.",
+                help="Time waited: a step on 64 digits costs about twice a step on one.",
             ),
             Output("table", "table", "Where each way ended"),
         ),
