@@ -124,9 +124,13 @@ def pca(dataset: str, data_dir: str | None):
     """Principal components fitted on the whole training split (scikit-learn's PCA, 50 of them:
     the first two draw the map, all 50 feed t-SNE)."""
     from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
 
     # covariance_eigh: one 784x784 eigenproblem, under a second for 12,000 images (full SVD: 7 s).
-    return PCA(n_components=50, svd_solver="covariance_eigh").fit(_images(dataset, "train", data_dir).pixels)
+    with threadpool_limits(1):  # as t-SNE below: many threads on a busy server were slower
+        return PCA(n_components=50, svd_solver="covariance_eigh").fit(
+            _images(dataset, "train", data_dir).pixels
+        )
 
 
 def tsne_path(data: Images, points: int) -> Path:
@@ -173,10 +177,13 @@ def data_map(data: Images, method: str, points: int, data_dir: str | None = None
     if path.is_file():
         return Map(rows, np.load(path), method, "t-SNE, computed once and read from the cache.")
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
     reduced = components.transform(data.pixels[rows])  # 50 PCA components: faster, and less noise
-    xy = TSNE(n_components=2, init="pca", perplexity=30, random_state=MAP_SEED).fit_transform(reduced)
+    # One thread: on a busy shared server OpenMP's waiting threads made it many times slower.
+    with threadpool_limits(1):
+        xy = TSNE(n_components=2, init="pca", perplexity=30, random_state=MAP_SEED).fit_transform(reduced)
     seconds = time.perf_counter() - started
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp.npy")
