@@ -107,7 +107,7 @@ def test_a_typed_review_shows_where_cls_looks_in_every_head(bundled):
     with pytest.raises(TextInputError, match="the text is empty"):
         LAB.interaction("classify")(bundled, {"review": " "})
     long = LAB.interaction("classify")(bundled, {"review": "good coffee " * 60})
-    assert "first 48 of the 121 tokens" in long["answers"]
+    assert "first 32 of the 121 tokens" in long["answers"]
 
 
 def test_the_cli_scores_a_review_and_refuses_bad_ones(capsys):
