@@ -84,6 +84,7 @@ MODULES = (
     "seq2seq_bench",
     "mnist_rows_bench",
     "optimisers_bench",
+    "look_at_data_bench",
     "gradient_descent_bench",
     "early_stopping_bench",
     "charlstm_bench",
