@@ -82,7 +82,7 @@ def seconds_to(events: list, criterion: float) -> float | None:
 
     for event in events:
         if isinstance(event, EpochEnd) and event.metrics.get("heldout_accuracy", 0.0) >= criterion:
-            return round(event.metrics["seconds"], 2)
+            return round(event.seconds, 2) if event.seconds is not None else None
     return None
 
 

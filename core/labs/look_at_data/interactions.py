@@ -15,7 +15,7 @@ from core.interactions import Interaction, Output, digit_input
 from core.labs.base import TrainedModel
 from core.labs.look_at_data import explore
 from core.labs.look_at_data.explore import MAP_METHODS, SPLITS, Images
-from core.specs import Param
+from core.specs import Param, SpecError
 
 PAGE_SIZE = 40  # images per page of the class grid
 NEIGHBOURS = 8
@@ -127,9 +127,7 @@ def browse(trained: TrainedModel | None, dataset: str, split: str, label: int, p
     members = np.flatnonzero(data.labels == label)
     pages = max(1, -(-len(members) // PAGE_SIZE))
     if page > pages:
-        raise explore.SpecError(
-            f"Page: class {data.classes[label]} has {pages} pages of {PAGE_SIZE} images here"
-        )
+        raise SpecError(f"Page: class {data.classes[label]} has {pages} pages of {PAGE_SIZE} images here")
     shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     note = (
         f"Class **{data.classes[label]}**: {len(members):,} of {data.name}, page {page} of {pages}, in the "
