@@ -230,16 +230,14 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_cli_compares_classifies_and_refuses(capsys, tmp_path):
+def test_cli_compares_classifies_and_refuses(capsys):
     code, out, _ = run(capsys, "cnn-architectures", "compare", "--json")
     assert code == 0 and len(json.loads(out)["table"]) == 4
     code, out, _ = run(capsys, "cnn-architectures", "classify", "--index", "0", "--json")
     assert code == 0 and json.loads(out)["resnet"]["prediction"] == "Ankle boot"
-    code, _, err = run(capsys, "cnn-architectures", "classify", "--index", "70000")
-    assert code != 0 and "Traceback" not in err
-    code, out, _ = run(
-        capsys, "cnn-architectures", "gradients", "--depth", "8", "--out", str(tmp_path / "g.png")
-    )
+    code, _, err = run(capsys, "cnn-architectures", "classify", "--index", "20000")
+    assert code == 2 and "Test picture 20000 does not exist" in err
+    code, out, _ = run(capsys, "cnn-architectures", "gradients", "--depth", "8")
     assert code == 0 and "without skips" in out
     code, _, err = run(capsys, "train", "cnn-architectures", "--set", "models=alexnet")
     assert code == 2 and "'alexnet' not among" in err
