@@ -28,7 +28,7 @@ class CourseMLP(nn.Module):
             nn.init.xavier_uniform_(layer.weight)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.reshape(len(x), 28 * 28)  # (N, 28, 28) or (N, 1, 28, 28) -> (N, 784)
+        x = x.flatten(1)  # (N, 28, 28) or (N, 1, 28, 28) -> (N, 784)
         x = self.dropout(F.relu(self.bn1(self.fc1(x))))
         x = self.dropout(F.relu(self.bn2(self.fc2(x))))
         x = self.dropout(F.relu(self.bn3(self.fc3(x))))
