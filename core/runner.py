@@ -301,6 +301,12 @@ class Job:
             self._changed.notify_all()
 
 
+def default_runs_root() -> Path:
+    """Where trainings keep their runs unless told otherwise: $DLL_RUNS_DIR, else a folder in
+    the system's temporary directory."""
+    return Path(os.environ.get("DLL_RUNS_DIR") or Path(tempfile.gettempdir()) / "deep-learning-labs-runs")
+
+
 JOB_NUMBERS = itertools.count(1)  # for the whole process: two runners never share a job id
 
 
@@ -320,11 +326,7 @@ class TrainingRunner:
         # A queue longer than this is refused up front: better "try again in a few minutes"
         # than a place 40 that the student watches for an hour.
         self.max_queued = max(1, max_queued or int(os.environ.get("DLL_MAX_QUEUE", "20")))
-        self.out_root = Path(
-            out_root
-            or os.environ.get("DLL_RUNS_DIR")
-            or Path(tempfile.gettempdir()) / "deep-learning-labs-runs"
-        )
+        self.out_root = Path(out_root or default_runs_root())
         self.device = pick_device(device)
         for note in checkpoints.sweep_interrupted_saves(self.out_root):  # a kill mid-save, earlier
             log.warning("runs folder %s: %s", self.out_root, note)

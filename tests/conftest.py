@@ -32,6 +32,8 @@ if SHARED_DATA.is_dir():
 def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLL_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.setenv("DLL_RUNS_DIR", str(tmp_path_factory.getbasetemp() / "runs"))
+    # Trainings may resume (the early-stopping lab) from any of the tests' temporary folders.
+    monkeypatch.setenv("DLL_RESUME_ROOTS", str(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture

@@ -182,6 +182,7 @@ def test_resumes_that_cannot_continue_the_curve_are_refused_plainly(tmp_path, da
         ({"resume_from": "runs/\x00epoch"}, "that is not a folder path"),
         ({"resume_from": "~nobody-here/run"}, "there is no folder"),
         ({"resume_from": str(ROOT / "checkpoints" / "digits-mlp")}, "is not an early-stopping checkpoint"),
+        ({"resume_from": "/etc"}, "is not one of this app's runs"),
         ({"resume_from": run, "epochs": 3}, "has already trained 3 epochs; set Epochs above 3"),
         ({"resume_from": run, "epochs": 6, "hidden": 64}, r"hidden 32 \(yours: 64\)"),
         ({"resume_from": run, "epochs": 6, "learning_rate": 0.01}, "learning_rate"),

@@ -137,6 +137,16 @@ def read_training_state(folder: Path) -> tuple[dict[str, torch.Tensor], dict[str
     return weights, optimizer, data_order
 
 
+def resume_roots() -> list[Path]:
+    """The folders a training may resume from: the runs folder, the bundled checkpoints, and any
+    listed in $DLL_RESUME_ROOTS (separated by the system's path separator)."""
+    from core.labs.base import CHECKPOINT_ROOT
+    from core.runner import default_runs_root
+
+    extra = [Path(p) for p in os.environ.get("DLL_RESUME_ROOTS", "").split(os.pathsep) if p.strip()]
+    return [root.expanduser().resolve() for root in (default_runs_root(), CHECKPOINT_ROOT, *extra)]
+
+
 def find_resume_point(text: str) -> EpochCheckpoint:
     """The epoch to resume from: a run folder's last epoch, or one epoch folder itself."""
     try:
@@ -146,6 +156,13 @@ def find_resume_point(text: str) -> EpochCheckpoint:
         found = False
     if not found:
         raise SpecError(f"Resume from: there is no folder {text!r}. Copy a path from the Checkpoints tab.")
+    if not any(path.resolve().is_relative_to(root) for root in resume_roots()):
+        # A classroom server's fronts take this path from any student: only this app's own runs
+        # and bundled checkpoints are read, never whatever folder a path names.
+        raise SpecError(
+            f"Resume from: {text!r} is not one of this app's runs. Copy a path from the Checkpoints "
+            "tab (a run of this app, or a bundled checkpoint)."
+        )
     if (path / STATE_FILE).is_file() and EPOCH_NAME.match(path.name):
         chosen = [c for c in list_epochs(path.parent.parent) if c.folder.resolve() == path.resolve()]
     else:
