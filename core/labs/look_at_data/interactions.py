@@ -80,8 +80,8 @@ def caption(data: Images, index: int) -> str:
 
 def overview(trained: TrainedModel | None, dataset: str, split: str) -> dict[str, Any]:
     data = explore.images(dataset, split)
-    counts = explore.class_counts(data)
-    ink = data.pixels > 0.5
+    stats = explore.pixel_statistics(dataset, split)
+    counts = stats.images
     summary = (
         f"**{data.source.description}.** This split holds {len(data):,} images of 28 x 28 grey pixels "
         f"(784 numbers each, stored as 0 to 255, shown here divided by 255), in {len(data.classes)} "
@@ -92,18 +92,16 @@ def overview(trained: TrainedModel | None, dataset: str, split: str) -> dict[str
             if counts.max() < 1.5 * counts.min()
             else "unbalanced: look at each class's accuracy, not only the total."
         )
-        + f" {np.mean(data.pixels == 0):.0%} of all pixels are exactly 0 (background); the mean pixel is "
-        f"{data.pixels.mean():.3f} and the spread (standard deviation) {data.pixels.std():.3f}, the two "
+        + f" {stats.share_of_zeros():.0%} of all pixels are exactly 0 (background); the mean pixel is "
+        f"{stats.mean():.3f} and the spread (standard deviation) {stats.std():.3f}, the two "
         "numbers a normalisation layer subtracts and divides by."
     )
     bars = go.Figure(go.Bar(x=list(data.classes), y=counts.tolist(), marker_color=charts.TRAIN_COLOUR))
     charts.layout(bars, f"Images per class ({split})", "class", "images")
-    histogram, edges = np.histogram(data.pixels, bins=32, range=(0.0, 1.0))
+    histogram = stats.histogram(32)
     pixels = go.Figure(
         go.Bar(
-            x=((edges[:-1] + edges[1:]) / 2).tolist(),
-            y=histogram.tolist(),
-            marker_color=charts.HELDOUT_COLOUR,
+            x=((np.arange(32) + 0.5) / 32).tolist(), y=histogram.tolist(), marker_color=charts.HELDOUT_COLOUR
         )
     )
     charts.layout(pixels, "Pixel values (log scale: most are 0)", "pixel value (0 black, 1 white)", "pixels")
@@ -113,8 +111,8 @@ def overview(trained: TrainedModel | None, dataset: str, split: str) -> dict[str
             "class": name,
             "images": int(counts[c]),
             "share": f"{counts[c] / len(data):.1%}",
-            "mean pixel": round(float(data.pixels[data.labels == c].mean()), 3),
-            "ink pixels (> 0.5)": round(float(ink[data.labels == c].sum(1).mean()), 1),
+            "mean pixel": round(stats.mean(c), 3),
+            "ink pixels (> 0.5)": round(stats.ink_per_image(c), 1),
         }
         for c, name in enumerate(data.classes)
     ]
