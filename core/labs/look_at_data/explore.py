@@ -186,8 +186,9 @@ def tsne_path(data: Images, points: int) -> Path:
     return cache_dir() / "look-at-data" / name
 
 
-# Measured on 2 busy cores (load average 11): scikit-learn's t-SNE took 15 s for 1,000 points
-# and 40 s for 2,000 (see benchmarks/RESULTS.md).
+# Measured on the 2-core development machine, busy with other work: scikit-learn's t-SNE of 1,000
+# images took 11 s (load average 9), 15 s (11) and 30 s (19); 2,000 took 40 s (11). See
+# benchmarks/RESULTS.md.
 TSNE_SECONDS_PER_1000 = 20
 
 
