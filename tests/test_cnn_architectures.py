@@ -4,6 +4,7 @@ the interactions on the bundled networks, their bad input and the CLI."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -196,6 +197,13 @@ def test_the_comparison_and_the_experiment_read_the_training(bundled):
     deep = LAB.interaction("deep")(bundled)
     assert len(deep["curves"].data) == 2 * bundled.config["params"]["deep_seeds"]
     assert "ln 10" in deep["summary"]
+    without_figures = dataclasses.replace(bundled, metrics={})  # a folder without metrics.json
+    with pytest.raises(SpecError, match="came without its training figures"):
+        LAB.interaction("compare")(without_figures)
+    assert (
+        LAB.headline({"heldout_accuracy": {"simple": 0.5}})
+        == "test accuracy after ? s each: Simple CNN 50.0%"
+    )
 
 
 def test_a_test_picture_is_classified_by_every_network_and_a_missing_one_refused(bundled):

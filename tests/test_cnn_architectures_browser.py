@@ -15,7 +15,9 @@ pytestmark = pytest.mark.browser
 def test_the_networks_stand_side_by_side_and_the_gradients_are_drawn(streamlit_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     page.goto(f"{streamlit_url}/cnn-architectures")
-    expect(page.get_by_text("FlopCounterMode").first).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(page.get_by_text("of Fashion-MNIST's 60,000 training pictures").first).to_be_visible(
+        timeout=FIRST_LOAD_MS
+    )
     page.get_by_role("tab", name="Gradients with and without skips").click()
     chart = page.locator(".js-plotly-plot").filter(has_text="Gradient norm per layer").first
     expect(chart).to_be_visible(timeout=PREDICTION_MS)

@@ -52,10 +52,28 @@ def classify(trained: TrainedModel, index: int) -> dict[str, Any]:
     return result
 
 
+def seconds_text(value: Any) -> str:
+    """40.0 -> "40"; anything not a number (a hand-edited metrics.json) -> "?"."""
+    return f"{value:g}" if isinstance(value, int | float) else "?"
+
+
 def compare(trained: TrainedModel) -> dict[str, Any]:
     """The comparison table, as measured in training, and held-out accuracy against seconds."""
     m = trained.metrics
-    accuracy = m.get("heldout_accuracy", {})
+    accuracy = m.get("heldout_accuracy")
+    needed = (
+        "parameters",
+        "multiply_adds",
+        "model_seconds",
+        "steps_per_model",
+        "epochs",
+        "seconds_per_epoch",
+    )
+    if not isinstance(accuracy, dict) or not all(isinstance(m.get(key), dict) for key in needed):
+        raise SpecError(
+            "This model came without its training figures (metrics.json): the comparison is "
+            "measured in training. Train the networks here, or load a folder that has its metrics.json."
+        )
     rows = []
     for name in ordered(accuracy):
         rows.append(
@@ -85,7 +103,7 @@ def compare(trained: TrainedModel) -> dict[str, Any]:
     )
     figure.update_yaxes(tickformat=".0%")
     note = (
-        f"Each network trained for {m.get('seconds_budget', '?'):g} of its own seconds on "
+        f"Each network trained for {seconds_text(m.get('seconds_budget'))} of its own seconds on "
         f"{trained.config.get('params', {}).get('train_images', '?'):,} of Fashion-MNIST's 60,000 "
         "training pictures and was scored on the first "
         f"{m.get('heldout_size', '?'):,} test pictures. Multiply-adds: one forward pass of one "

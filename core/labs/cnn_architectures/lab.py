@@ -11,7 +11,7 @@ from core import pretrained
 from core.history import TrainingHistory
 from core.labs.base import Lab
 from core.labs.cnn_architectures import train as training
-from core.labs.cnn_architectures.interactions import INTERACTIONS
+from core.labs.cnn_architectures.interactions import INTERACTIONS, seconds_text
 from core.labs.cnn_architectures.model import build_architectures
 from core.labs.cnn_architectures.spec import MODEL_NAMES, SPEC
 
@@ -44,7 +44,7 @@ class CNNArchitecturesLab(Lab):
         accuracy = metrics.get("heldout_accuracy")
         if not isinstance(accuracy, dict) or not accuracy:
             return ""
-        return f"test accuracy after {metrics.get('seconds_budget', '?'):g} s each: " + ", ".join(
+        return f"test accuracy after {seconds_text(metrics.get('seconds_budget'))} s each: " + ", ".join(
             f"{MODEL_NAMES[name]} {accuracy[name]:.1%}" for name in training.ordered(accuracy)
         )
 
@@ -60,7 +60,8 @@ class CNNArchitecturesLab(Lab):
             "Trained by Deep Learning Labs' cnn-architectures lab on "
             f"{config.get('data', {}).get('description')} "
             f"(the first {config.get('params', {}).get('train_images')} training pictures), each network "
-            f"for {metrics.get('seconds_budget')} of its own seconds, taking turns on one CPU; scored on "
+            f"for {seconds_text(metrics.get('seconds_budget'))} of its own seconds, taking turns on one "
+            "CPU; scored on "
             f"the first {metrics.get('heldout_size')} test pictures.\n\n"
             "| network | tensor prefix | trained parameters | multiply-adds per picture | own seconds | "
             "epochs | test accuracy |\n| --- | --- | --- | --- | --- | --- | --- |\n"
