@@ -118,6 +118,34 @@ def series_figures(series: dict[str, dict[str, Any]], sep: str = ".") -> dict[st
     return {f"{name}{sep}{key}": value for name, figures in series.items() for key, value in figures.items()}
 
 
+def train_in_runner(
+    lab_id: str,
+    settings: dict[str, Any],
+    data_dir: str | None = None,
+    max_steps: int | None = None,
+    lab: Any = None,
+) -> tuple[Any, float]:
+    """Train `lab_id` (or `lab`, e.g. a lab wrapped to time itself) through the app's own runner,
+    as a student's training runs, in a scratch runs folder: the finished job and its wall
+    seconds. Raises when the training did not finish with a model."""
+    import tempfile
+
+    from core.registry import get_lab
+    from core.runner import TrainingRunner
+
+    with tempfile.TemporaryDirectory() as runs:
+        runner = TrainingRunner(max_concurrent=1, out_root=runs)
+        started = time.perf_counter()
+        job = runner.submit(
+            lab or get_lab(lab_id), settings, owner="benchmark", data_dir=data_dir, max_steps=max_steps
+        )
+        job.wait()
+        wall = time.perf_counter() - started
+    if job.result is None or job.state != "finished":
+        raise RuntimeError(f"the {lab_id} training did not finish: {job.state}: {job.message}")
+    return job, wall
+
+
 def progress(message: str) -> None:
     """Progress goes to stderr so that `--json` output on stdout stays machine-readable."""
     print(f"[benchmarks] {message}", file=sys.stderr, flush=True)
