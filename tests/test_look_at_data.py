@@ -151,6 +151,7 @@ def test_bad_inputs_get_a_message_a_student_understands(mnist):
 # --- the course's MLP, trained -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_short_training_learns_and_its_mistakes_are_on_the_map(tmp_path, data_dir):
     runner = TrainingRunner(max_concurrent=1, out_root=tmp_path)
     job = runner.submit(LAB, {"epochs": 1, "batch_size": 128}, data_dir=data_dir, max_steps=60)
