@@ -21,10 +21,9 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 from typing import Any
 
-from benchmarks.harness import Options, Result, benchmark, progress, require_mnist
+from benchmarks.harness import Options, Result, benchmark, progress, require_mnist, train_in_runner
 
 NAME = "gradient_descent_three_axes"
 MARKS = (1.0, 0.5)  # cross-entropy on the fixed training digits (2.3 at the start)
@@ -32,17 +31,7 @@ METHODS = ("batch", "mini-batch", "stochastic")
 
 
 def train(settings: dict[str, Any], data_dir: str, max_steps: int | None) -> dict[str, Any]:
-    from core.registry import get_lab
-    from core.runner import TrainingRunner
-
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        job = runner.submit(
-            get_lab("gradient-descent"), settings, owner="benchmark", data_dir=data_dir, max_steps=max_steps
-        )
-        job.wait()
-    if job.result is None:
-        raise RuntimeError(f"the gradient-descent training did not finish: {job.state}: {job.message}")
+    job, _ = train_in_runner("gradient-descent", settings, data_dir, max_steps)
     return job.result.metrics
 
 

@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
-import time
 from typing import Any
 
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, train_in_runner
 
 NAME = "house_prices_time_to_criterion"
 DEFAULT_SEEDS = (0, 1, 2)
@@ -54,17 +52,7 @@ def recipes(quick: bool) -> dict[str, dict[str, Any]]:
 
 def run(settings: dict[str, Any]) -> tuple[Any, list[Any], float]:
     """Train through the app's runner: the result, its events and the wall seconds."""
-    from core.registry import get_lab
-    from core.runner import TrainingRunner
-
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(get_lab("house-prices"), settings, owner="benchmark")
-        job.wait()
-        wall = time.perf_counter() - started
-    if job.result is None or job.state != "finished":
-        raise RuntimeError(f"the house-prices training did not finish: {job.state}: {job.message}")
+    job, wall = train_in_runner("house-prices", settings)
     return job.result, job.events_since(0), wall
 
 

@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, train_in_runner
 
 NAME = "imbalanced_recall"
 SEEDS = (0, 1, 2)
@@ -42,17 +41,7 @@ KEYS = ("accuracy", "precision", "recall", "f1", "pr_auc", "roc_auc")
 
 def run_lab(settings: dict[str, Any]) -> tuple[Any, float]:
     """Train through the app's runner: the result and the wall seconds."""
-    from core.registry import get_lab
-    from core.runner import TrainingRunner
-
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(get_lab("imbalanced"), settings, owner="benchmark")
-        job.wait()
-        wall = time.perf_counter() - started
-    if job.result is None or job.state != "finished":
-        raise RuntimeError(f"the imbalanced training did not finish: {job.state}: {job.message}")
+    job, wall = train_in_runner("imbalanced", settings)
     return job.result, wall
 
 

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from typing import Any
 
 import numpy as np
 
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, train_in_runner
 
 NAME = "sentiment_time_to_criterion"
 DEFAULT_SEEDS = (0, 1, 2)
@@ -55,26 +54,17 @@ def recipes(quick: bool) -> dict[str, dict[str, Any]]:
 
 def run(settings: dict[str, Any]) -> tuple[Any, float]:
     """Train through the app's runner: the result and the wall seconds."""
-    from core.registry import get_lab
-    from core.runner import TrainingRunner
-
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(get_lab("sentiment"), settings, owner="benchmark")
-        job.wait()
-        wall = time.perf_counter() - started
-    if job.result is None or job.state != "finished":
-        raise RuntimeError(f"the sentiment training did not finish: {job.state}: {job.message}")
+    job, wall = train_in_runner("sentiment", settings)
     return job.result, wall
 
 
-def latency(quick: bool) -> dict[str, float]:
-    """Milliseconds to score a typed review with attributions, bundled readers."""
+def latency(quick: bool, lab_id: str = "sentiment") -> dict[str, float]:
+    """Milliseconds to score a typed review (with attributions, or every head's attention in the
+    text-transformer lab) with the lab's bundled model, over reviews of median length."""
     from core import reviews
     from core.registry import get_lab
 
-    lab = get_lab("sentiment")
+    lab = get_lab(lab_id)
     trained = lab.load_bundled()
     classify = lab.interaction("classify")
     held = reviews.load_reviews().heldout

@@ -19,18 +19,14 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
-import time
 from typing import Any
 
-import numpy as np
-
-from benchmarks.harness import Options, Result, benchmark, progress
+from benchmarks.harness import Options, Result, benchmark, progress, train_in_runner
+from benchmarks.sentiment_bench import latency as review_latency
 
 NAME = "text_transformer_time_to_criterion"
 DEFAULT_SEEDS = (0, 1)
 LATENCY_TARGET_MS = 200.0
-LATENCY_REVIEWS = 40
 
 
 def recipes(quick: bool) -> dict[str, dict[str, Any]]:
@@ -43,43 +39,14 @@ def recipes(quick: bool) -> dict[str, dict[str, Any]]:
 
 
 def run(settings: dict[str, Any]) -> tuple[Any, float]:
-    from core.registry import get_lab
-    from core.runner import TrainingRunner
-
-    with tempfile.TemporaryDirectory() as runs:
-        runner = TrainingRunner(max_concurrent=1, out_root=runs)
-        started = time.perf_counter()
-        job = runner.submit(get_lab("text-transformer"), settings, owner="benchmark")
-        job.wait()
-        wall = time.perf_counter() - started
-    if job.result is None or job.state != "finished":
-        raise RuntimeError(f"the text-transformer training did not finish: {job.state}: {job.message}")
+    """Train through the app's runner: the result and the wall seconds."""
+    job, wall = train_in_runner("text-transformer", settings)
     return job.result, wall
 
 
 def latency(quick: bool) -> dict[str, float]:
     """Milliseconds to score a typed review with every head's attention, bundled encoder."""
-    from core import reviews
-    from core.registry import get_lab
-
-    lab = get_lab("text-transformer")
-    trained = lab.load_bundled()
-    classify = lab.interaction("classify")
-    held = reviews.load_reviews().heldout
-    words = sorted((len(t.split()), t) for t in held.texts)
-    middle = len(words) // 2
-    texts = [t for _, t in words[middle - LATENCY_REVIEWS // 2 : middle + LATENCY_REVIEWS // 2]]
-    classify(trained, {"review": texts[0]})  # warm-up: the baseline is fitted on first use
-    times = []
-    for text in texts[: 5 if quick else None]:
-        started = time.perf_counter()
-        classify(trained, {"review": text})
-        times.append(1000 * (time.perf_counter() - started))
-    return {
-        "p50_ms": round(float(np.percentile(times, 50)), 1),
-        "p95_ms": round(float(np.percentile(times, 95)), 1),
-        "reviews": len(times),
-    }
+    return review_latency(quick, "text-transformer")
 
 
 @benchmark(
