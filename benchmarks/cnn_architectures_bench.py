@@ -3,9 +3,8 @@ torchvision VGG16 and ResNet18 (Lab Work 10), each trained for the same seconds,
 
 - lab: the lab's default recipe through the app's `TrainingRunner`, as a student's Train gives
   it (simple CNN, small VGG, small ResNet and EfficientNet-Lite0 fine-tuned, 10,000
-  Fashion-MNIST training pictures, the first 2,000 test pictures) but with 120 own seconds each
-  instead of 40 (at 40 s on a busy machine no network reaches the target), and without the
-  skip-connection experiment (it measures something else);
+  Fashion-MNIST training pictures, the first 2,000 test pictures) but with 60 own seconds each
+  instead of 40, and without the skip-connection experiment (it measures something else);
 - course: torchvision's `vgg16(weights=None, num_classes=10)` and `resnet18(weights=None,
   num_classes=10)` as the course built them (they need no download), SGD 0.001 with momentum
   0.9 as the course trained them, on the same pictures zero-padded to the course's 32x32 and
@@ -34,7 +33,7 @@ from benchmarks.harness import Options, Result, benchmark, progress
 
 NAME = "cnn_architectures_equal_time"
 TARGET = 0.80  # test accuracy a network should reach within its seconds
-SECONDS = 120  # each network's own seconds: three times the lab's default, to reach the target
+SECONDS = 60  # each network's own seconds: half as much again as the lab's default 40
 COURSE_BATCH = 32  # see the notes: the course's 128 would be one step in most of the budget
 CIFAR_MEAN, CIFAR_STD = 0.2860, 0.3530  # Fashion-MNIST's, for the padded grey copies
 
@@ -83,8 +82,8 @@ def accuracy(model: torch.nn.Module, inputs: torch.Tensor, labels: torch.Tensor)
 
 
 def train_course(seconds: float, train_images: int, test_images: int, seed: int) -> dict[str, dict[str, Any]]:
-    """VGG16 and ResNet18 from torchvision, trained in turns for `seconds` each, held-out checks
-    at each quarter (off the clock)."""
+    """VGG16 and ResNet18 from torchvision, trained in turns for `seconds` each, scored once at
+    the end (off the clock)."""
     from torch.utils.flop_counter import FlopCounterMode
     from torchvision import models
 
@@ -122,7 +121,6 @@ def train_course(seconds: float, train_images: int, test_images: int, seed: int)
             "multiply_adds": counter.get_total_flops() // 2,
             "forward_backward_seconds_batch32": round(step_seconds, 3),
         }
-    done = 0
     while any(run["seconds"] < seconds for run in runs.values()):
         run = min((r for r in runs.values() if r["seconds"] < seconds), key=lambda r: r["seconds"])
         started = time.perf_counter()
@@ -133,13 +131,9 @@ def train_course(seconds: float, train_images: int, test_images: int, seed: int)
         run["optimizer"].step()
         run["seconds"] += time.perf_counter() - started
         run["steps"] += 1
-        reached = min(min(r["seconds"], seconds) for r in runs.values()) / seconds * 4
-        if int(reached) > done:
-            done += 1
-            for r in runs.values():
-                r["checks"].append([round(r["seconds"], 2), accuracy(r["model"], x_test, y_test)])
-    for run in runs.values():
+    for run in runs.values():  # one check, at the end: VGG16 on 2,000 pictures takes minutes here
         run["accuracy"] = accuracy(run["model"], x_test, y_test)
+        run["checks"] = [[round(run["seconds"], 2), run["accuracy"]]]
         del run["model"], run["optimizer"], run["generator"]
     return runs
 
@@ -192,7 +186,10 @@ def cnn_architectures_equal_time(options: Options) -> Result:
     figures["load_1min_before_between_after"] = load
     met = None if options.quick else any(seconds_to(m["checks"][n], TARGET) is not None for n in m["models"])
     notes = [
-        "Seconds are each network's own optimisation steps; held-out checks are off the clock.",
+        "Seconds are each network's own optimisation steps; held-out checks are off the clock. The "
+        "lab's networks are checked at each quarter of their seconds, the course's only at the end "
+        "(one VGG16 pass over 2,000 pictures takes minutes on this CPU), so their seconds to 80% "
+        "can only be their whole seconds or none.",
         f"The course's networks train at batch {COURSE_BATCH}, not 128: at 128 one VGG16 step on "
         "this CPU takes a large part of the whole budget, so the comparison would be of two or "
         "three steps.",
