@@ -17,6 +17,7 @@ import gradio as gr
 
 from core import models
 from core.catalogue import catalogue, ready_specs
+from core.export import warm_exporter_in_background
 from core.imaging import MAX_UPLOAD_BYTES
 from core.registry import get_lab
 from gradio_tabs.common import CSS
@@ -84,6 +85,7 @@ def warm_up() -> None:
 
 def main() -> None:
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    warm_exporter_in_background()  # the first "Download this model" should not wait for it
     warm_up()
     demo.launch(server_port=port, max_file_size=MAX_UPLOAD_BYTES, css=CSS)
 

@@ -21,7 +21,7 @@ import streamlit as st
 from core import charts, lessons, markup, models, runs
 from core.checkpoints import CheckpointError, extract_archive
 from core.errors import USER_ERRORS
-from core.export import export_archive
+from core.export import export_archive, warm_exporter_in_background
 from core.history import TrainingHistory
 from core.imaging import (
     BUNDLED_PHOTOS,
@@ -550,6 +550,13 @@ def _pin_pad_toolbars() -> None:
     st.html(PIN_PAD_TOOLBARS, unsafe_allow_javascript=True, width="content")
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_exporter() -> None:
+    """Once per server process, on the first lab page: the ONNX exporter's first-use costs are
+    paid in the background, not by the first student who downloads a model."""
+    warm_exporter_in_background()
+
+
 # --- a lab page, generated from the lab's declaration ----------------------------------------
 
 
@@ -557,6 +564,7 @@ def lab_page(lab: Lab) -> None:
     """The whole page of a lab: theory, the sidebar's settings and Train button, the live
     training, the model picker, then a tab per interaction. A lab may draw any of these its own
     way in app_pages/panels/<lab>.py (see `panel_override`)."""
+    _warm_exporter()
     state_key = f"{lab.spec.id}-training"
     lab_header(lab.spec)
     lesson = open_lesson(lab)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import io
 import tempfile
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -113,6 +114,25 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
         return None, f"writing ONNX needs the onnx and onnxscript packages ({error})."
     except Exception as error:  # an exporter failure must not cost the student the rest
         return None, f"PyTorch's ONNX exporter failed on this model ({type(error).__name__}: {error})."
+
+
+def warm_exporter() -> None:
+    """Export a one-layer model once, so that the exporter's first-use costs (importing onnx and
+    onnxscript, setting up torch.export: 5 to 15 s) are paid when a server starts, in the
+    background, not by the first student who downloads a model. Best effort: any failure is
+    left for a real export to report."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(torch.nn.Linear(2, 1).eval(), (torch.zeros(1, 2),), dynamo=True, verbose=False)
+    except Exception:  # a warm-up never stops a server
+        pass
+
+
+def warm_exporter_in_background() -> threading.Thread:
+    thread = threading.Thread(target=warm_exporter, name="onnx-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 class SideBySide(torch.nn.Module):

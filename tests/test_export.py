@@ -354,3 +354,11 @@ def test_the_gradio_api_exports_the_chosen_model(client):
         names = {Path(name).name for name in archive.namelist()}
     assert {"model.safetensors", "model.onnx", "predict.py"} <= names
     assert any(name.startswith("digits-mlp/") for name in zipfile.ZipFile(path).namelist())
+
+
+def test_the_exporter_warms_up_in_the_background_without_a_trace():
+    from core.export import warm_exporter_in_background
+
+    thread = warm_exporter_in_background()
+    thread.join(timeout=240)
+    assert not thread.is_alive() and thread.daemon  # never holds a server's exit
