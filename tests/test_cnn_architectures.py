@@ -60,8 +60,13 @@ def test_costs_grow_as_the_course_says_and_are_counted_not_guessed():
     assert parameter_count(simple) == sum(p.numel() for p in simple.parameters())
 
 
-def test_the_pretrained_network_saves_only_what_it_trains():
-    model = build_pretrained()
+@pytest.fixture(scope="module")
+def pretrained():
+    return build_pretrained()  # loading ImageNet's weights takes seconds: once for the file
+
+
+def test_the_pretrained_network_saves_only_what_it_trains(pretrained):
+    model = pretrained
     saved = model.state_dict()
     assert not any(key.startswith(("conv_stem", "bn1.", "blocks", "trunk")) for key in saved)
     assert {key.split(".")[0] for key in saved} == {"last_block", "conv_head", "bn2", "classifier"}
@@ -76,8 +81,8 @@ def test_the_pretrained_network_saves_only_what_it_trains():
     assert model.eval()(pictures).shape == (2, 10)
 
 
-def test_the_frozen_trunk_runs_once_per_picture():
-    model = build_pretrained()
+def test_the_frozen_trunk_runs_once_per_picture(pretrained):
+    model = pretrained
     images = torch.rand(6, 1, 28, 28)
     run = NetworkRun("efficientnet", model, torch.optim.Adam(model.parameters()), 6, torch.Generator())
     first = pretrained_inputs(run, images, torch.tensor([0, 1, 2]))
