@@ -233,7 +233,7 @@ def to_photo(value) -> np.ndarray:
         raise ImageInputError(f"A photo must be an array of pixels, not {type(value).__name__}.") from None
     if array.ndim == 3 and array.shape[2] == 4:
         array = array[..., :3]  # a webcam frame or a png with alpha: the colours
-    elif array.ndim == 3 and array.shape[2] == 1 or array.ndim == 2:
+    elif (array.ndim == 3 and array.shape[2] == 1) or array.ndim == 2:
         array = np.repeat(array.reshape(array.shape[0], array.shape[1], 1), 3, axis=2)
     if array.ndim != 3 or array.shape[2] != 3:
         raise ImageInputError(f"A photo has height, width and 3 colours; this array has shape {array.shape}.")
