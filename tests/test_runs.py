@@ -178,5 +178,5 @@ def test_the_api_answers_with_any_run_of_the_session_by_its_label(client):
     train_through_api(client, "denoise", epochs=1)
     answer = client.predict(index=3, model="run 1", api_name="/denoise_heldout")
     assert answer["images"] and answer["origin"] != "bundled", answer
-    with pytest.raises(Exception, match="Unknown model 'run 9'.*run 1"):
+    with pytest.raises(Exception, match=r"Unknown model 'run 9'.*run 1"):
         client.predict(index=3, model="run 9", api_name="/denoise_heldout")
