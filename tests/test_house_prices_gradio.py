@@ -24,7 +24,7 @@ def test_the_endpoints_are_listed_with_the_forms_inputs(client: Client) -> None:
     names = ["predict", "house", "residuals", "scores", "outliers", "data", "train", "stop", "model_info"]
     assert {f"/house_prices_{name}" for name in names} <= set(endpoints)
     train = [p["parameter_name"] for p in endpoints["/house_prices_train"]["parameters"]]
-    assert train == [p.name for p in LAB.spec.params]
+    assert train == [*(p.name for p in LAB.spec.params), "lesson", "lesson_answer"]
     predict = [p["parameter_name"] for p in endpoints["/house_prices_predict"]["parameters"]]
     assert predict == ["model", *(p.name for p in LAB.interaction("predict").inputs)]
 

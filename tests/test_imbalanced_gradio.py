@@ -25,7 +25,7 @@ def test_the_endpoints_are_listed_with_the_forms_inputs(client: Client) -> None:
     names = ["customer", "heldout", "threshold", "scores", "curves", "data", "train", "stop", "model_info"]
     assert {f"/imbalanced_{name}" for name in names} <= set(endpoints)
     train = [p["parameter_name"] for p in endpoints["/imbalanced_train"]["parameters"]]
-    assert train == [p.name for p in LAB.spec.params]
+    assert train == [*(p.name for p in LAB.spec.params), "lesson", "lesson_answer"]
     customer = [p["parameter_name"] for p in endpoints["/imbalanced_customer"]["parameters"]]
     assert customer == ["model", *(p.name for p in LAB.interaction("customer").inputs)]
 
