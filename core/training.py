@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -138,3 +139,12 @@ def training_progress(step: int, total_steps: int, ctx: TrainContext) -> float:
     if ctx.time_budget:
         progress = max(progress, ctx.elapsed() / ctx.time_budget)
     return min(progress, 1.0)
+
+
+def heldout_per_copy(copies: Any, names: list[str], heldout: Any) -> dict[str, dict[str, float]]:
+    """Held-out accuracy and loss of each of the models trained side by side (a ModuleDict),
+    by name, in `names`' order: the labs that train copies from the same start report these."""
+    figures = {name: evaluate_classifier(copies[name], heldout) for name in names}
+    return {
+        name: {"heldout_accuracy": f["accuracy"], "heldout_loss": f["loss"]} for name, f in figures.items()
+    }

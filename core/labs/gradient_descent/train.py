@@ -30,7 +30,7 @@ from core.labs.gradient_descent.model import same_start
 from core.labs.gradient_descent.spec import METHODS, SPEC
 from core.labs.optimisers.model import CourseMLP
 from core.runner import TrainContext
-from core.training import TensorSplit, evaluate_classifier
+from core.training import TensorSplit, evaluate_classifier, heldout_per_copy
 
 COURSE_RECIPE = {"batch_size": 64, "learning_rate": 0.01, "momentum": 0.9, "epochs": 15}
 PROBE_SIZE = 1024  # the fixed training digits every copy's loss is measured on
@@ -207,10 +207,7 @@ def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, An
     """Each copy's held-out accuracy and loss."""
     data: ImageData = training_data(trained.config, data_dir)
     heldout = to_split(data.test_images, data.test_labels, torch.device("cpu"))
-    per_method = {}
-    for name in ordered(dict(trained.model.items())):
-        figures = evaluate_classifier(trained.model[name], heldout)
-        per_method[name] = {"heldout_accuracy": figures["accuracy"], "heldout_loss": figures["loss"]}
+    per_method = heldout_per_copy(trained.model, ordered(dict(trained.model.items())), heldout)
     return {
         "lab": SPEC.id,
         "methods": per_method,

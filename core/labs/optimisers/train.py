@@ -30,7 +30,13 @@ from core.labs.optimisers.model import CourseMLP, same_start
 from core.labs.optimisers.spec import OPTIMISERS, SPEC
 from core.labs.optimisers.updates import Rates, torch_optimiser
 from core.runner import TrainContext
-from core.training import HELDOUT_CHECKS_PER_EPOCH, HELDOUT_PROBE_SIZE, TensorSplit, evaluate_classifier
+from core.training import (
+    HELDOUT_CHECKS_PER_EPOCH,
+    HELDOUT_PROBE_SIZE,
+    TensorSplit,
+    evaluate_classifier,
+    heldout_per_copy,
+)
 
 COURSE_RECIPE = {
     "optimisers": "sgd, rmsprop, adam",
@@ -229,10 +235,7 @@ def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, An
     """Each copy's held-out accuracy and loss."""
     data: ImageData = training_data(trained.config, data_dir)
     heldout = to_split(data.test_images, data.test_labels, torch.device("cpu"))
-    per_optimiser = {}
-    for name in ordered(dict(trained.model.items())):
-        figures = evaluate_classifier(trained.model[name], heldout)
-        per_optimiser[name] = {"heldout_accuracy": figures["accuracy"], "heldout_loss": figures["loss"]}
+    per_optimiser = heldout_per_copy(trained.model, ordered(dict(trained.model.items())), heldout)
     return {
         "lab": SPEC.id,
         "optimisers": per_optimiser,
