@@ -291,8 +291,9 @@ def class_scatter(
 
 
 def upscale(image: np.ndarray, factor: int = 8) -> np.ndarray:
-    """Nearest-neighbour enlargement, so a 28x28 frame shows its real pixels."""
-    return np.kron(np.asarray(image, dtype=np.float32), np.ones((factor, factor), dtype=np.float32))
+    """Nearest-neighbour enlargement, so a 28x28 frame shows its real pixels (grey (H, W) or
+    colour (H, W, 3): only the two pixel axes grow)."""
+    return np.asarray(image, dtype=np.float32).repeat(factor, axis=0).repeat(factor, axis=1)
 
 
 def tile(images: np.ndarray, columns: int = 8, pad: int = 1, fill: float = 0.5) -> np.ndarray:
