@@ -12,7 +12,9 @@ lines are the `python predict.py ...` lines of predict.py's docstring.
 from __future__ import annotations
 
 import ast
+import inspect
 import io
+import re
 import tempfile
 import threading
 import warnings
@@ -48,21 +50,32 @@ HELPERS = Path(__file__).resolve().parent / "standalone"
 
 
 def standalone_files(lab: Lab) -> dict[str, str]:
-    """The lab's model.py and predict.py, with the helpers predict.py imports (pictures.py...),
-    when it has a predict.py and each of these files imports nothing but torch and the
-    standard library (no part of this project)."""
+    """The lab's model.py and predict.py, with the helpers they import (pictures.py,
+    recurrent.py...), when it has a predict.py and each of these files imports nothing but torch
+    and the standard library (no part of this project). A model.py that the app imports reads a
+    helper as `core.standalone.recurrent`; the shipped copies read it as `recurrent`, beside them."""
     package = Path(__import__(type(lab).__module__, fromlist=["_"]).__file__).parent
     model, predict = package / "model.py", package / "predict.py"
     if not (model.is_file() and predict.is_file()):
         return {}
-    files = {"model.py": model.read_text(), "predict.py": predict.read_text()}
-    for name in sorted(imported_names(files["predict.py"])):
-        if (HELPERS / f"{name}.py").is_file() and name != "__init__":
-            files[f"{name}.py"] = (HELPERS / f"{name}.py").read_text()
+    files = {"model.py": as_shipped(model.read_text()), "predict.py": as_shipped(predict.read_text())}
+    wanted = [name for source in files.values() for name in sorted(imported_names(source))]
+    while wanted:  # helpers may import helpers
+        name = wanted.pop()
+        path = HELPERS / f"{name}.py"
+        if name != "__init__" and f"{name}.py" not in files and path.is_file():
+            files[f"{name}.py"] = as_shipped(path.read_text())
+            wanted += sorted(imported_names(files[f"{name}.py"]))
     shipped = {Path(name).stem for name in files}
     if not all(runs_alone(source, shipped) for source in files.values()):
         return {}
     return files
+
+
+def as_shipped(source: str) -> str:
+    """A module as an export ships it: its imports of core.standalone's helpers read the copies
+    shipped beside it (`from core.standalone.recurrent import` becomes `from recurrent import`)."""
+    return re.sub(r"^(\s*)from core\.standalone\.(\w+) import", r"\1from \2 import", source, flags=re.M)
 
 
 def imported_names(source: str) -> set[str]:
@@ -105,7 +118,7 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
                 verbose=False,
                 input_names=[f"input_{i}" for i in range(len(inputs))],
                 output_names=["output"],
-                dynamic_shapes=tuple({0: batch} for _ in inputs),
+                dynamic_shapes=batch_first(model, len(inputs), batch),
             )
             path = Path(scratch) / "model.onnx"
             program.save(str(path))
@@ -114,6 +127,14 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
         return None, f"writing ONNX needs the onnx and onnxscript packages ({error})."
     except Exception as error:  # an exporter failure must not cost the student the rest
         return None, f"PyTorch's ONNX exporter failed on this model ({type(error).__name__}: {error})."
+
+
+def batch_first(model: torch.nn.Module, count: int, batch: torch.export.Dim) -> tuple:
+    """torch.export's dynamic shapes for `count` inputs whose first dimension is the batch: one
+    entry per input, or one entry holding them all for a forward(*inputs) (FirstOutput)."""
+    shapes = tuple({0: batch} for _ in range(count))
+    parameters = inspect.signature(model.forward).parameters.values()
+    return (shapes,) if any(p.kind is p.VAR_POSITIONAL for p in parameters) else shapes
 
 
 def warm_exporter() -> None:
@@ -149,6 +170,18 @@ class SideBySide(torch.nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outputs = torch.stack([model(x) for model in self.models.values()], dim=1)
         return outputs if self.then is None else self.then(outputs)
+
+
+class FirstOutput(torch.nn.Module):
+    """A model that answers several tensors (logits and attention weights, logits and a state)
+    as one module for ONNX that answers the first, the one the app's answer is read from."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return self.model(*inputs)[0]
 
 
 def export_archive(lab: Lab, trained: TrainedModel) -> bytes:

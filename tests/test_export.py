@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -81,12 +84,20 @@ def test_the_onnx_file_answers_as_pytorch_does_at_any_batch_size(lab_id, tmp_pat
     model = lab.onnx_module(trained).eval()
     for batch in (1, 5):
         generator = torch.Generator().manual_seed(batch)
-        inputs = [torch.rand(batch, *x.shape[1:], generator=generator) for x in lab.onnx_inputs(trained)]
+        inputs = [like(x, batch, generator) for x in lab.onnx_inputs(trained)]
         outputs = session.run(
             None, {i.name: x.numpy() for i, x in zip(session.get_inputs(), inputs, strict=True)}
         )
         with torch.no_grad():
             np.testing.assert_allclose(outputs[0], model(*inputs).numpy(), atol=1e-4)
+
+
+def like(example: torch.Tensor, batch: int, generator: torch.Generator) -> torch.Tensor:
+    """`batch` inputs like a lab's example: random numbers in [0, 1) for pictures and tables;
+    the example's own rows in turn for indices (tokens, lengths), which must stay valid."""
+    if example.is_floating_point():
+        return torch.rand(batch, *example.shape[1:], generator=generator)
+    return example[torch.arange(batch) % len(example)]
 
 
 def test_the_labs_whose_models_export_declare_onnx_inputs():
@@ -362,3 +373,110 @@ def test_the_exporter_warms_up_in_the_background_without_a_trace():
     thread = warm_exporter_in_background()
     thread.join(timeout=240)
     assert not thread.is_alive() and thread.daemon  # never holds a server's exit
+
+
+# --- the other labs' predict.py, run together -------------------------------------------------
+# Each predict.py run costs a Python start and a torch import (1 to 3 s), so the labs below run
+# all theirs in one subprocess: `Case.jobs` unpacks nothing and writes its inputs beside the
+# export, returns predict.py's argument lists; `Case.check` compares what was printed with the
+# app's own answer.
+
+RUN_MANY = r"""
+import contextlib, io, json, os, runpy, sys, traceback
+libs, jobs = sys.argv[1], json.loads(sys.stdin.read())
+sys.path[:0] = [libs]
+answers = []
+for folder, args in jobs:
+    for name, module in list(sys.modules.items()):  # the previous export's model, pictures...
+        if any(str(getattr(module, "__file__", "") or "").startswith(f) for f, _ in jobs):
+            del sys.modules[name]
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    sys.argv = ["predict.py", *args]
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path("predict.py", run_name="__main__")
+        answers.append({"out": out.getvalue()})
+    except BaseException:  # SystemExit too: a message instead of an answer
+        answers.append({"out": out.getvalue(), "error": traceback.format_exc()})
+    sys.path.remove(folder)
+print(json.dumps(answers))
+"""
+
+
+def run_many(libs: Path, jobs: list[tuple[Path, list[str]]]) -> list[dict[str, str]]:
+    """Several predict.py runs in one subprocess with nothing but the standard library, torch
+    and safetensors on the path (as `run_predict`), each in its export's folder; each run's
+    standard output ("out") and, when it stopped, its traceback ("error")."""
+    command = [sys.executable, "-S", "-s", "-E", "-c", RUN_MANY, str(libs)]
+    payload = json.dumps([(str(folder), args) for folder, args in jobs])
+    done = subprocess.run(command, input=payload, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class Case:
+    variant: str
+    jobs: Callable[[Path, TrainedModel], list[list[str]]]
+    check: Callable[[Path, TrainedModel, list[str]], None]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(lab_id: str, variant: str, jobs: Callable[[Path, TrainedModel], list[list[str]]]):
+    """Declares the check of a lab's standalone predict.py (the decorated function)."""
+
+    def register(check: Callable[[Path, TrainedModel, list[str]], None]):
+        CASES[lab_id] = Case(variant, jobs, check)
+        return check
+
+    return register
+
+
+@pytest.fixture(scope="module")
+def standalone_answers(standalone_libs, tmp_path_factory) -> dict[str, tuple[Path, TrainedModel, list]]:
+    """Every case's export unpacked, its inputs written and its predict.py runs answered, in one
+    subprocess."""
+    cases, jobs = {}, []
+    for lab_id, declared in CASES.items():
+        folder, trained = unpacked(lab_id, declared.variant, tmp_path_factory.mktemp(lab_id))
+        argvs = declared.jobs(folder, trained)
+        cases[lab_id] = (folder, trained, len(jobs), len(argvs))
+        jobs += [(folder, argv) for argv in argvs]
+    answers = run_many(standalone_libs, jobs)
+    return {
+        lab_id: (folder, trained, answers[start : start + count])
+        for lab_id, (folder, trained, start, count) in cases.items()
+    }
+
+
+def ran(answers: list[dict[str, str]]) -> list[str]:
+    """What each run printed, failing on the first that stopped."""
+    for answer in answers:
+        assert "error" not in answer, answer["error"]
+    return [answer["out"] for answer in answers]
+
+
+ATTENTION_STRINGS = ["31415", "2, 7, 1, 8", "90", "12345678"]
+
+
+@case("attention", "reverse", lambda folder, trained: [ATTENTION_STRINGS, ["12a"]])
+def attention_answers(folder, trained, answers):
+    from core.labs.attention.interactions import run_toy
+
+    lines = ran(answers[:1])[0].splitlines()
+    for text, line in zip(ATTENTION_STRINGS, lines, strict=True):
+        app = run_toy(trained, text)
+        assert line.startswith(f"reverse {app.digits} -> {app.output} (")
+        places = [int(p) - 1 for p in line.split("reads input places ")[1].split()]
+        assert places == app.weights.argmax(-1).tolist()
+    assert "only the digits 0-9, not 'a'" in answers[1]["error"]
+
+
+@pytest.mark.parametrize("lab_id", list(CASES))
+def test_the_lab_runs_alone_and_answers_as_the_app_does(lab_id, standalone_answers):
+    folder, trained, answers = standalone_answers[lab_id]
+    CASES[lab_id].check(folder, trained, answers)

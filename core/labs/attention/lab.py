@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
+from core.export import FirstOutput
 from core.labs.attention import train as training
 from core.labs.attention.interactions import INTERACTIONS
-from core.labs.attention.model import ToyAttention
+from core.labs.attention.model import PAD_ID, ToyAttention
 from core.labs.attention.spec import SPEC, TASKS
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 
 
 class AttentionLab(Lab):
@@ -28,6 +30,23 @@ class AttentionLab(Lab):
         if config["task"] not in TASKS:  # read when the model answers: refuse a bad config on load
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {config['task']!r}")
         return ToyAttention(int(config["max_length"]), int(config["dim"]))
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return FirstOutput(trained.model)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        # Strings padded to the longest the model reads: padding is masked, so a short string
+        # gets the same answer padded as alone.
+        longest = trained.model.max_length
+        digits = torch.tensor(
+            [([3, 1, 4, 1, 5, 9, 2, 6, 5, 3] * 2)[:longest], [2, 7, 1] + [PAD_ID] * (longest - 3)]
+        )
+        return digits, torch.tensor([longest, 3])
+
+    onnx_about = (
+        "(N, max_length) digit indices 0-9, padded with 10, and (N,) their lengths in; (N, max_length, "
+        "10) logits out, one row per output place (the rows past a string's length mean nothing)."
+    )
 
     def headline(self, metrics: dict[str, Any]) -> str:
         if "heldout_accuracy" not in metrics:

@@ -1,4 +1,4 @@
-"""The binary addition lab's model: an LSTM written from its gate equations (core.recurrent)
+"""The binary addition lab's model: an LSTM written from its gate equations (core.standalone.recurrent)
 reads two binary numbers one column per step, least significant bit first, and a linear layer
 turns each step's hidden state into the logit of that column's sum bit."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from core.recurrent import GatedLSTM
+from core.standalone.recurrent import GatedLSTM
 
 
 class BitAdder(nn.Module):

@@ -1,7 +1,7 @@
 """The palindromes lab's models, in one file to read top to bottom.
 
 For each palindrome length T the lab trains a pair: a vanilla RNN and an LSTM, both written from
-their equations (core.recurrent), each reading the first T-1 digits one-hot, one per step, and
+their equations (core.standalone.recurrent), each reading the first T-1 digits one-hot, one per step, and
 naming the last digit from its last hidden state. All the pairs of a training are one module,
 `PalindromeModels`, so they make one checkpoint; a training over several seeds keeps each further
 seed's pairs in it too (`other_seeds`), so every seed can be re-measured from the weights.
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.recurrent import build_recurrent
+from core.standalone.recurrent import build_recurrent
 
 DIGITS = 10
 CELLS = ("lstm", "rnn")
