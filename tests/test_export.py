@@ -342,8 +342,11 @@ def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsy
     assert zipfile.ZipFile(tmp_path / "again.zip").namelist()
 
 
-def test_a_lab_without_onnx_or_predict_py_still_exports_and_says_why(tmp_path):
-    lab = get_lab("binary-addition")
+def test_a_lab_without_onnx_or_predict_py_still_exports_and_says_why(tmp_path, monkeypatch):
+    import core.export
+
+    lab = get_lab("binary-addition")  # no ONNX (a loop as long as the numbers)
+    monkeypatch.setattr(core.export, "standalone_files", lambda lab: {})  # as a lab without predict.py
     with zipfile.ZipFile(io.BytesIO(export_archive(lab, models.choose(lab, None)))) as archive:
         names = {Path(name).name for name in archive.namelist()}
         notes = next(archive.read(n).decode() for n in archive.namelist() if n.endswith("EXPORT.md"))
@@ -474,6 +477,31 @@ def attention_answers(folder, trained, answers):
         places = [int(p) - 1 for p in line.split("reads input places ")[1].split()]
         assert places == app.weights.argmax(-1).tolist()
     assert "only the digits 0-9, not 'a'" in answers[1]["error"]
+
+
+SUMS = [("1011", "110"), ("0b10110", "1"), ("11111", "11111"), ("1010_1010_1010", "1")]
+
+
+@case(
+    "binary-addition",
+    "5-bit",
+    lambda folder, trained: [
+        [n for pair in SUMS for n in pair],
+        ["101", "11", "--temperature", "3"],
+        ["12", "1"],
+    ],
+)
+def binary_addition_answers(folder, trained, answers):
+    from core.labs.binary_addition.interactions import add_numbers
+
+    sums, warm = ran(answers[:2])
+    for (a, b), line in zip([*SUMS, ("101", "11")], sums.splitlines() + warm.splitlines(), strict=True):
+        app = add_numbers(trained, a, b, 3.0 if (a, b) == ("101", "11") else 1.0)
+        assert line.split(" = ")[1].split()[0] == app.predicted_bits
+        said = [float(p) for p in line.split("P(1) ")[1].split()]
+        np.testing.assert_allclose(said, app.probabilities[::-1], atol=1e-4)
+        assert ("right" in line) == app.correct
+    assert "not a binary number" in answers[2]["error"]
 
 
 @pytest.mark.parametrize("lab_id", list(CASES))

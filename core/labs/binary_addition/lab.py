@@ -23,6 +23,10 @@ class BinaryAdditionLab(Lab):
     train_metrics = ("loss", "bit_accuracy", "sum_accuracy")
     samples_label = "(no pictures in this lab)"
     course_recipe = training.COURSE_RECIPE
+    onnx_note = (
+        "the LSTM steps through the columns in a Python loop as long as the numbers, which an ONNX "
+        "file would fix to one length; predict.py adds numbers of any length up to max_bits."
+    )
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         # Adding reads these later: a hand-edited config is refused on load instead.
