@@ -36,7 +36,8 @@ class EpochEnd:
 
 @dataclass(frozen=True)
 class Samples:
-    """Pictures to show while training: images in [0, 1], shape (N, H, W), one caption each."""
+    """Pictures to show while training: images in [0, 1], shape (N, H, W) or, in colour,
+    (N, H, W, 3), one caption each."""
 
     step: int
     images: np.ndarray
