@@ -171,7 +171,7 @@ class EmojiSet:
 def split(count: int, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Deal `count` emoji into style A's training set, style B's and the held-out set."""
     order = np.random.default_rng(seed).permutation(count)
-    held = int(round(count * HELDOUT_SHARE))
+    held = round(count * HELDOUT_SHARE)
     heldout, rest = order[:held], order[held:]
     half = len(rest) // 2
     return np.sort(rest[:half]), np.sort(rest[half:]), np.sort(heldout)
