@@ -108,6 +108,10 @@ class Lab:
 
     # What the ONNX file's input and output are, in a sentence of EXPORT.md (its shapes are added).
     onnx_about = "the same network as model.safetensors."
+    # Write ONNX with PyTorch's TorchScript exporter, not torch.export: for PyTorch's recurrent
+    # layers (nn.RNN, nn.LSTM, nn.GRU), which it writes as ONNX's own RNN ops in a second where
+    # torch.export unrolls every step and takes tens of seconds.
+    onnx_traced = False
 
     def onnx_module(self, trained: TrainedModel) -> torch.nn.Module:
         """The module whose forward the ONNX file holds: the model, or the part of it that
@@ -139,6 +143,12 @@ class Lab:
                 f"{self.spec.title} has no bundled model {name!r}: pick one of {', '.join(self.variants)}"
             )
         return CHECKPOINT_ROOT / self.variants[name]
+
+    def missing(self) -> str | None:
+        """Why this lab cannot run on this machine (a system package it needs is not installed),
+        in a sentence that says what to install; None when it can. The generated tests skip
+        such a lab with this reason."""
+        return None
 
     def interaction(self, name: str) -> Interaction:
         for interaction in self.interactions:
