@@ -107,21 +107,32 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
     if inputs is None:
         return None, lab.onnx_note
     model = lab.onnx_module(trained).eval()
-    batch = torch.export.Dim("batch")
+    names = [f"input_{i}" for i in range(len(inputs))]
     try:
         with warnings.catch_warnings(), tempfile.TemporaryDirectory() as scratch:
             warnings.simplefilter("ignore")
-            program = torch.onnx.export(
-                model,
-                inputs,
-                dynamo=True,
-                verbose=False,
-                input_names=[f"input_{i}" for i in range(len(inputs))],
-                output_names=["output"],
-                dynamic_shapes=batch_first(model, len(inputs), batch),
-            )
             path = Path(scratch) / "model.onnx"
-            program.save(str(path))
+            if lab.onnx_traced:
+                torch.onnx.export(
+                    model,
+                    inputs,
+                    str(path),
+                    dynamo=False,
+                    input_names=names,
+                    output_names=["output"],
+                    dynamic_axes={name: {0: "batch"} for name in [*names, "output"]},
+                )
+            else:
+                program = torch.onnx.export(
+                    model,
+                    inputs,
+                    dynamo=True,
+                    verbose=False,
+                    input_names=names,
+                    output_names=["output"],
+                    dynamic_shapes=batch_first(model, len(inputs), torch.export.Dim("batch")),
+                )
+                program.save(str(path))
             return path.read_bytes(), ""
     except ImportError as error:  # onnx and onnxscript are in requirements.txt, but may be left out
         return None, f"writing ONNX needs the onnx and onnxscript packages ({error})."

@@ -120,3 +120,20 @@ def grid(pictures: torch.Tensor, columns: int, gap: int = 2) -> torch.Tensor:
         y, x = (i // columns) * (height + gap), (i % columns) * (width + gap)
         sheet[y : y + height, x : x + width] = picture
     return sheet
+
+
+def frame_of(grey: torch.Tensor) -> torch.Tensor:
+    """The 28x28 frame a classifier reads: a 28x28 picture is taken as an MNIST frame already
+    (white on black; dark ink on light paper is turned round), as the app's framing leaves one;
+    any other size is framed as MNIST's digits are (`mnist_frame`)."""
+    if grey.shape != (28, 28):
+        return mnist_frame(grey)
+    return 1 - grey if grey.mean() > 0.5 else grey
+
+
+def say_classes(path: str, probabilities: dict[str, torch.Tensor], classes: list[str]) -> str:
+    """One line for one picture: each model's class and its probability, models in order."""
+    said = "; ".join(
+        f"{name}: {classes[int(p.argmax())]} ({float(p.max()):.4f})" for name, p in probabilities.items()
+    )
+    return f"{path}: {said}"

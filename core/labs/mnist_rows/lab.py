@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
-from core.labs.base import MNIST_DATA_DIR, Lab
+from core.export import SideBySide
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.mnist_rows import train as training
 from core.labs.mnist_rows.interactions import INTERACTIONS
 from core.labs.mnist_rows.model import build_readers
@@ -24,6 +26,19 @@ class MnistRowsLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return build_readers(config)
+
+    onnx_traced = True  # PyTorch's recurrent layers: see Lab.onnx_traced
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.rand(2, 28, 28, generator=torch.Generator().manual_seed(0)),)
+
+    onnx_about = (
+        "every reader side by side: (N, 28, 28) pixels in [0, 1], white on black, in; (N, readers, 10) "
+        "logits out, the readers in config.json's `models` order."
+    )
 
     def headline(self, metrics: dict[str, Any]) -> str:
         accuracy = metrics.get("heldout_accuracy")

@@ -19,10 +19,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.labs.mnist_rows.spec import ROW_MODELS
-
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 ROWS = 28
+# Each reader's recurrent layer and whether it reads both ways (the spec's ROW_MODELS, in its
+# order: this file needs nothing but torch, so that an export runs it alone).
+READERS = {
+    "rnn": (nn.RNN, False),
+    "lstm": (nn.LSTM, False),
+    "gru": (nn.GRU, False),
+    "birnn": (nn.RNN, True),
+    "bilstm": (nn.LSTM, True),
+}
 
 
 class RowReader(nn.Module):
@@ -30,11 +37,10 @@ class RowReader(nn.Module):
 
     def __init__(self, kind: str, hidden_size: int, normalization: str, extra_fc: bool, classes: int = 10):
         super().__init__()
-        if kind not in ROW_MODELS:
+        if kind not in READERS:
             raise ValueError(f"unknown model {kind!r}")
-        cell = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind.removeprefix("bi")]
+        cell, self.bidirectional = READERS[kind]
         self.kind = kind
-        self.bidirectional = kind.startswith("bi")
         self.recurrent = cell(ROWS, hidden_size, batch_first=True, bidirectional=self.bidirectional)
         features = hidden_size * (2 if self.bidirectional else 1)
         norms = {"none": nn.Identity, "layer": nn.LayerNorm, "batch": nn.BatchNorm1d}

@@ -1,0 +1,43 @@
+"""Read handwritten digits row by row with the readers exported from Deep Learning Labs' MNIST
+row-by-row lab (RNN, LSTM, GRU and their bidirectional kin, trained side by side).
+
+    python predict.py DIGIT.png [DIGIT2.pgm ...]
+
+Needs only PyTorch and safetensors (pip install torch safetensors): model.py beside this file
+builds the readers, pictures.py reads the pictures, model.safetensors and config.json hold what
+was trained. Pictures are PNG (8-bit, grey or colour) or PGM; dark ink on light paper or light on
+dark both work; a 28x28 picture is read as an MNIST frame as it is, any other is first framed as
+MNIST's digits are. Prints one line per picture: each reader's digit and its probability.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+from model import build_readers
+from pictures import frame_of, read_picture, say_classes
+from safetensors.torch import load_file
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(paths: list[str]) -> None:
+    config = json.loads((HERE / "config.json").read_text())
+    readers = build_readers(config)
+    readers.load_state_dict(load_file(HERE / "model.safetensors"))
+    readers.eval()
+    classes = config.get("classes", [str(digit) for digit in range(10)])
+    for path in paths:
+        frame = frame_of(read_picture(path))[None]  # one picture: rows top to bottom
+        with torch.no_grad():
+            probabilities = {name: reader(frame).softmax(-1)[0] for name, reader in readers.items()}
+        print(say_classes(path, probabilities, classes))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
