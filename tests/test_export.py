@@ -357,8 +357,8 @@ def test_a_lab_without_onnx_or_predict_py_still_exports_and_says_why(tmp_path, m
 @pytest.mark.parametrize("lab", [lab.spec.id for lab in ready_labs()])
 def test_standalone_code_is_offered_only_where_it_needs_no_part_of_the_app(lab):
     files = standalone_files(get_lab(lab))
-    if files:
-        assert runs_alone(files["model.py"])
+    if files:  # as shipped: helpers (recurrent.py...) read from beside it
+        assert runs_alone(files["model.py"], {Path(name).stem for name in files})
     assert not runs_alone("from core.recurrent import GatedLSTM")
 
 
@@ -551,6 +551,34 @@ def mnist_rows_answers(folder, trained, answers):
     # A photo is framed by pictures.py, not quite as the app frames it (it centres by mass, with
     # Lanczos), so weaker readers may differ on it: most still read the seven.
     assert [label for label, _ in read_classes(photo_line).values()].count("7") >= 3
+
+
+def classifies_as_the_app(models_of: Callable[[TrainedModel], dict[str, torch.nn.Module]]):
+    """The check of a picture classifier's predict.py (or of several side by side): on an MNIST
+    frame, each model's class and probability as the app's models give them."""
+
+    def check(folder: Path, trained: TrainedModel, answers: list[dict[str, str]]) -> None:
+        frame_line, photo_line = ran(answers)[0].splitlines()
+        frame = torch.from_numpy(read_grey(folder / "frame.png"))[None]
+        classes = trained.config.get("classes", [str(d) for d in range(10)])
+        app = {}
+        with torch.no_grad():
+            for name, model in models_of(trained).items():
+                p = model.eval()(frame).softmax(-1)[0]
+                app[name] = (classes[int(p.argmax())], float(p.max()))
+        reads_as_the_app(frame_line, app)
+        assert len(read_classes(photo_line)) == len(app)
+
+    return check
+
+
+for lab_id, variant, models_of in (
+    ("optimisers", "all", lambda trained: dict(trained.model.items())),
+    ("gradient-descent", "all", lambda trained: dict(trained.model.items())),
+    ("early-stopping", "default", lambda trained: {"mlp": trained.model}),
+    ("look-at-data", "mnist", lambda trained: {"mlp": trained.model}),
+):
+    case(lab_id, variant, lambda folder, trained: [digit_pictures(folder)])(classifies_as_the_app(models_of))
 
 
 @pytest.mark.parametrize("lab_id", list(CASES))

@@ -137,3 +137,16 @@ def say_classes(path: str, probabilities: dict[str, torch.Tensor], classes: list
         f"{name}: {classes[int(p.argmax())]} ({float(p.max()):.4f})" for name, p in probabilities.items()
     )
     return f"{path}: {said}"
+
+
+@torch.no_grad()
+def classify(paths: list[str], models: dict[str, torch.nn.Module], classes: list[str]) -> None:
+    """Each picture through each classifier (evaluation mode): one line per picture, each
+    model's class and its probability (`say_classes`)."""
+    for model in models.values():
+        model.eval()
+    for path in paths:
+        frame = frame_of(read_picture(path))[None]
+        print(
+            say_classes(path, {name: model(frame).softmax(-1)[0] for name, model in models.items()}, classes)
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core.history import TrainingHistory
@@ -28,6 +29,11 @@ class EarlyStoppingLab(Lab):
     # (restore_best), for a Stop too; the runner's keep-the-best rule would second-guess it.
     best_metric = None
     course_recipe = training.COURSE_RECIPE
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(2, 28, 28),)
+
+    onnx_about = "(N, 28, 28) pixels in [0, 1], white on black, in; (N, 10) logits out."
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         return DigitMLP(int(config["hidden"]), len(config.get("classes", range(10))))

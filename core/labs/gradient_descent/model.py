@@ -8,7 +8,7 @@ from typing import Any
 
 from torch import nn
 
-from core.labs.optimisers.model import CourseMLP
+from core.standalone.course_mlp import CourseMLP
 
 
 class MethodCopies(nn.ModuleDict):

@@ -16,9 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-import torch
 from model import build_readers
-from pictures import frame_of, read_picture, say_classes
+from pictures import classify
 from safetensors.torch import load_file
 
 HERE = Path(__file__).resolve().parent
@@ -28,13 +27,7 @@ def main(paths: list[str]) -> None:
     config = json.loads((HERE / "config.json").read_text())
     readers = build_readers(config)
     readers.load_state_dict(load_file(HERE / "model.safetensors"))
-    readers.eval()
-    classes = config.get("classes", [str(digit) for digit in range(10)])
-    for path in paths:
-        frame = frame_of(read_picture(path))[None]  # one picture: rows top to bottom
-        with torch.no_grad():
-            probabilities = {name: reader(frame).softmax(-1)[0] for name, reader in readers.items()}
-        print(say_classes(path, probabilities, classes))
+    classify(paths, dict(readers.items()), config.get("classes", [str(digit) for digit in range(10)]))
 
 
 if __name__ == "__main__":

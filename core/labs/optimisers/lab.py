@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts
+from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import MNIST_DATA_DIR, Lab
+from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
 from core.labs.optimisers import train as training
 from core.labs.optimisers.interactions import INTERACTIONS
 from core.labs.optimisers.model import build_copies
@@ -26,6 +28,17 @@ class OptimisersLab(Lab):
     train_metrics = ("loss", "heldout_accuracy")
     samples_label = None  # no pictures: the charts compare the optimisers
     course_recipe = training.COURSE_RECIPE
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(2, 28, 28),)
+
+    onnx_about = (
+        "every copy side by side: (N, 28, 28) pixels in [0, 1], white on black, in; (N, copies, 10) "
+        "logits out, the copies in config.json's `optimisers` order."
+    )
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         unknown = set(config["optimisers"]) - set(OPTIMISERS)

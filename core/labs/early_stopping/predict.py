@@ -1,0 +1,36 @@
+"""Read handwritten digits with the MLP exported from Deep Learning Labs' early stopping lab
+(the weights its early stopping kept).
+
+    python predict.py DIGIT.png [DIGIT2.pgm ...]
+
+Needs only PyTorch and safetensors (pip install torch safetensors): model.py beside this file builds
+the network, pictures.py reads the pictures, model.safetensors and config.json hold what was trained.
+Pictures are PNG (8-bit, grey or colour) or PGM; dark ink on light paper or light on dark both
+work; a 28x28 picture is read as an MNIST frame as it is, any other is first framed as MNIST's
+digits are. Prints one line per picture: the digit and its probability.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from model import DigitMLP
+from pictures import classify
+from safetensors.torch import load_file
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(paths: list[str]) -> None:
+    config = json.loads((HERE / "config.json").read_text())
+    model = DigitMLP(int(config["hidden"]), len(config.get("classes", range(10))))
+    model.load_state_dict(load_file(HERE / "model.safetensors"))
+    classify(paths, {"mlp": model}, config.get("classes", [str(digit) for digit in range(10)]))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
