@@ -504,6 +504,29 @@ def binary_addition_answers(folder, trained, answers):
     assert "not a binary number" in answers[2]["error"]
 
 
+PREFIXES = ["1234543", "9876789", "1 2 3 2", "55555555555555555", "1234"]
+
+
+@case(
+    "palindromes",
+    "sweep",
+    lambda folder, trained: [PREFIXES[:4], [PREFIXES[4], "--temperature", "3"], ["12x"]],
+)
+def palindromes_answers(folder, trained, answers):
+    from core.labs.palindromes.interactions import predict_last_digit
+    from core.labs.palindromes.model import CELL_NAMES, CELLS
+
+    lines = "".join(ran(answers[:2])).splitlines()
+    for text, line in zip(PREFIXES, lines, strict=True):
+        app = predict_last_digit(trained, text, 3.0 if text == "1234" else 1.0)
+        assert line.startswith(f"{app.prefix} (T = {app.length}, the pair trained at T = {app.model_length};")
+        said = line.split("): ")[1].split("; ")
+        for cell, part in zip(CELLS, said, strict=True):
+            assert part.startswith(f"{CELL_NAMES[cell]} {app.digit(cell)} (")
+            assert abs(float(part.split("(")[1].rstrip(")")) - app.probabilities[cell].max()) <= 1e-4
+    assert "only 0-9" in answers[2]["error"]
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame

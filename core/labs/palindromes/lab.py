@@ -24,6 +24,10 @@ class PalindromesLab(Lab):
     trainer = training
     train_metrics = ("loss", "lstm_accuracy", "rnn_accuracy")
     samples_label = "(no pictures in this lab)"
+    onnx_note = (
+        "the model is a pair of recurrences per trained length, each stepping through the digits in a "
+        "Python loop; one ONNX file would hold one pair at one length. predict.py answers at every length."
+    )
     course_recipe = training.COURSE_RECIPE
 
     def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
