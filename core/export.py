@@ -36,6 +36,7 @@ STANDALONE_IMPORTS = {
     "copy",
     "csv",
     "dataclasses",
+    "html",
     "json",
     "math",
     "struct",
@@ -44,6 +45,7 @@ STANDALONE_IMPORTS = {
     "unicodedata",
     "zlib",
     "pathlib",
+    "re",
 }
 # Modules an export may ship beside predict.py: torch-only helpers several labs share.
 HELPERS = Path(__file__).resolve().parent / "standalone"
@@ -178,8 +180,8 @@ class SideBySide(torch.nn.Module):
         super().__init__()
         self.models, self.then = models, then
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outputs = torch.stack([model(x) for model in self.models.values()], dim=1)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        outputs = torch.stack([model(*inputs) for model in self.models.values()], dim=1)
         return outputs if self.then is None else self.then(outputs)
 
 

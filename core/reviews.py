@@ -16,15 +16,26 @@ saw, or saw only once, becomes `[UNK]`, and the labs show it as such.
 from __future__ import annotations
 
 import functools
-import html
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.standalone.review_words import (  # noqa: F401  (re-exported)
+    BREAK,
+    CLASSES,
+    CLS,
+    CLS_TOKEN,
+    MAX_CHARACTERS,
+    PAD,
+    PAD_TOKEN,
+    SPECIAL_TOKENS,
+    UNK,
+    UNK_TOKEN,
+    clean,
+)
 from core.tables import load_table
 from core.tokens import TextInputError
 
@@ -32,19 +43,9 @@ if TYPE_CHECKING:
     import torch
     from tokenizers import Tokenizer
 
-CLASSES = ("other", "great")  # index 1, "great", is the positive class of F1
-PAD_TOKEN, UNK_TOKEN, CLS_TOKEN = "[PAD]", "[UNK]", "[CLS]"
-SPECIAL_TOKENS = (PAD_TOKEN, UNK_TOKEN, CLS_TOKEN)  # ids 0, 1, 2
-PAD, UNK, CLS = 0, 1, 2
+# The classes, special tokens and review cleaning live with the plain-Python tokenizer that an
+# export ships (core.standalone.review_words), so that both read reviews alike.
 MIN_FREQUENCY = 2  # a word seen once in training is [UNK]: the models learn what [UNK] means
-MAX_CHARACTERS = 5_000  # a typed review longer than this is refused before tokenising
-BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
-
-def clean(text: str) -> str:
-    """A review as a reader sees it: HTML line breaks and entities (`<br />`, `&quot;`) undone,
-    runs of spaces made one."""
-    return " ".join(html.unescape(BREAK.sub(" ", str(text))).split())
 
 
 # --- the reviews --------------------------------------------------------------------------

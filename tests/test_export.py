@@ -527,6 +527,78 @@ def palindromes_answers(folder, trained, answers):
     assert "only 0-9" in answers[2]["error"]
 
 
+# Reviews as students type them: case, apostrophes (straight and curly), accents, words the
+# tokenizer never learnt, HTML breaks, a typed special token.
+REVIEWS = [
+    "This coffee is GREAT, I'd buy it again!!",
+    "Crème brûlée flavour, naïve café au lait... Señor's jalapeño chips are the best.",
+    "The dog didn’t like it :( 2/5, would NOT recommend.<br />Stale and overpriced.",
+    "Zxqwv blorptastic snacks, [CLS] truly délicieux and fresh",
+]
+
+
+def test_review_words_tokenises_as_the_apps_hugging_face_tokenizer():
+    """The plain-Python tokenizer an export ships gives the app's ids on typed and real reviews."""
+    from core import reviews
+    from core.standalone.review_words import WordTokenizer
+
+    saved = json.loads((get_lab("sentiment").bundled_checkpoint() / "config.json").read_text())["tokenizer"]
+    app, mine = reviews.tokenizer_from_dict(saved), WordTokenizer(saved)
+    texts = [
+        *REVIEWS,
+        "İstanbul ÆØÅ Straße ﬁne 東京 tea 🙂",
+        "e\u0301 a \u0301 b",
+        *reviews.load_reviews().heldout.texts[:200],
+    ]
+    for text in map(reviews.clean, texts):
+        assert mine.encode(text)[0] == app.encode(text).ids, text
+
+
+def review_check(scores: Callable[[TrainedModel, str, list[int]], dict[str, float]]):
+    """The check of a review lab's predict.py: each review's ids as the app reads them, each
+    model's P(great) as the app computes it, the unknown words named, a bad review refused."""
+
+    def check(folder: Path, trained: TrainedModel, answers: list[dict[str, str]]) -> None:
+        from core import reviews
+
+        tokenizer = reviews.tokenizer_from_dict(trained.config["tokenizer"])
+        lines = "".join(ran(answers[:2])).splitlines()
+        for text, line in zip([*REVIEWS, REVIEWS[0]], lines, strict=True):
+            typed = reviews.read_review(tokenizer, text, int(trained.config["max_tokens"]))
+            said = dict(part.split(": ", 1) for part in line.split("; ") if not part.startswith("never"))
+            for name, great in scores(trained, text, typed.ids).items():
+                assert said[name].startswith(reviews.CLASSES[int(great >= 0.5)])
+                assert abs(float(said[name].split("P(great) ")[1].rstrip(")")) - great) <= 1e-4
+            assert line.endswith(f"never learnt: {', '.join(typed.unknown)}") == bool(typed.unknown)
+        assert "none of these words was learnt" in answers[2]["error"]
+
+    return check
+
+
+def review_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    (folder / "reviews.txt").write_text(REVIEWS[0] + "\n\n", encoding="utf-8")
+    return [REVIEWS, ["--file", str(folder / "reviews.txt")], ["zxqwv blorptastic"]]
+
+
+def sentiment_scores(trained: TrainedModel, text: str, ids: list[int]) -> dict[str, float]:
+    """P(great) as the app's classify computes it (before its attributions)."""
+    with torch.no_grad():
+        return {
+            name: float(reader.eval()(torch.tensor([ids]), torch.tensor([len(ids)])).softmax(-1)[0, 1])
+            for name, reader in trained.model.items()
+        }
+
+
+def transformer_scores(trained: TrainedModel, text: str, ids: list[int]) -> dict[str, float]:
+    from core.labs.text_transformer.interactions import read
+
+    return {"transformer": read(trained, text)[1]}
+
+
+case("sentiment", "both", review_jobs)(review_check(sentiment_scores))
+case("text-transformer", "cls", review_jobs)(review_check(transformer_scores))
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame

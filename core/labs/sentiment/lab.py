@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts, reviews
+from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.labs.sentiment import train as training
 from core.labs.sentiment.interactions import INTERACTIONS
 from core.labs.sentiment.model import build_readers
@@ -30,6 +32,24 @@ class SentimentLab(Lab):
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         reviews.tokenizer_from_dict(config["tokenizer"])  # refuse now a checkpoint without one
         return build_readers(config)
+
+    onnx_traced = True  # PyTorch's recurrent layers: see Lab.onnx_traced
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        # Padded to the longest review read: each reader answers from the state after the
+        # review's own last token, so padding after it changes nothing.
+        ids = torch.zeros(2, int(trained.config["max_tokens"]), dtype=torch.long)
+        ids[0, :5], ids[1, :3] = torch.tensor([2, 40, 11, 7, 99]), torch.tensor([8, 1, 30])
+        return ids, torch.tensor([5, 3])
+
+    onnx_about = (
+        "both readers side by side: (N, max_tokens) token ids, padded with 0 ([PAD]) to config.json's "
+        "max_tokens, and (N,) the reviews' lengths in; (N, readers, 2) logits (other, great) out, "
+        "the readers in config.json's `models` order. Tokenise as review_words.py does."
+    )
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         return training_figures(history)

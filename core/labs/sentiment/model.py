@@ -19,7 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.reviews import CLASSES, PAD
+from core.standalone.review_words import CLASSES, PAD
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -42,7 +42,8 @@ class ReviewReader(nn.Module):
         state after each review's last real token (N, H)."""
         outputs, _ = self.recurrent(self.dropout(embedded))
         last = (lengths - 1).clamp(min=0).to(outputs.device)
-        return outputs[torch.arange(len(outputs), device=outputs.device), last]
+        # outputs[n, last[n]] for each review n, as a gather: an ONNX trace keeps it batch-free.
+        return outputs.gather(1, last.view(-1, 1, 1).expand(-1, 1, outputs.shape[-1])).squeeze(1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Token ids (N, T) and lengths (N,) -> logits (N, 2): other, great."""

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.reviews import CLASSES, PAD
+from core.standalone.review_words import CLASSES, PAD
 
 
 @dataclass
