@@ -774,6 +774,9 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
         if any(param.kind == "photo" and values[param.name] is None for param in interaction.inputs):
             st.info("Pick, upload or take a photo: the answer appears here.")
             return
+        if any(param.kind == "classes" and values[param.name] is None for param in interaction.inputs):
+            st.info("Add pictures to your classes (uploads or webcam shots): the answer appears here.")
+            return
         stored = st.session_state.get(f"{key}-result")
         if asked:
             try:
@@ -813,6 +816,8 @@ def input_control(param: Param, key: str) -> Any:
     None until there is one; a photo is bundled, uploaded or taken with the webcam."""
     if param.kind == "photo":
         return _photo(param, key)
+    if param.kind == "classes":
+        return _classes(param, key)
     if param.kind != "image":
         return param_control(param, key)
     sources = [s for s in ("draw", "upload") if s in param.sources]
@@ -887,6 +892,61 @@ def _photo(param: Param, key: str) -> np.ndarray | None:
     except ImageInputError as error:
         st.error(f"{picture.name}: {error}")
         return None
+
+
+CLASS_SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")
+
+
+def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str | None:
+    """A student's classes: a name, uploads and webcam shots per class (decoded once and kept in
+    this session's state only); the ready-made set by its name; None until a picture is given."""
+    source = st.radio(f"{param.label} from", CLASS_SOURCES, key=f"{key}-source", horizontal=True)
+    if source == CLASS_SOURCES[0]:
+        st.caption("Six Fashion-MNIST garments, 8 colour pictures each: for a class without cameras.")
+        return param.default
+    count = int(st.number_input("How many classes", 2, 6, 2, key=f"{key}-count"))
+    decoded = st.session_state.setdefault(f"{key}-decoded", {})  # upload id -> picture
+    classes, pictures_given, kept = [], 0, set()
+    for number in range(count):
+        with st.expander(f"Class {number + 1}", expanded=True):
+            name = st.text_input("Name", f"Class {number + 1}", key=f"{key}-name-{number}", max_chars=40)
+            uploads = st.file_uploader(
+                f"Pictures: png, jpg or webp ({UPLOAD_LIMITS} each)",
+                type=list(UPLOAD_TYPES),
+                accept_multiple_files=True,
+                key=f"{key}-upload-{number}",
+                max_upload_size=MAX_UPLOAD_BYTES // 2**20,
+            )
+            pictures = [_decoded(upload, decoded) for upload in uploads or []]
+            kept |= {upload.file_id for upload in uploads or []}
+            shots = st.session_state.setdefault(f"{key}-shots-{number}", {})
+            if st.toggle("Take pictures with the webcam", key=f"{key}-use-webcam-{number}"):
+                shot = st.camera_input("Each shot adds a picture", key=f"{key}-webcam-{number}")
+                if shot is not None and shot.file_id not in shots:
+                    shots[shot.file_id] = _decoded(shot, {})
+                if shots and st.button("Forget the shots", key=f"{key}-forget-{number}"):
+                    shots.clear()
+            pictures += list(shots.values())
+            pictures = [picture for picture in pictures if picture is not None]
+            st.caption(f"{len(pictures)} picture{'' if len(pictures) == 1 else 's'}")
+        classes.append((name, pictures))
+        pictures_given += len(pictures)
+    for gone in set(decoded) - kept:  # removed uploads leave this session's memory too
+        del decoded[gone]
+    return classes if pictures_given else None
+
+
+def _decoded(upload: Any, decoded: dict[str, np.ndarray | None]) -> np.ndarray | None:
+    """An upload's picture, checked like every upload and shrunk, decoded once per session."""
+    from core.image_classes import shrink
+
+    if upload.file_id not in decoded:
+        try:
+            decoded[upload.file_id] = shrink(read_photo(upload.getvalue()))
+        except ImageInputError as error:
+            st.error(f"{upload.name}: {error}")
+            decoded[upload.file_id] = None
+    return decoded[upload.file_id]
 
 
 def show_outputs(interaction: Interaction, result: dict[str, Any], key: str) -> None:

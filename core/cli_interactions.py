@@ -107,6 +107,14 @@ def _add_input(
             help=f"{help} A png, jpg or webp file, or a bundled photo: {', '.join(BUNDLED_PHOTOS)} "
             f"(default: {param.default}).",
         )
+    elif param.kind == "classes":
+        command.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            dest=param.name,
+            default=param.default,
+            metavar="DIR",
+            help=f"{help} (default: {param.default})",
+        )
     elif param.kind == "text" and several_texts:
         command.add_argument(
             param.name,
@@ -165,6 +173,15 @@ def read_photo_argument(name: str) -> np.ndarray | str:
     )
 
 
+def read_classes_argument(value: str) -> Any:
+    from core.image_classes import read_argument
+
+    try:
+        return read_argument(value)
+    except OSError as error:
+        raise ImageInputError(f"{value}: {error.strerror or error}") from None
+
+
 def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
     trained = None
     if interaction.needs_model:
@@ -173,6 +190,8 @@ def run(lab: Lab, interaction: Interaction, args: argparse.Namespace) -> int:
     for param in interaction.inputs:
         if param.kind == "photo":
             values[param.name] = read_photo_argument(values[param.name])
+        if param.kind == "classes":  # a folder of class folders (or a zip of them) is read here
+            values[param.name] = read_classes_argument(values[param.name])
     image = _first_image(interaction)
     text = _only_text(interaction)
     if text is not None:

@@ -2,7 +2,8 @@
 
 An interaction is a pure function of (model, typed inputs) -> named, typed outputs. Its inputs
 are `Param`s (the same type as a lab's settings, plus "image" for a drawing or an upload and
-"photo" for a colour photo: bundled, uploaded or from a webcam), its
+"photo" for a colour photo: bundled, uploaded or from a webcam, and "classes" for a student's own
+dataset: named classes of a few pictures each), its
 outputs `Output`s of a kind both fronts know how to show. From that declaration the generic
 builders make a panel in the Streamlit page and in the Gradio tab, a named Gradio API endpoint
 (`/<lab>_<interaction>`), a CLI subcommand (`python -m core LAB INTERACTION`) and a generated
@@ -55,6 +56,22 @@ def photo_input(
     """An input of kind "photo": an (H, W, 3) colour array in [0, 1]; its default is a bundled
     photo's name (core.imaging.BUNDLED_PHOTOS), which is also what the CLI and the fronts offer."""
     return Param(name, "photo", default, help, label=label)
+
+
+CLASSES_HELP = (
+    "Your classes: 2 to 6, each a name and a few pictures (2 to 100 each, uploads or webcam shots, "
+    "png, jpg or webp). 'fashion-mnist' stands for a ready-made set for a class without cameras: "
+    "8 Fashion-MNIST pictures of each of six garments. On the command line: a folder with one "
+    "sub-folder of pictures per class; in the API: the same folders, zipped."
+)
+
+
+def classes_input(name: str = "images", label: str = "Your classes", help: str = CLASSES_HELP) -> Param:
+    """An input of kind "classes": 2 to 6 named classes of pictures (core.image_classes), whose
+    default "fashion-mnist" is a ready-made set. Streamlit draws a name, an uploader and a webcam
+    per class; Gradio a name box and a file box per class; the CLI reads a folder of folders, the
+    API a zip of them. Every picture is checked like an upload and stays in the session."""
+    return Param(name, "classes", "fashion-mnist", help, label=label)
 
 
 def heldout_image_index(noun: str) -> Param:

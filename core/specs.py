@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image", "photo")
+KINDS = ("int", "float", "choice", "bool", "multichoice", "text", "image", "photo", "classes")
 IMAGE_DATASETS = ("mnist", "fashion-mnist")  # the 28x28 image sets core.data reads
 
 
@@ -34,7 +34,8 @@ class Param:
     name: str
     # "int", "float", "choice", "bool", "multichoice" (several choices), "text", or, for an
     # interaction's input, "image": a grey picture in [0, 1], ink bright, drawn or uploaded;
-    # "photo": a colour photo, (H, W, 3) in [0, 1], bundled (its name), uploaded or from a webcam.
+    # "photo": a colour photo, (H, W, 3) in [0, 1], bundled (its name), uploaded or from a webcam;
+    # "classes": 2 to 6 named classes of a few colour pictures each (core.image_classes).
     kind: str
     default: Any
     help: str
@@ -61,7 +62,7 @@ class Param:
             raise ValueError(f"default {self.default!r} of {self.name} is not a subset of the choices")
         if not self.label:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
-        if self.kind not in ("image", "photo"):
+        if self.kind not in ("image", "photo", "classes"):
             self.coerce(self.default)  # a spec with a bad default fails at import
 
     # The settings many labs share, declared once (`Param.epochs(4, 30)`).
@@ -127,6 +128,8 @@ class Param:
             return self._image(value)
         if self.kind == "photo":
             return self._photo(value)
+        if self.kind == "classes":
+            return self._classes(value)
         if self.kind == "text":
             if not isinstance(value, str):
                 raise SpecError(f"{self.label}: expected text, got {value!r}")
@@ -180,6 +183,16 @@ class Param:
 
         try:
             return to_photo(value)
+        except ImageInputError as error:
+            raise SpecError(f"{self.label}: {error}") from None
+
+    def _classes(self, value: Any) -> Any:
+        """Named classes of pictures (core.image_classes.ImageClasses), from any front's form."""
+        from core.image_classes import to_classes
+        from core.imaging import ImageInputError  # here: numpy and PIL start slowly
+
+        try:
+            return to_classes(value)
         except ImageInputError as error:
             raise SpecError(f"{self.label}: {error}") from None
 

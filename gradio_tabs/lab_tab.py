@@ -301,9 +301,83 @@ def photo_component(param: Param) -> PhotoInput:
     return PhotoInput(picture, bundled, upload)
 
 
-def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput:
+CLASS_SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")
+
+
+@dataclass
+class ClassesInput:
+    """A student's classes: per class a name box, a file box (several pictures) and a webcam
+    whose shots add up; `picture` holds what core reads (the ready-made set's name, or the
+    decoded pictures by class), kept in this session's state only."""
+
+    picture: gr.State
+    source: gr.Radio
+    names: list[gr.Textbox]
+    files: list[gr.File]
+    webcams: list[gr.Image]
+    shots: list[gr.State]
+
+
+def classes_component(param: Param) -> ClassesInput:
+    from core.image_classes import MAX_CLASSES
+
+    picture = gr.State(param.default)
+    source = gr.Radio(
+        list(CLASS_SOURCES), value=CLASS_SOURCES[0], label=f"{param.label} from", info=param.help
+    )
+    names, files, webcams, shots = [], [], [], []
+    for number in range(MAX_CLASSES):
+        with gr.Accordion(f"Class {number + 1}", open=number < 2):
+            names.append(gr.Textbox(f"Class {number + 1}", label="Name", max_length=40))
+            files.append(
+                gr.File(
+                    file_count="multiple",
+                    file_types=["image"],
+                    type="filepath",
+                    label=f"Pictures ({UPLOAD_LIMITS} each)",
+                )
+            )
+            webcams.append(
+                gr.Image(sources=["webcam"], type="numpy", label="Webcam: each shot adds a picture")
+            )
+            shots.append(gr.State([]))
+    return ClassesInput(picture, source, names, files, webcams, shots)
+
+
+def _classes_value(source: str, *parts: Any) -> Any:
+    """The ready-made set's name, or [(name, pictures)] for each class given a picture: its files
+    checked like every upload (core.imaging.read_photo) and its webcam shots."""
+    if source == CLASS_SOURCES[0]:
+        return "fashion-mnist"
+    from core.image_classes import MAX_CLASSES, shrink
+
+    names, files, shots = parts[:MAX_CLASSES], parts[MAX_CLASSES : 2 * MAX_CLASSES], parts[2 * MAX_CLASSES :]
+    classes = []
+    with user_errors():
+        for name, paths, taken in zip(names, files, shots, strict=True):
+            pictures = [shrink(read_photo(Path(path).read_bytes())) for path in paths or []] + list(
+                taken or []
+            )
+            if pictures or len(classes) < 2:
+                classes.append((name, pictures))
+    return classes
+
+
+def _add_shot(shot: np.ndarray | None, taken: list) -> list:
+    if shot is None:  # the shot was cleared, to take the next one
+        return taken
+    from core.image_classes import shrink
+    from core.imaging import to_photo
+
+    with user_errors():
+        return [*taken, shrink(to_photo(shot))]
+
+
+def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput | ClassesInput:
     if param.kind == "photo":
         return photo_component(param)
+    if param.kind == "classes":
+        return classes_component(param)
     if param.kind != "image":
         return param_control(param)
     picture = gr.State(None)
@@ -323,8 +397,8 @@ def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput:
     return ImageInput(picture, pad, upload)
 
 
-def _value_of(component: gr.Component | ImageInput | PhotoInput) -> gr.Component:
-    return component.picture if isinstance(component, ImageInput | PhotoInput) else component
+def _value_of(component: gr.Component | ImageInput | PhotoInput | ClassesInput) -> gr.Component:
+    return component.picture if isinstance(component, ImageInput | PhotoInput | ClassesInput) else component
 
 
 def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
@@ -334,6 +408,16 @@ def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
         return [component.submit, component.blur]
     if isinstance(component, gr.Slider):  # not at every step of a drag: where it is let go
         return [component.release]
+    if isinstance(component, ClassesInput):  # any change: the classes are read again
+        parts = [component.source, *component.names, *component.files, *component.shots]
+        changed = [
+            component.source.change,
+            *[name.blur for name in component.names],
+            *[files.change for files in component.files],
+        ]
+        for webcam, shots in zip(component.webcams, component.shots, strict=True):
+            changed.append(webcam.change(_add_shot, [webcam, shots], shots, **PRIVATE).then)
+        return [event(_classes_value, parts, component.picture, **PRIVATE).then for event in changed]
     if isinstance(component, PhotoInput):  # the newest choice wins: a bundled photo or one's own
         picked = component.bundled.change(lambda name: name, component.bundled, component.picture, **PRIVATE)
         taken = component.upload.change(
@@ -452,6 +536,8 @@ def add_api_endpoint(
                     values[param.name] = _api_picture(values[param.name])
                 if param.kind == "photo":
                     values[param.name] = _api_photo(values[param.name])
+                if param.kind == "classes":
+                    values[param.name] = _api_classes(values[param.name])
             answer = result_json(interaction, interaction(trained, values))
         return answer | (models.answered_by(lab, trained) if trained is not None else {})
 
@@ -469,6 +555,8 @@ def add_api_endpoint(
 def api_input(param: Param) -> gr.Component:
     if param.kind in ("image", "photo"):
         return gr.File(type="filepath", label=param.name)
+    if param.kind == "classes":  # a zip of one folder per class; none sent: the ready-made set
+        return gr.File(type="filepath", label=param.name, file_types=[".zip"])
     return param_control(param)
 
 
@@ -476,6 +564,12 @@ def _api_picture(path: str | None) -> np.ndarray:
     if not path:
         raise ImageInputError("No image was sent: attach a png, jpg or webp file.")
     return read_upload(Path(path).read_bytes())
+
+
+def _api_classes(path: str | None) -> Any:
+    from core.image_classes import DEFAULT, read_zip
+
+    return read_zip(Path(path).read_bytes()) if path else DEFAULT
 
 
 def _api_photo(path: str | None) -> np.ndarray:

@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 from core import models
 from core.cli import main
 from core.errors import USER_ERRORS
+from core.image_classes import to_classes, to_zip, write_folder
 from core.interactions import png_bytes, result_json
 from core.registry import get_lab, lab_packages
 
@@ -53,6 +54,8 @@ def cli_arguments(lab_id: str, name: str, tmp_path) -> list[str]:
             path = tmp_path / f"{param.name}.png"
             path.write_bytes(png_bytes(value))
             arguments.append(str(path))
+        elif param.kind == "classes":  # a folder with a sub-folder of pictures per class
+            arguments += ["--images", str(write_folder(to_classes(value), tmp_path / param.name))]
         elif param.kind == "text":
             arguments.append(value)
         elif param.kind == "bool":
@@ -107,6 +110,10 @@ def test_the_gradio_api_answers_the_example(lab_id, name, client, tmp_path):
             path = tmp_path / f"{param.name}.png"
             path.write_bytes(png_bytes(value))
             value = handle_file(str(path))
+        if param.kind == "classes":  # the same folders, zipped
+            path = tmp_path / f"{param.name}.zip"
+            path.write_bytes(to_zip(to_classes(value)))
+            value = handle_file(str(path))
         values[param.name] = value
     answer = client.predict(**values, api_name=f"/{lab_id.replace('-', '_')}_{name.replace('-', '_')}")
     assert set(answer) & {o.name for o in interaction.outputs}
@@ -152,6 +159,9 @@ def input_values(param):
         return st.one_of(
             st.none(), PICTURES, JUNK, hnp.arrays(np.float32, (40, 36, 3), elements=st.floats(0, 1, width=32))
         )
+    if param.kind == "classes":  # named groups of pictures, of any count and any junk
+        pairs = st.lists(st.tuples(st.text(max_size=5), st.lists(PICTURES, max_size=3)), max_size=7)
+        return st.one_of(st.none(), JUNK, pairs, st.binary(max_size=64))
     near = []
     if param.kind in ("int", "float") and param.low is not None and param.high is not None:
         near.append(st.floats(param.low - 10, param.high + 10))
