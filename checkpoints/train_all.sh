@@ -43,6 +43,7 @@ DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=30 --time-b
 DLL_TORCH_THREADS=1 "$python" -m core train transformer --set corpus=generated --set corpus_size=30000 --set batch_size=64 --set epochs=3 --time-budget 240 --out checkpoints/transformer-generated
 DLL_TORCH_THREADS=1 "$python" -m core train inside-cnn --out checkpoints/inside-cnn-efficientnet-lite0  # checks the pip package's ImageNet weights; writes no weights
 DLL_TORCH_THREADS=1 "$python" -m core train cnn-architectures --out checkpoints/cnn-architectures-all  # Fashion-MNIST from Debian's dataset-fashion-mnist
+DLL_TORCH_THREADS=1 "$python" -m core train transfer-learning --out checkpoints/transfer-learning-fashion  # Fashion-MNIST from Debian's dataset-fashion-mnist
 DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=melbourne --out checkpoints/forecast-melbourne
 DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=co2 --out checkpoints/forecast-co2
 DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=clemson --out checkpoints/forecast-clemson
