@@ -257,7 +257,10 @@ def build_interaction_panel(panel: Panel) -> dict[str, Any]:
         return ["", *[component_value(o, result.get(o.name)) for o in interaction.outputs], side_by_side]
 
     sources = [panel.model_choice, panel.session, *[_value_of(c) for c in inputs]]
-    triggers = [run.click] if run is not None else [t for c in inputs for t in _triggers(c)]
+    # Composite inputs (a drawing, a photo, classes) fill their state on every change, whether
+    # the answer follows at once (live) or waits for the button.
+    changed = [t for c in inputs for t in _triggers(c)]
+    triggers = [_read_first(run.click, inputs)] if run is not None else changed
     if interaction.live and interaction.needs_model:
         triggers.append(panel.model_choice.change)
     for trigger in triggers:
@@ -308,7 +311,8 @@ CLASS_SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")
 class ClassesInput:
     """A student's classes: per class a name box, a file box (several pictures) and a webcam
     whose shots add up; `picture` holds what core reads (the ready-made set's name, or the
-    decoded pictures by class), kept in this session's state only."""
+    decoded pictures by class), kept in this session's state only. Read when the interaction's
+    button is pressed: teaching takes seconds, so it is never live."""
 
     picture: gr.State
     source: gr.Radio
@@ -332,6 +336,7 @@ def classes_component(param: Param) -> ClassesInput:
             files.append(
                 gr.File(
                     file_count="multiple",
+                    elem_classes="class-pictures",
                     file_types=["image"],
                     type="filepath",
                     label=f"Pictures ({UPLOAD_LIMITS} each)",
@@ -397,6 +402,17 @@ def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput | Cl
     return ImageInput(picture, pad, upload)
 
 
+def _read_first(click: Callable, inputs: list) -> Callable:
+    """The button's trigger, after each classes input is read from its boxes as they are at the
+    click (a name typed a moment before counts)."""
+    for component in inputs:
+        if isinstance(component, ClassesInput):
+            parts = [component.source, *component.names, *component.files, *component.shots]
+            # .success: a file that cannot be read stops here, with its message, and no answer.
+            click = click(_classes_value, parts, component.picture, **PRIVATE).success
+    return click
+
+
 def _value_of(component: gr.Component | ImageInput | PhotoInput | ClassesInput) -> gr.Component:
     return component.picture if isinstance(component, ImageInput | PhotoInput | ClassesInput) else component
 
@@ -408,16 +424,10 @@ def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
         return [component.submit, component.blur]
     if isinstance(component, gr.Slider):  # not at every step of a drag: where it is let go
         return [component.release]
-    if isinstance(component, ClassesInput):  # any change: the classes are read again
-        parts = [component.source, *component.names, *component.files, *component.shots]
-        changed = [
-            component.source.change,
-            *[name.blur for name in component.names],
-            *[files.change for files in component.files],
-        ]
+    if isinstance(component, ClassesInput):  # read when the button is pressed (`_read_first`)
         for webcam, shots in zip(component.webcams, component.shots, strict=True):
-            changed.append(webcam.change(_add_shot, [webcam, shots], shots, **PRIVATE).then)
-        return [event(_classes_value, parts, component.picture, **PRIVATE).then for event in changed]
+            webcam.change(_add_shot, [webcam, shots], shots, **PRIVATE)
+        return []
     if isinstance(component, PhotoInput):  # the newest choice wins: a bundled photo or one's own
         picked = component.bundled.change(lambda name: name, component.bundled, component.picture, **PRIVATE)
         taken = component.upload.change(

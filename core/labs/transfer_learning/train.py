@@ -160,7 +160,7 @@ def train_on(train_set: Pictures, heldout: Pictures, params: dict[str, Any], ctx
         "unfrozen": params["unfrozen"],
         "image_size": params["image_size"],
         "data": {"description": train_set.description, "train_size": len(train_set.labels)},
-        "params": {k: v for k, v in params.items() if k != "images"},
+        "params": dict(params),
     }
     model = build_model(config)
     ctx.watch(model)
