@@ -440,11 +440,20 @@ def case(lab_id: str, variant: str, jobs: Callable[[Path, TrainedModel], list[li
 
 
 @pytest.fixture(scope="module")
-def standalone_answers(standalone_libs, tmp_path_factory) -> dict[str, tuple[Path, TrainedModel, list]]:
+def standalone_answers(
+    standalone_libs, tmp_path_factory, request
+) -> dict[str, tuple[Path, TrainedModel, list]]:
     """Every case's export unpacked, its inputs written and its predict.py runs answered, in one
     subprocess."""
     cases, jobs = {}, []
+    wanted = {  # the cases this session runs (all, unless -k picks some)
+        item.callspec.params["lab_id"]
+        for item in request.session.items
+        if item.originalname == "test_the_lab_runs_alone_and_answers_as_the_app_does"
+    }
     for lab_id, declared in CASES.items():
+        if lab_id not in wanted:
+            continue
         folder, trained = unpacked(lab_id, declared.variant, tmp_path_factory.mktemp(lab_id))
         argvs = declared.jobs(folder, trained)
         cases[lab_id] = (folder, trained, len(jobs), len(argvs))
@@ -599,6 +608,35 @@ case("sentiment", "both", review_jobs)(review_check(sentiment_scores))
 case("text-transformer", "cls", review_jobs)(review_check(transformer_scores))
 
 
+def forecast_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.labs.forecast.train import data_for
+
+    values = data_for(trained).series.values[-40:]  # the last 40 days: the models read 30
+    (folder / "days.txt").write_text("\n".join(f"{v:.2f}" for v in values[:20]) + ",\n")
+    typed = [f"{v:.2f}" for v in values[20:]]
+    return [
+        ["--file", str(folder / "days.txt"), *typed, "--steps", "12"],
+        [*typed, "--file", str(folder / "days.txt"), "--steps", "5", "--strategy", "direct"],
+        ["1", "2", "3"],
+    ]
+
+
+@case("forecast", "melbourne", forecast_jobs)
+def forecast_answers(folder, trained, answers):
+    from core.labs.forecast import forecasting as fc
+    from core.labs.forecast.train import data_for
+
+    recursive, direct = ran(answers[:2])
+    data = data_for(trained)
+    window = np.round(data.series.values[-30:], 2)  # the file's ten newest, then the twenty typed
+    for said, steps, strategy in ((recursive, 12, "recursive"), (direct, 5, "direct")):
+        for line in said.splitlines():
+            name, values = line.split(": ")
+            app = fc.forecast(trained.model[name], data.scaling, window[None], steps, strategy)[0]
+            np.testing.assert_allclose([float(v) for v in values.split(", ")], app, atol=1e-4)
+    assert "give at least 30" in answers[2]["error"]
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame
@@ -633,6 +671,10 @@ def test_the_standalone_model_files_name_what_the_specs_name():
     from core.labs.mnist_rows.spec import ROW_MODELS
 
     assert tuple(READERS) == ROW_MODELS
+    from core.labs.forecast.model import RECURRENT
+    from core.labs.forecast.spec import CELLS
+
+    assert tuple(RECURRENT) == CELLS
 
 
 @case("mnist-rows", "all", lambda folder, trained: [digit_pictures(folder)])

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
+import torch
 from torch import nn
 
 from core import charts
+from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.labs.forecast import train as training
 from core.labs.forecast.forecasting import BASELINE_NAMES, BASELINES
 from core.labs.forecast.interactions import INTERACTIONS
@@ -35,6 +37,21 @@ class ForecastLab(Lab):
     samples_label = None
     # No best_metric: picking the epoch by held-out figures would flatter them.
     course_recipe = training.COURSE_RECIPE
+
+    onnx_traced = True  # PyTorch's recurrent layers: see Lab.onnx_traced
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return SideBySide(trained.model)
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.linspace(-1, 1, 2 * int(trained.config["window"])).view(2, -1),)
+
+    onnx_about = (
+        "every cell side by side: (N, window) scaled windows in; (N, cells, horizon) scaled direct "
+        "forecasts out, the cells in config.json's `models` order. Scale as predict.py does (config.json's "
+        "`scaling`: (value - anchor) / scale, the anchor the training mean or, for a relative series, "
+        "the window's last value), and feed the first output back for recursive forecasts."
+    )
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         training.check_config(config)  # refuse now what the interactions could not use later

@@ -17,8 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.labs.forecast.spec import CELLS
-
+# The spec's CELLS, in its order (this file needs nothing but torch, so that an export runs it alone).
 RECURRENT = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
@@ -43,5 +42,5 @@ class Forecasters(nn.ModuleDict):
 def build_forecasters(config: dict[str, Any]) -> Forecasters:
     hidden, horizon = int(config["hidden_size"]), int(config["horizon"])
     return Forecasters(
-        {cell: Forecaster(cell, hidden, horizon) for cell in config["models"] if cell in CELLS}
+        {cell: Forecaster(cell, hidden, horizon) for cell in config["models"] if cell in RECURRENT}
     )
