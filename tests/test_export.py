@@ -637,6 +637,23 @@ def forecast_answers(folder, trained, answers):
     assert "give at least 30" in answers[2]["error"]
 
 
+@case(
+    "binary-prior",
+    "lstm",
+    lambda folder, trained: [["--count", "12", "--seed", "3"], ["--count", "4", "--temperature", "0"]],
+)
+def binary_prior_answers(folder, trained, answers):
+    from core.labs.binary_prior.train import nearest_codes, training_codes
+
+    for (count, temperature, seed), out in zip(((12, 1.0, 3), (4, 0.0, 0)), ran(answers), strict=True):
+        app = trained.model.eval().sample(count, temperature, torch.Generator().manual_seed(seed))
+        index, distance = nearest_codes(app, training_codes(trained.config))
+        lines = out.splitlines()
+        assert [line.split()[0] for line in lines] == ["".join(map(str, code)) for code in app.tolist()]
+        assert [int(line.split("#")[1].split()[0]) for line in lines] == index.tolist()
+        assert [("the same code" in line) for line in lines] == (distance == 0).tolist()
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame
@@ -675,6 +692,10 @@ def test_the_standalone_model_files_name_what_the_specs_name():
     from core.labs.forecast.spec import CELLS
 
     assert tuple(RECURRENT) == CELLS
+    from core.bit_codes import CODE_BITS
+    from core.labs.binary_prior.model import BITS
+
+    assert BITS == CODE_BITS
 
 
 @case("mnist-rows", "all", lambda folder, trained: [digit_pictures(folder)])

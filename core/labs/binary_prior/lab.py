@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
@@ -22,6 +23,17 @@ class BinaryPriorLab(Lab):
     train_metrics = ("loss", "bit_accuracy", "memorisation")
     samples_label = "Generated | the training digit it reproduced"
     course_recipe = {"model": "lstm", "digits": 128, "epochs": 100, "learning_rate": 0.001}  # noqa: RUF012
+
+    onnx_traced = True  # the LSTM prior is PyTorch's nn.LSTM: see Lab.onnx_traced
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.tensor([[0, 1] * 24, [1, 1, 0] * 16]),)
+
+    onnx_about = (
+        "(N, 48) bits (0 or 1) in; (N, 48) logits out, the one at i that of bit i being 1 given the "
+        "bits before it (the LSTM) or given all the others, noisy (denoise-fc). Drawing codes is a loop "
+        "over the bits: predict.py runs it."
+    )
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         # Generating reads these later: a hand-edited config is refused on load instead.

@@ -14,7 +14,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from core.bit_codes import CODE_BITS as BITS
+# A code's length: core.bit_codes.CODE_BITS (this file needs only torch, so that an export runs it alone).
+BITS = 48
 
 HIDDEN, LAYERS = 128, 2  # the course's LSTM
 START = 2  # the token before the first bit (0 and 1 are the bits)
@@ -40,7 +41,7 @@ class LSTMPrior(nn.Module):
 
     def forward(self, bits: torch.Tensor) -> torch.Tensor:
         """(N, 48) bits -> (N, 48) logits, position i predicting bit i from the bits before it."""
-        start = torch.full((len(bits), 1), START, dtype=torch.long, device=bits.device)
+        start = torch.full_like(bits[:, :1], START, dtype=torch.long)  # as wide as the batch, traced or not
         out, _ = self.lstm(self.embedding(torch.cat([start, bits[:, :-1].long()], 1)))
         return self.head(out).squeeze(-1)
 
