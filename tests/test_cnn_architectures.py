@@ -21,13 +21,13 @@ from core.labs.cnn_architectures.model import (
     SimpleCNN,
     SmallResNet,
     SmallVGG,
-    build_pretrained,
     multiply_adds,
     parameter_count,
 )
 from core.labs.cnn_architectures.spec import ARCHITECTURES
 from core.labs.cnn_architectures.train import (
     NetworkRun,
+    build_pretrained,
     comparison_figures,
     deep_experiment,
     pretrained_inputs,

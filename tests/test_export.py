@@ -654,6 +654,37 @@ def binary_prior_answers(folder, trained, answers):
         assert [("the same code" in line) for line in lines] == (distance == 0).tolist()
 
 
+GARMENTS = (0, 1, 2)  # Fashion-MNIST test pictures
+
+
+def garment_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.data import load_images
+
+    data = load_images("fashion-mnist")
+    paths = [grey_png(data.test_images[i].numpy() / 255, folder / f"garment-{i}.png") for i in GARMENTS]
+    light = grey_png(1 - data.test_images[GARMENTS[0]].numpy() / 255, folder / "on-white.png")
+    return [[*map(str, paths), str(light)]]
+
+
+@case("cnn-architectures", "all", garment_jobs)
+def cnn_architectures_answers(folder, trained, answers):
+    from core.data import load_images
+
+    *lines, light = ran(answers)[0].splitlines()
+    pictures = load_images("fashion-mnist").test_images[list(GARMENTS)].float() / 255  # as classify
+    classes = trained.config["classes"]
+    with torch.no_grad():
+        said = {  # what the app's classify says for these pictures (the small networks)
+            name: network.eval()(pictures).softmax(-1)
+            for name, network in trained.model.items()
+            if name != "efficientnet"
+        }
+    for row, line in enumerate(lines):
+        app = {name: (classes[int(p[row].argmax())], float(p[row].max())) for name, p in said.items()}
+        reads_as_the_app(line, app)
+    assert light.split(": ", 1)[1] == lines[0].split(": ", 1)[1]  # white paper turned round
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame
@@ -696,6 +727,10 @@ def test_the_standalone_model_files_name_what_the_specs_name():
     from core.labs.binary_prior.model import BITS
 
     assert BITS == CODE_BITS
+    from core.labs.cnn_architectures.model import NETWORKS
+    from core.labs.cnn_architectures.spec import ARCHITECTURES
+
+    assert (*NETWORKS, "efficientnet") == ARCHITECTURES
 
 
 @case("mnist-rows", "all", lambda folder, trained: [digit_pictures(folder)])

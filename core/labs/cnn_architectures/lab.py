@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from core import pretrained
+from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.labs.cnn_architectures import train as training
 from core.labs.cnn_architectures.interactions import INTERACTIONS, seconds_text
-from core.labs.cnn_architectures.model import build_architectures
+from core.labs.cnn_architectures.model import NETWORKS, build_architectures
 from core.labs.cnn_architectures.spec import MODEL_NAMES, SPEC
 
 
@@ -27,9 +29,25 @@ class CNNArchitecturesLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         try:
-            return build_architectures(config)
+            return build_architectures(config, pretrained.efficientnet_lite0)
         except (pretrained.PretrainedUnavailableError, OSError) as error:
             raise ValueError(str(error)) from None
+
+    onnx_traced = True  # written in a second or two, where torch.export takes many
+
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        # The three small networks only: the fine-tuned EfficientNet's frozen ImageNet trunk is
+        # not in the checkpoint (it loads from its package), so the export leaves it out.
+        return SideBySide(nn.ModuleDict({n: m for n, m in trained.model.items() if n in NETWORKS}))
+
+    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
+        return (torch.rand(2, 28, 28, generator=torch.Generator().manual_seed(0)),)
+
+    onnx_about = (
+        "the simple CNN, small VGG and small ResNet side by side (not the fine-tuned EfficientNet, "
+        "whose ImageNet trunk is not in this export): (N, 28, 28) pixels in [0, 1], light garment on "
+        "black, in; (N, networks, 10) logits out, in config.json's `models` order."
+    )
 
     def training_figures(self, history: TrainingHistory) -> list:
         return training.comparison_figures(history)

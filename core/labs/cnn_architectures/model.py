@@ -8,7 +8,8 @@ the three stages (28 -> 14 -> 7 pixels):
   connected layers with dropout, no batch norm (as VGG16);
 - SmallResNet: a stem, then two residual blocks per stage (conv-BN-ReLU-conv-BN plus the input,
   a 1x1 convolution on the skip where the shape changes), global average pooling, one linear.
-Plus the pretrained EfficientNet-Lite0 (core.pretrained) with its last block and head fine-tuned
+Plus the pretrained EfficientNet-Lite0 (core.pretrained, handed in as `imagenet`: this file needs
+nothing but torch, so that an export runs the three others alone) with its last block and head fine-tuned
 (FineTunedEfficientNet: only the trained part is a registered submodule, so the checkpoint holds
 a few MB, not the 17 MB of ImageNet weights that load from their package).
 
@@ -18,13 +19,12 @@ the identity added around each, no normalisation, PyTorch's default initialisati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-from core.labs.cnn_architectures.spec import ARCHITECTURES
 
 FASHION_MEAN, FASHION_STD = 0.2860, 0.3530  # Fashion-MNIST's pixel statistics (train split)
 
@@ -166,31 +166,36 @@ class FineTunedEfficientNet(nn.Module):
         return self.tail(self.trunk_features(images))
 
 
-def build_pretrained(classes: int = 10) -> FineTunedEfficientNet:
-    from core.pretrained import efficientnet_lite0
-
-    return FineTunedEfficientNet(efficientnet_lite0(), classes)
-
-
 class Architectures(nn.ModuleDict):
     """The networks trained together, by name (their state-dict prefixes)."""
 
 
-def build_network(name: str, width: int, classes: int = 10) -> nn.Module:
+NETWORKS = {"simple": SimpleCNN, "vgg": SmallVGG, "resnet": SmallResNet}  # and "efficientnet"
+
+
+def build_network(
+    name: str, width: int, classes: int = 10, imagenet: Callable[[], nn.Module] | None = None
+) -> nn.Module:
+    """A network by name; "efficientnet" fine-tunes `imagenet()`, ImageNet's EfficientNet-Lite0."""
     if name == "efficientnet":
-        return build_pretrained(classes)
-    networks = {"simple": SimpleCNN, "vgg": SmallVGG, "resnet": SmallResNet}
-    if name not in networks:
-        raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}")
-    return networks[name](width, classes)
+        if imagenet is None:
+            raise ValueError("the fine-tuned EfficientNet needs ImageNet's EfficientNet-Lite0 to build on")
+        return FineTunedEfficientNet(imagenet(), classes)
+    if name not in NETWORKS:
+        raise ValueError(
+            f"unknown architecture {name!r}; choose from {', '.join([*NETWORKS, 'efficientnet'])}"
+        )
+    return NETWORKS[name](width, classes)
 
 
-def build_architectures(config: dict[str, Any]) -> Architectures:
+def build_architectures(
+    config: dict[str, Any], imagenet: Callable[[], nn.Module] | None = None
+) -> Architectures:
     classes = len(config.get("classes", range(10)))
     width = int(config["width"])
     if not 1 <= width <= 256:
         raise ValueError(f"width {width} is not between 1 and 256")
-    return Architectures({name: build_network(name, width, classes) for name in config["models"]})
+    return Architectures({name: build_network(name, width, classes, imagenet) for name in config["models"]})
 
 
 # --- skip connections: a deep plain net against the same net with skips -----------------------

@@ -37,10 +37,12 @@ from core.labs.cnn_architectures.model import (
     DeepNet,
     FineTunedEfficientNet,
     build_architectures,
+    build_network,
     multiply_adds,
     parameter_count,
 )
 from core.labs.cnn_architectures.spec import ARCHITECTURES, MODEL_NAMES, SPEC
+from core.pretrained import efficientnet_lite0
 from core.runner import TrainContext
 from core.training import TensorSplit, evaluate_classifier
 
@@ -51,6 +53,11 @@ SAMPLE_COUNT = 12
 COURSE_RECIPE = {"models": ["simple", "vgg", "resnet"], "batch_size": 128, "learning_rate": 1e-3}
 # The skip-connection experiment's fixed parts: its nets' width, batch and Adam's step size.
 DEEP_WIDTH, DEEP_BATCH, DEEP_RATE = 16, 32, 3e-3
+
+
+def build_pretrained(classes: int = 10) -> FineTunedEfficientNet:
+    """EfficientNet-Lite0 with ImageNet's weights, its last block and head to fine-tune."""
+    return build_network("efficientnet", 0, classes, efficientnet_lite0)
 
 
 def to_split(images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> TensorSplit:
@@ -172,7 +179,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         "data": data.source.to_dict(),
         "params": params,
     }
-    networks = build_architectures(config).to(ctx.device)
+    networks = build_architectures(config, efficientnet_lite0).to(ctx.device)
     figures = costs(networks)
     pictures = {
         name: min(params["pretrained_images"], count) if name == "efficientnet" else count
