@@ -101,9 +101,11 @@ def like(example: torch.Tensor, batch: int, generator: torch.Generator) -> torch
 
 
 def test_the_labs_whose_models_export_declare_onnx_inputs():
-    assert {"digits", "denoise", "gan", "house-prices", "imbalanced", "regularisation", "vae"} <= set(
-        ONNX_LABS
-    )
+    assert {
+        *("digits", "denoise", "gan", "house-prices", "imbalanced", "regularisation", "vae", "look-at-data"),
+        *("attention", "mnist-rows", "optimisers", "gradient-descent", "early-stopping", "binary-prior"),
+        *("sentiment", "text-transformer", "forecast", "cnn-architectures"),
+    } <= set(ONNX_LABS)
 
 
 def only_torch_and_safetensors(folder: Path) -> Path:
