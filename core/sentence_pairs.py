@@ -13,23 +13,12 @@ import torch
 from core.interactions import Output
 from core.markup import code
 from core.specs import Param, SpecError
-from core.tokens import EOS, PAD, SOS, TextInputError, Vocab, tokenize
+from core.standalone.decoding import pad_rows
+from core.standalone.tokens import MAX_SOURCE_TOKENS, encode_source  # noqa: F401  (re-exported)
+from core.tokens import EOS, SOS, TextInputError, Vocab, tokenize
 
 MAX_TEXT_CHARS = 1_000  # longer input is refused: the models translate sentences, not pages
-MAX_SOURCE_TOKENS = 40  # longer sentences are cut here (training sentences have at most ~30)
 BUCKET_BATCHES = 50  # batches drawn from one length-sorted chunk, so little padding is needed
-
-
-def encode_source(vocab: Vocab, text: str) -> list[int]:
-    """Source ids ending in EOS, so the encoder reads where the sentence ends."""
-    return [*vocab.encode(text)[: MAX_SOURCE_TOKENS - 1], EOS]
-
-
-def pad_rows(rows: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Id lists padded with PAD to the longest, as one (N, width) tensor, and their lengths."""
-    width = max(len(row) for row in rows)
-    padded = torch.tensor([row + [PAD] * (width - len(row)) for row in rows], dtype=torch.long)
-    return padded, torch.tensor([len(row) for row in rows])
 
 
 @dataclass

@@ -687,6 +687,26 @@ def cnn_architectures_answers(folder, trained, answers):
     assert light.split(": ", 1)[1] == lines[0].split(": ", 1)[1]  # white paper turned round
 
 
+# Sentences as students type them: case, a name, a clitic, an elision-free question, a word the
+# model never saw.
+SENTENCES = ["I am hungry.", "Where is the station?", "Tom doesn't like apples.", "My zyxqvorp is RED!"]
+
+
+@case(
+    "transformer",
+    "tatoeba",
+    lambda folder, trained: [SENTENCES, [SENTENCES[2], "--beam", "4"], ["qwxz zzqv"]],
+)
+def transformer_answers(folder, trained, answers):
+    from core.labs.transformer.model import translate_texts  # the app's translation, without attention
+
+    greedy, beam = (out.splitlines() for out in ran(answers[:2]))
+    assert [line.split("    (")[0] for line in greedy] == translate_texts(trained.model, SENTENCES)
+    assert ["zyxqvorp" in line for line in greedy] == [False, False, False, True]
+    assert beam == translate_texts(trained.model, SENTENCES[2:3], beam=4)
+    assert "none of these words" in answers[2]["error"]
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame

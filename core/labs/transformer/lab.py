@@ -14,7 +14,7 @@ from core.history import TrainingHistory
 from core.labs.base import Lab
 from core.labs.transformer import train as training
 from core.labs.transformer.interactions import INTERACTIONS
-from core.labs.transformer.model import Translator, check_architecture
+from core.labs.transformer.model import Translator
 from core.labs.transformer.spec import SPEC
 from core.tokens import Vocab
 
@@ -36,9 +36,8 @@ class TransformerLab(Lab):
     train_metrics = ("loss", "bleu", "translations")  # the last: a table (`training_figures`)
     samples_label = None  # its samples are sentences, not pictures
     onnx_note = (
-        "translating is a greedy or beam search that feeds each word back into the decoder, over the "
-        "lab's own word tokenizer; neither an ONNX file nor a standalone predict.py holds it yet: "
-        "translate with the app's CLI, or PyTorch with the lab's model.py."
+        "translating is a greedy or beam search that feeds each word back into the decoder, which one "
+        "ONNX file does not hold; predict.py translates with PyTorch, tokenising as the app does."
     )
     best_metric = ("heldout_bleu", "max")
     # The course's settings (Lab Work 25), to compare with.
@@ -55,7 +54,7 @@ class TransformerLab(Lab):
     }
 
     def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        check_architecture(params)
+        training.check_architecture(params)
         return params
 
     def build_model(self, config: dict[str, Any]) -> Translator:
@@ -64,7 +63,7 @@ class TransformerLab(Lab):
         sizes = {name: shape[name] for name in ("d_model", "heads", "layers", "ff_size")}
         if not all(type(size) is int and size > 0 for size in sizes.values()):
             raise ValueError(f"the model's sizes must be positive whole numbers, got {sizes}")
-        check_architecture(sizes)  # SpecError is a ValueError
+        training.check_architecture(sizes)  # SpecError is a ValueError
         return Translator(
             Vocab.from_dict(config["source_vocab"]),
             Vocab.from_dict(config["target_vocab"]),

@@ -2,7 +2,8 @@
 (attention, layers, positions) rather than taken from nn.Transformer, whose layers do not return
 their attention weights: here every attention module can hand back its weights, so a translation
 comes with the encoder's self-attention and the decoder's cross-attention for each layer and
-head. Greedy and beam search come from `core.decoding`.
+head. Greedy and beam search come from `core.decoding` (core.standalone.decoding: an export ships
+it, with the tokenizer, beside this file).
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.decoding import beam_search, greedy_search
-from core.sentence_pairs import encode_source, pad_rows
-from core.specs import SpecError
-from core.tokens import PAD, Vocab
+from core.standalone.decoding import beam_search, greedy_search, pad_rows
+from core.standalone.tokens import PAD, Vocab, encode_source
 
 MAX_POSITIONS = 256  # longest sequence the sinusoidal table covers
 
@@ -202,17 +201,6 @@ def architecture_name(params: dict[str, Any]) -> str:
         f"Transformer {params['layers']}+{params['layers']} layers, d_model {params['d_model']}, "
         f"{params['heads']} heads"
     )
-
-
-def check_architecture(params: dict[str, Any]) -> None:
-    if params["d_model"] % params["heads"]:
-        divisors = [h for h in range(1, 17) if params["d_model"] % h == 0]
-        raise SpecError(
-            f"Heads: {params['heads']} heads do not divide the model width {params['d_model']} "
-            f"(each head gets d_model / heads numbers); pick one of {', '.join(map(str, divisors))}"
-        )
-    if params["d_model"] % 2:
-        raise SpecError(f"Model width: {params['d_model']} must be even (sine and cosine positions)")
 
 
 # --- translating ---------------------------------------------------------------------------

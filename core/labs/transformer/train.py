@@ -25,13 +25,13 @@ from core.labs.base import TrainedModel
 from core.labs.transformer.model import (
     Translator,
     architecture_name,
-    check_architecture,
     network_shape,
     translate_texts,
 )
 from core.labs.transformer.spec import SPEC
 from core.runner import TrainContext
 from core.sentence_pairs import EncodedPairs
+from core.specs import SpecError
 from core.tokens import PAD, Vocab
 
 HELDOUT_CHECKS_PER_EPOCH = 4
@@ -43,6 +43,17 @@ BLEU_TARGETS = (20.0, 30.0, 80.0, 90.0)
 TARGET_MIN_COUNT = 2  # French words seen once are <unk> targets: the output layer stays small
 LONG_WORDS, MIN_LONG = 10, 20  # BLEU on held-out sentences over 10 words, if there are 20
 EVAL_BEAM, BEAM_EVAL_SIZE = 4, 100  # `evaluate` compares beam and greedy search on 100 sentences
+
+
+def check_architecture(params: dict[str, Any]) -> None:
+    if params["d_model"] % params["heads"]:
+        divisors = [h for h in range(1, 17) if params["d_model"] % h == 0]
+        raise SpecError(
+            f"Heads: {params['heads']} heads do not divide the model width {params['d_model']} "
+            f"(each head gets d_model / heads numbers); pick one of {', '.join(map(str, divisors))}"
+        )
+    if params["d_model"] % 2:
+        raise SpecError(f"Model width: {params['d_model']} must be even (sine and cosine positions)")
 
 
 def sequence_loss(
