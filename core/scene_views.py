@@ -9,7 +9,7 @@ import numpy as np
 
 from core import scenes
 from core.interactions import Interaction, Output
-from core.specs import Param, SpecError
+from core.specs import LabSpec, Param, SpecError
 
 
 def scene_seed_input(default: int = 0) -> Param:
@@ -54,6 +54,14 @@ def scene_index(count: int) -> Param:
         low=0,
         high=count - 1,
     )
+
+
+def check_scene_config(spec: LabSpec, config: dict[str, Any]) -> None:
+    """A checkpoint's scene settings, checked as the settings are (SpecError, a ValueError,
+    which a lab's `load` reports as an unusable config.json): its views rebuild its scenes."""
+    for name in ("objects", "max_objects", "scene_seed", "width"):
+        if spec.param(name).coerce(config[name]) != config[name]:
+            raise SpecError(f"{name} {config[name]!r} is not a value the lab's setting takes")
 
 
 def check_index(index: int, count: int) -> None:

@@ -244,18 +244,20 @@ def make_scene(
     )
 
 
-@functools.lru_cache(maxsize=6)
-def make_scenes(
+def generate_scenes(
     seed: int,
     split: str,
     count: int,
     objects: str = "digits",
     max_objects: int = 3,
     data_dir: str | None = None,
+    first: int = 0,
 ) -> SceneSet:
-    """`count` scenes of a split (cached: the labs, their views and tests share them)."""
-    scenes = [make_scene(seed, split, i, objects, max_objects, data_dir) for i in range(count)]
+    """Scenes `first` to `first + count - 1` of a split, as tensors (not cached: a training that
+    makes new scenes every epoch should not keep the old ones)."""
+    scenes = [make_scene(seed, split, first + i, objects, max_objects, data_dir) for i in range(count)]
     pool = object_pool(objects, split, data_dir)
+    numbers = f" (numbers {first:,} to {first + count - 1:,})" if first else ""
     return SceneSet(
         images=torch.from_numpy(np.stack([s.image for s in scenes])).permute(0, 3, 1, 2).contiguous(),
         masks=torch.from_numpy(np.stack([s.mask for s in scenes])),
@@ -264,10 +266,23 @@ def make_scenes(
         classes=object_classes(objects),
         description=(
             f"{count:,} {'training' if split == 'train' else 'held-out'} scenes of "
-            f"{SCENE_SIZE}x{SCENE_SIZE} (seed {seed}): {pool.description.split(',')[0]} "
+            f"{SCENE_SIZE}x{SCENE_SIZE} (seed {seed}{numbers}): {pool.description.split(',')[0]} "
             f"{'training' if split == 'train' else 'test'} objects on crops of scikit-image photos"
         ),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def make_scenes(
+    seed: int,
+    split: str,
+    count: int,
+    objects: str = "digits",
+    max_objects: int = 3,
+    data_dir: str | None = None,
+) -> SceneSet:
+    """The first `count` scenes of a split, cached: the labs, their views and tests share them."""
+    return generate_scenes(seed, split, count, objects, max_objects, data_dir)
 
 
 def compose(

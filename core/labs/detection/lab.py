@@ -14,6 +14,7 @@ from core.labs.detection import train as training
 from core.labs.detection.interactions import INTERACTIONS
 from core.labs.detection.model import TinyDetector
 from core.labs.detection.spec import SPEC
+from core.scene_views import check_scene_config
 from core.scenes import SCENE_SIZE
 
 
@@ -27,6 +28,7 @@ class DetectionLab(Lab):
     best_metric = ("heldout_map50", "max")
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
+        check_scene_config(self.spec, config)
         # A hand-edited config.json gets the settings' own checks (a width of 10**9 would
         # exhaust the memory before failing): SpecError is a ValueError, which `load` reports.
         width = self.spec.param("width").coerce(config["width"])

@@ -27,11 +27,18 @@ SPEC = LabSpec(
             "train_scenes",
             "int",
             6000,
-            "Training scenes made (from the scene seed). More scenes: less overfitting, a longer wait "
-            "to make them (about 1.5 s per 1,000).",
+            "Training scenes per epoch (made from the scene seed, about 1.5 s per 1,000).",
             low=100,
             high=20_000,
             step=100,
+        ),
+        Param(
+            "fresh_scenes",
+            "bool",
+            True,
+            "Make new training scenes every epoch (the same training objects, new places, sizes, "
+            "colours and crops); off: the same scenes every epoch.",
+            label="New scenes every epoch",
         ),
         Param("max_objects", "int", 3, "Most objects pasted into one scene.", low=1, high=5),
         Param(
