@@ -39,6 +39,14 @@ def test_a_scene_is_rebuilt_exactly_from_its_seed_and_a_new_seed_makes_another()
     assert not np.array_equal(first.image, scenes.make_scene(6, "train", 17).image)
 
 
+def test_a_training_epoch_s_new_scenes_are_the_numbered_scenes_after_the_first_set():
+    fresh = scenes.generate_scenes(2, "train", 3, first=40)
+    assert torch.equal(
+        fresh.images[1], torch.from_numpy(scenes.make_scene(2, "train", 41).image).permute(2, 0, 1)
+    )
+    assert "numbers 40 to 42" in fresh.description
+
+
 def test_boxes_hold_their_objects_pixels_and_the_masks_lie_inside_the_boxes():
     for index in range(30):
         scene = scenes.make_scene(0, "heldout", index)
