@@ -102,6 +102,7 @@ def test_the_bundled_judge_tells_the_real_heldout_styles_apart():
 # --- training -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_fonts
 def test_a_short_training_streams_losses_figures_and_colour_strips(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "CHECKS_PER_EPOCH", 145)  # a probe every 2 steps (290 a pass at batch 2)

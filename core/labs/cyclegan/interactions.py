@@ -60,8 +60,8 @@ def emoji_char(text: str) -> str:
 
 def trip(trained: TrainedModel, picture: torch.Tensor, direction: str) -> dict[str, Any]:
     """Translate one picture ((1, 3, 64, 64) in [-1, 1]) and bring it back; the judge's view."""
-    code_, source, target = DIRECTIONS[direction]
-    there, back = trained.model.translate(picture, code_)
+    way, source, target = DIRECTIONS[direction]
+    there, back = trained.model.translate(picture, way)
     p_openmoji = float(openmoji_probability(torch.cat([picture, there])).tolist()[1])
     judged = p_openmoji if target == "openmoji" else 1.0 - p_openmoji
     return {
@@ -137,11 +137,11 @@ def translate_picture(trained: TrainedModel, picture: np.ndarray, direction: str
 
 def heldout_gallery(trained: TrainedModel, direction: str, count: int) -> dict[str, Any]:
     """The first `count` held-out emoji translated, each captioned with the judge's verdict."""
-    code_, source, target = DIRECTIONS[direction]
+    way, source, target = DIRECTIONS[direction]
     emoji_set = load_emoji()
     chosen = emoji_set.heldout[:count]
     real = to_tensor(emoji_set.pictures(source)[chosen])
-    there, _ = trained.model.translate(real, code_)
+    there, _ = trained.model.translate(real, way)
     p_openmoji = openmoji_probability(there)
     judged = p_openmoji if target == "openmoji" else 1.0 - p_openmoji
     pictures = to_pictures(there)
