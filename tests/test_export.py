@@ -707,6 +707,19 @@ def transformer_answers(folder, trained, answers):
     assert "none of these words" in answers[2]["error"]
 
 
+@case("seq2seq", "tatoeba", lambda folder, trained: [SENTENCES, ["qwxz zzqv"]])
+def seq2seq_answers(folder, trained, answers):
+    from core.labs.seq2seq.interactions import translate
+
+    lines = ran(answers[:1])[0].splitlines()
+    said = [line for line in lines if not line.startswith("unknown")]
+    for text, attention, plain in zip(SENTENCES, said[::2], said[1::2], strict=True):
+        app = translate(trained, text)
+        assert attention == f"with attention: {app.attention}" and plain == f"without attention: {app.plain}"
+    assert lines[-1] == f"unknown, read as <unk>: {', '.join(translate(trained, SENTENCES[3]).unknown)}"
+    assert "none of these words" in answers[1]["error"]
+
+
 def digit_pictures(folder: Path) -> list[str]:
     """Pictures to read: an MNIST frame (as a PNG holds it) and a photo of a seven on paper."""
     from core.imaging import example_digit, to_mnist_frame

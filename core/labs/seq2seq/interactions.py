@@ -89,7 +89,7 @@ def translate(trained: TrainedModel, text: Any) -> Seq2seqTranslation:
         attention=target_vocab.sentence(words),
         plain=target_vocab.sentence(target_vocab.decode(plain_ids[0])),
         target_tokens=[*words, *(["<eos>"] if ended else [])],
-        alignment=weights[0, : len(words) + (1 if ended else 0)],
+        alignment=weights[0, : len(words) + (1 if ended else 0)].numpy(),
         notes=notes,
     )
 

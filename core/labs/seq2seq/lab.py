@@ -29,9 +29,9 @@ class Seq2seqLab(Lab):
     train_metrics = ("loss", "bleu", "bleu_long")
     samples_label = None  # no pictures: the charts compare the two models
     onnx_note = (
-        "translating is a loop that feeds each word back into the GRU decoder with its state and "
-        "attention, over the lab's own word tokenizer; neither an ONNX file nor a standalone "
-        "predict.py holds it yet: translate with the app's CLI, or PyTorch with the lab's model.py."
+        "translating is a loop that feeds each word back into the decoder with its state and "
+        "attention, which one ONNX file does not hold; predict.py translates with PyTorch, tokenising "
+        "as the app does."
     )
     best_metric = ("heldout_bleu_attention", "max")
     divergence_factor = 20.0  # a translation loss starts near log(vocab); 20x that is a blow-up

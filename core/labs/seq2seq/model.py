@@ -15,13 +15,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from core.sentence_pairs import encode_source, pad_rows
-from core.tokens import EOS, PAD, SOS, Vocab
+from core.standalone.decoding import pad_rows
+from core.standalone.tokens import EOS, PAD, SOS, Vocab, encode_source
 
 MODELS = ("attention", "plain")  # the two models of a checkpoint, in this order
 MODEL_LABELS = {"attention": "with attention", "plain": "without attention"}
@@ -128,7 +127,7 @@ class Seq2seq(nn.Module):
     @torch.no_grad()
     def greedy(
         self, source: torch.Tensor, lengths: torch.Tensor, max_len: int
-    ) -> tuple[list[list[int]], np.ndarray | None]:
+    ) -> tuple[list[list[int]], torch.Tensor | None]:
         """Greedy translations (ids up to EOS) and, with attention, the weights (B, T, S)."""
         encoded, state = self.encode(source, lengths)
         keys = self.attention.precompute(encoded) if self.attention is not None else None
@@ -148,7 +147,7 @@ class Seq2seq(nn.Module):
                 break
         ids = torch.stack(words, dim=1).tolist()
         rows = [row[: row.index(EOS)] if EOS in row else row for row in ids]
-        return rows, (torch.stack(weights, dim=1).numpy() if weights else None)
+        return rows, (torch.stack(weights, dim=1) if weights else None)
 
 
 class Seq2seqPair(nn.Module):
