@@ -54,6 +54,21 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLL_RESUME_ROOTS", str(tmp_path_factory.getbasetemp()))
 
 
+@pytest.fixture(autouse=True)
+def _no_training_left_running():
+    """A training a test started in this process (the Gradio server runs here) ends with the test:
+    one left running would take the CPU from every later test, and make them time out far from the
+    test that caused it. Stopped and waited for, so the next test starts on an idle machine."""
+    yield
+    from core import runner
+
+    leftover = runner._default_runner.active_jobs() if runner._default_runner is not None else []
+    for job in leftover:
+        job.stop()
+    for job in leftover:
+        job.wait(timeout=30)
+
+
 @pytest.fixture
 def data_dir() -> str:
     if not SHARED_DATA.is_dir():

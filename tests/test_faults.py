@@ -4,15 +4,16 @@ message, never a crash."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
+import savers
 import torch
 from gradio_client import Client
 from helpers import ToyLab
@@ -35,36 +36,24 @@ def assert_complete_or_absent(root: Path) -> None:
 
 # --- a killed save ---------------------------------------------------------------------------
 
-SAVER = textwrap.dedent(
-    """
-    import sys, torch
-    from core import checkpoints
-    target, version = sys.argv[1], 0
-    while True:  # overwrite the same checkpoint as fast as possible until killed
-        version += 1
-        model = torch.nn.Linear(512, 512)
-        with torch.no_grad():
-            model.weight.fill_(version)
-        checkpoints.save_checkpoint(target, model, {"version": version}, {"version": version}, "card")
-        print(version, flush=True)
-    """
-)
-
 
 def test_a_save_killed_at_any_moment_leaves_a_whole_checkpoint(tmp_path):
     """Kill a process that overwrites one checkpoint in a loop at 12 moments: each time the
     checkpoint on disk is a whole one (weights, config and metrics of one and the same save),
     and the sweep at the next start tidies the leftovers, putting back a checkpoint that a kill
-    had parked aside."""
+    had parked aside. The savers are forked from a server that imported torch once."""
     target = tmp_path / "runs" / "model"
+    processes = multiprocessing.get_context("forkserver")
+    # The server starts in the repo's root (it does not see tests/): torch and core are what cost.
+    processes.set_forkserver_preload(["torch", "core.checkpoints"])
     for attempt in range(12):
-        saver = subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-        saver.stdout.readline()  # one save has completed
+        first_save_done = processes.Event()
+        saver = processes.Process(target=savers.save_until_killed, args=(str(target), first_save_done))
+        saver.start()
+        assert first_save_done.wait(timeout=60), "the saver never saved"
         time.sleep(0.005 + 0.013 * attempt)  # then a kill lands at a different point each time
-        saver.send_signal(signal.SIGKILL)
-        saver.wait()
+        saver.kill()  # SIGKILL: no cleanup
+        saver.join()
         checkpoints.sweep_interrupted_saves(target.parent, min_age=0)  # what a restart does
         saved = checkpoints.read_checkpoint(target)
         version = saved.config["version"]
