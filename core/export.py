@@ -122,7 +122,10 @@ def onnx_bytes(lab: Lab, trained: TrainedModel) -> tuple[bytes | None, str]:
                     dynamo=False,
                     input_names=names,
                     output_names=["output"],
-                    dynamic_axes={name: {0: "batch"} for name in [*names, "output"]},
+                    dynamic_axes={
+                        name: {0: "batch", **({1: "length"} if lab.onnx_lengths and x.dim() > 1 else {})}
+                        for name, x in zip([*names, "output"], [*inputs, torch.zeros(1)], strict=True)
+                    },
                 )
             else:
                 program = torch.onnx.export(
@@ -222,7 +225,9 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
-            archive.writestr(f"{folder.name}/{name}", data)
+            # Weights barely compress (a few per cent) and deflating 20 MB costs seconds: stored.
+            stored = name.endswith((".safetensors", ".onnx"))
+            archive.writestr(f"{folder.name}/{name}", data, zipfile.ZIP_STORED if stored else None)
     return buffer.getvalue()
 
 

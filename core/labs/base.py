@@ -113,6 +113,9 @@ class Lab:
     # torch.export unrolls every step and takes tens of seconds, and for other models where it
     # is as much faster (the tests check the file at two batch sizes either way).
     onnx_traced = False
+    # With onnx_traced: the second dimension of every input of two or more dimensions is a length
+    # the ONNX file leaves free, as it does the batch (token ids of a text of any length).
+    onnx_lengths = False
 
     def onnx_module(self, trained: TrainedModel) -> torch.nn.Module:
         """The module whose forward the ONNX file holds: the model, or the part of it that

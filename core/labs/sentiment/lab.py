@@ -38,17 +38,16 @@ class SentimentLab(Lab):
     def onnx_module(self, trained: TrainedModel) -> nn.Module:
         return SideBySide(trained.model)
 
+    onnx_lengths = True  # ids of any length: each reader answers from its review's last token
+
     def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
-        # Padded to the longest review read: each reader answers from the state after the
-        # review's own last token, so padding after it changes nothing.
-        ids = torch.zeros(2, int(trained.config["max_tokens"]), dtype=torch.long)
-        ids[0, :5], ids[1, :3] = torch.tensor([2, 40, 11, 7, 99]), torch.tensor([8, 1, 30])
-        return ids, torch.tensor([5, 3])
+        ids = torch.tensor([[2, 40, 11, 7, 99, 5], [8, 1, 30, 0, 0, 0]])  # padded with [PAD], 0
+        return ids, torch.tensor([6, 3])
 
     onnx_about = (
-        "both readers side by side: (N, max_tokens) token ids, padded with 0 ([PAD]) to config.json's "
-        "max_tokens, and (N,) the reviews' lengths in; (N, readers, 2) logits (other, great) out, "
-        "the readers in config.json's `models` order. Tokenise as review_words.py does."
+        "both readers side by side: (N, T) token ids, padded with 0 ([PAD]) after each review's end "
+        "(T up to config.json's max_tokens), and (N,) the reviews' lengths in; (N, readers, 2) logits "
+        "(other, great) out, the readers in config.json's `models` order. Tokenise as review_words.py does."
     )
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:

@@ -35,16 +35,14 @@ class TextTransformerLab(Lab):
 
     onnx_traced = True  # written in a second, where torch.export takes 10 to 20 s on this model
 
+    onnx_lengths = True  # ids of any length: no token attends to [PAD]
+
     def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
-        # Padded to the longest review read: no token attends to [PAD], so padding changes no
-        # real token's vector, nor the answer.
-        ids = torch.zeros(2, int(trained.config["max_tokens"]) + 1, dtype=torch.long)
-        ids[0, :5], ids[1, :3] = torch.tensor([reviews.CLS, 40, 11, 7, 99]), torch.tensor([reviews.CLS, 8, 1])
-        return (ids,)
+        return (torch.tensor([[reviews.CLS, 40, 11, 7, 99], [reviews.CLS, 8, 1, 0, 0]]),)
 
     onnx_about = (
-        "(N, max_tokens + 1) token ids, [CLS] (2) first, then the review's, padded with 0 ([PAD]) to "
-        "config.json's max_tokens + 1, in; (N, 2) logits (other, great) out. Tokenise as "
+        "(N, T) token ids, [CLS] (2) first, then the review's, padded with 0 ([PAD]) after its end (T up "
+        "to config.json's max_tokens + 1), in; (N, 2) logits (other, great) out. Tokenise as "
         "review_words.py does."
     )
 
