@@ -17,13 +17,17 @@ from typing import Any
 from core.catalogue import catalogue
 from core.errors import USER_ERRORS
 from core.events import EpochEnd, Progress, Status
-from core.registry import get_lab, ready_labs
+from core.registry import LabSelectionError, get_lab, ready_labs
 from core.runner import TrainingRunner
 from core.specs import parse_assignments
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # reads the labs: DLL_LABS may name one that does not exist
+    except LabSelectionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()

@@ -6,7 +6,7 @@ from core.checkpoints import CheckpointError
 from core.data import DataUnavailableError
 from core.imaging import ImageInputError
 from core.models import ModelChoiceError
-from core.registry import UnknownLabError
+from core.registry import LabSelectionError, UnknownLabError
 from core.runner import BusyError
 from core.specs import SpecError
 from core.tokens import TextInputError
@@ -20,4 +20,5 @@ USER_ERRORS = (
     ModelChoiceError,
     BusyError,
     UnknownLabError,
+    LabSelectionError,
 )

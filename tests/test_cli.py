@@ -117,3 +117,31 @@ def test_an_interaction_writes_its_picture_with_out(capsys, tmp_path):
     raw = tmp_path / "maps.npy"
     assert run(capsys, "digits", "feature-maps", "--index", "3", "--out", str(raw))[0] == 0
     assert __import__("numpy").load(raw).shape == (28, 28)  # the input picture comes first
+
+
+@pytest.fixture
+def lab_selection(monkeypatch):
+    """Sets DLL_LABS for one test; the registry reads it once per process, so it is read again
+    before and after."""
+    from core.registry import lab_packages
+
+    def select(value: str) -> None:
+        monkeypatch.setenv("DLL_LABS", value)
+        lab_packages.cache_clear()
+
+    yield select
+    monkeypatch.delenv("DLL_LABS", raising=False)
+    lab_packages.cache_clear()
+
+
+def test_dll_labs_serves_only_the_labs_it_names(lab_selection, capsys):
+    lab_selection(" vae, digits ")
+    assert main(["list", "--json"]) == 0
+    assert [lab["id"] for lab in json.loads(capsys.readouterr().out)] == ["digits", "vae"]
+
+
+def test_dll_labs_naming_no_lab_is_one_line_and_exit_code_two(lab_selection, capsys):
+    lab_selection("digits,digts")
+    assert main(["list"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: DLL_LABS names no lab 'digts'; the labs are:") and "digits" in error

@@ -81,6 +81,7 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
         "DLL_RUNS_DIR": str(runs),
         "DLL_DATA_DIR": data_dir,
         "DLL_OFFLINE": "1",
+        "DLL_LABS": "digits",  # the one lab the test trains: a server that starts in seconds
     }
 
     def serve(**settings: str) -> tuple[subprocess.Popen, str]:
@@ -95,9 +96,10 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
     server, url = serve()
     try:
         # A finished training first, so that there is a checkpoint on disk to protect.
-        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/digits_train")[0]
+        client = Client(url, verbose=False)
+        status = client.predict(architecture="mlp", epochs=1, batch_size=256, api_name="/digits_train")[0]
         assert "Training finished" in status
-        job = Client(url, verbose=False).submit(epochs=3, api_name="/digits_train")
+        job = client.submit(architecture="mlp", epochs=10, api_name="/digits_train")
         deadline = time.monotonic() + 120
         while len(job.outputs()) < 4 and time.monotonic() < deadline:  # a few live updates: running
             time.sleep(0.2)
@@ -112,7 +114,9 @@ def test_a_server_killed_mid_training_restarts_clean(tmp_path, data_dir):
 
     server, url = serve(DLL_MAX_STEPS="10")  # the restart, whose training need only finish and save
     try:
-        status = Client(url, verbose=False).predict(epochs=1, batch_size=256, api_name="/digits_train")[0]
+        status = Client(url, verbose=False).predict(
+            architecture="mlp", epochs=1, batch_size=256, api_name="/digits_train"
+        )[0]
         assert "Training finished" in status
     finally:
         stop_server(server)
@@ -168,7 +172,12 @@ def test_a_streamlit_training_stops_when_its_student_closes_the_tab(tmp_path, da
     from benchmarks.streamlit_sessions import StreamlitSession, streamlit_server
 
     runs = tmp_path / "runs"
-    env = {"DLL_RUNS_DIR": str(runs), "DLL_DATA_DIR": data_dir, "DLL_ABANDONED_SECONDS": "2"}
+    env = {
+        "DLL_RUNS_DIR": str(runs),
+        "DLL_DATA_DIR": data_dir,
+        "DLL_ABANDONED_SECONDS": "2",
+        "DLL_LABS": "digits",
+    }
     with streamlit_server(log=tmp_path / "streamlit.log", env=env) as url:
         student = StreamlitSession(url)
         assert student.run_page("digits").ok
