@@ -100,6 +100,9 @@ def _interactions(rng: random.Random) -> list[tuple[str, Callable[[Any], Any]]]:
 
 
 STREAMLIT_PAGES = ("", "digits", "gan", "vae", "transformer", "palindromes")
+# The labs the class uses: the quick run serves only these (DLL_LABS), as a teacher would for
+# one lesson; the full run serves every lab, as a shared server does.
+CLASS_LABS = "digits,vae,gan,denoise,binary-addition,transformer,palindromes,attention"
 
 
 @dataclass
@@ -136,6 +139,8 @@ class Servers:
             "DLL_RUNS_DIR": str(workdir / "runs"),
             "DLL_TIME_BUDGET": str(2 if quick else TRAINING_SECONDS),
         }
+        if quick:
+            env["DLL_LABS"] = CLASS_LABS
         if data_dir:
             env["DLL_DATA_DIR"] = data_dir
         self.gradio_port, self.streamlit_port = free_port(), free_port()
