@@ -747,7 +747,7 @@ def read_classes(line: str) -> dict[str, tuple[str, float]]:
     }
 
 
-def reads_as_the_app(line: str, app_frame: dict, app_photo_labels: dict | None = None) -> None:
+def reads_as_the_app(line: str, app_frame: dict) -> None:
     """predict.py's line for the frame against the app's answers (class, probability)."""
     said = read_classes(line)
     assert set(said) == set(app_frame)
