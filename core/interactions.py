@@ -210,8 +210,12 @@ class Interaction:
         return check_values(self.inputs, values, "input")
 
     def __call__(self, trained: Any, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Check the inputs and run: the outputs by name."""
-        result = self.run(trained, **self.check(values or {}))
+        """Check the inputs and run on one thread (see core.device.one_thread): the outputs by name."""
+        from core.device import one_thread  # torch, only once something runs
+
+        inputs = self.check(values or {})
+        with one_thread():
+            result = self.run(trained, **inputs)
         unknown = set(result) - {output.name for output in self.outputs}
         if unknown:  # a lab's bug, not the student's input
             raise ValueError(f"{self.name} returned undeclared outputs {sorted(unknown)}")

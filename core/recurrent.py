@@ -5,12 +5,9 @@ input checks those labs share and `one_thread`.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
-import torch
-
+from core.device import one_thread  # noqa: F401  (re-exported: the labs import it from here)
 from core.specs import SpecError, read_temperature
 from core.standalone.recurrent import (  # noqa: F401  (re-exported: the labs import them from here)
     GATES,
@@ -26,23 +23,6 @@ TEMPERATURE_RANGE = (0.05, 20.0)  # beyond these a softmax is one-hot or uniform
 
 class SequenceInputError(SpecError):
     """Text typed into a sequence lab is not a valid input (a digit string, a binary number)."""
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Run this thread's maths on one core, then restore the thread count.
-
-    A recurrent step is a dozen tiny operations; split over two threads, each waits for the other
-    at every one, and on a busy 2-core server that waiting dominates: 30 training steps of the
-    palindrome LSTM took 3 s on one thread and over 60 s on two, and scoring the adder at 20
-    lengths 0.2 s against 29 s. The setting is per thread, so the rest of the server keeps its
-    threads. Also usable as a decorator."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def check_temperature(value: Any) -> tuple[float, str]:

@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from core import checkpoints
-from core.device import pick_device
+from core.device import configure_cpu_threads, pick_device
 from core.events import EpochEnd, Event, Progress, Status, Trained
 from core.labs.base import Lab, TrainedModel
 
@@ -451,6 +451,8 @@ class TrainingRunner:
 
     def _train(self, job: Job) -> None:
         _lower_this_threads_priority()
+        if self.device.type == "cpu":  # a new thread starts with whatever count another left
+            configure_cpu_threads()
         job.started = time.time()
         job._set_state("running", "Training...")
         try:
