@@ -23,7 +23,7 @@ from core.history import TrainingHistory
 from core.labs.base import Lab, TrainedModel
 from core.runner import Job, default_runner
 from core.runs import Run
-from core.specs import LabSpec, Param, first_seed
+from core.specs import LabSpec, Param
 from gradio_tabs import cache_fix
 
 cache_fix.install()  # identical images requested at once must not truncate each other
@@ -168,9 +168,12 @@ def spec_controls(spec: LabSpec) -> dict[str, gr.Component]:
 
 
 def seed_control(seed: Param) -> gr.Number:
-    """A seed of its own for each visit, so a first training is not the bundled model again."""
+    """The seed; each visit puts one of its own here when the page loads (lesson_panel's
+    open_lesson), so a first training is not the bundled model again. Not a callable value:
+    Gradio 6 fires every page's callable values on every page's load (hundreds of queued events
+    before a student's first click, with thirty labs)."""
     return gr.Number(
-        value=first_seed,
+        value=seed.default,
         precision=0,
         label=seed.label,
         info=f"{seed.help} The bundled models were trained with seed {seed.default}.",

@@ -13,6 +13,7 @@ import gradio as gr
 from core import lessons
 from core.labs.base import Lab
 from core.lessons import Lesson, LessonError
+from core.specs import first_seed
 from gradio_tabs.common import TrainingPanel, user_errors
 
 SHARE_NOTE = (
@@ -85,10 +86,12 @@ def build_share(lab: Lab, training: TrainingPanel, api_name: str) -> None:
 
 
 def open_lesson(lab: Lab, training: TrainingPanel, parts: LessonParts, request: gr.Request):
-    """On page load: the lesson in the link, if any, put into the Train tab."""
+    """On page load: the lesson in the link, if any, put into the Train tab; without one, a seed
+    of this visit's own (a lesson sets its own seed)."""
     token = (request.query_params.get(lessons.QUERY_KEY) if request is not None else None) or ""
-    if not token:  # (an empty dict would read as one value to Gradio)
-        return {parts.banner: gr.skip()}
+    own_seed = {training.controls["seed"]: first_seed()} if "seed" in training.controls else {}
+    if not token:
+        return {parts.banner: gr.skip(), **own_seed}
     try:
         lesson = lessons.read(token, lab)
     except LessonError as error:
@@ -96,7 +99,8 @@ def open_lesson(lab: Lab, training: TrainingPanel, parts: LessonParts, request: 
             parts.banner: gr.update(
                 value=f"**This lesson link cannot be used:** {error}. The lab opens with its usual settings.",
                 visible=True,
-            )
+            ),
+            **own_seed,
         }
     updates: dict[gr.Component, Any] = {
         component: gr.update(

@@ -22,6 +22,23 @@ LAPTOP, PHONE = (1400, 900), (390, 844)
 SIZES = pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["laptop", "phone"])
 
 
+@pytest.fixture(scope="module")
+def read_tab(browser):
+    """A laptop tab per URL, opened once for the tests that only read a page (its text, its model
+    card) and shared by them: a page load is the slow part of a browser test."""
+    tabs: dict[str, object] = {}
+
+    def open_(url: str):
+        if url not in tabs:
+            tabs[url] = browser.new_page(viewport={"width": LAPTOP[0], "height": LAPTOP[1]})
+            tabs[url].goto(url)
+        return tabs[url]
+
+    yield open_
+    for tab in tabs.values():
+        tab.close()
+
+
 def open_sized(open_tab, url: str, size: tuple[int, int]):
     width, height = size
     return open_tab(url, width=width, height=height, touch=width < 600)
@@ -69,8 +86,8 @@ def unknown_words() -> list[str]:
     return words
 
 
-def test_gradio_translator_lists_words_with_angle_brackets_and_ampersands(app_url, open_tab):
-    page = open_tab(f"{app_url}transformer", width=1400)
+def test_gradio_translator_lists_words_with_angle_brackets_and_ampersands(app_url, read_tab):
+    page = read_tab(f"{app_url}transformer")
     sentence = page.get_by_role("textbox", name="English sentence").first
     expect(sentence).to_be_visible(timeout=FIRST_LOAD_MS)
     sentence.fill(TYPED)
@@ -83,8 +100,8 @@ def test_gradio_translator_lists_words_with_angle_brackets_and_ampersands(app_ur
         expect(note.locator("code", has_text=re.compile(f"^{re.escape(word)}$"))).to_have_count(1)
 
 
-def test_streamlit_translator_lists_words_with_angle_brackets_and_ampersands(streamlit_url, open_tab):
-    page = open_tab(f"{streamlit_url}/transformer", width=1400)
+def test_streamlit_translator_lists_words_with_angle_brackets_and_ampersands(streamlit_url, read_tab):
+    page = read_tab(f"{streamlit_url}/transformer")
     sentence = page.get_by_role("textbox", name="English sentence").first
     expect(sentence).to_be_visible(timeout=FIRST_LOAD_MS)
     sentence.fill(TYPED)
@@ -229,9 +246,9 @@ SERVER_PATHS = re.compile(r"\.\./|/work/|/root/|/home/|/tmp/|shared/datasets|fro
 
 
 @pytest.mark.parametrize("lab", ["digits", "vae", "transformer", "house-prices"])
-def test_no_page_shows_where_data_lives_on_the_server(streamlit_url, app_url, open_tab, lab):
+def test_no_page_shows_where_data_lives_on_the_server(streamlit_url, app_url, read_tab, lab):
     for url in (f"{streamlit_url}/{lab}", f"{app_url}{lab}"):
-        page = open_tab(url, width=1400)
+        page = read_tab(url)
         expect(page.get_by_text("held-out").first).to_be_visible(timeout=FIRST_LOAD_MS)
         text = page.locator("body").inner_text()
         assert not SERVER_PATHS.search(text), f"{url}: {SERVER_PATHS.search(text).group(0)!r} shown"
@@ -244,19 +261,20 @@ JARGON = {  # a lab, a figure its page shows (the term and its value), and the p
 
 
 @pytest.mark.parametrize("lab", sorted(JARGON))
-def test_jargon_comes_with_plain_words_on_both_fronts(streamlit_url, app_url, open_tab, lab):
+def test_jargon_comes_with_plain_words_on_both_fronts(streamlit_url, app_url, read_tab, lab):
     term, plain = JARGON[lab]
     for url in (f"{streamlit_url}/{lab}", f"{app_url}{lab}"):
-        page = open_tab(url, width=1400)
+        page = read_tab(url)
         line = page.get_by_text(term).first
         expect(line).to_be_visible(timeout=FIRST_LOAD_MS)
         expect(line).to_contain_text(plain)
 
 
-def test_translation_log_probability_is_explained(app_url, open_tab):
-    page = open_tab(f"{app_url}transformer", width=1400)
+def test_translation_log_probability_is_explained(app_url, read_tab):
+    page = read_tab(f"{app_url}transformer")
     sentence = page.get_by_role("textbox", name="English sentence").first
     expect(sentence).to_be_visible(timeout=FIRST_LOAD_MS)
+    sentence.fill("I like coffee.")
     sentence.press("Enter")
     line = page.get_by_text("log-probability").first
     expect(line).to_be_visible(timeout=PREDICTION_MS)
@@ -274,9 +292,9 @@ def test_the_gan_page_gives_its_figure_one_value(streamlit_url, open_tab):
 
 
 @pytest.mark.parametrize("front", ["streamlit", "gradio"])
-def test_bundled_cards_do_not_say_training_ended_early(streamlit_url, app_url, open_tab, front):
+def test_bundled_cards_do_not_say_training_ended_early(streamlit_url, app_url, read_tab, front):
     url = f"{streamlit_url}/transformer" if front == "streamlit" else f"{app_url}transformer"
-    page = open_tab(url, width=1400)
+    page = read_tab(url)
     summary = page.get_by_text("held-out BLEU").first
     expect(summary).to_be_visible(timeout=FIRST_LOAD_MS)
     assert "ended early" not in summary.inner_text()
