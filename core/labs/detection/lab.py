@@ -18,6 +18,18 @@ from core.scene_views import check_scene_config
 from core.scenes import SCENE_SIZE
 
 
+class HeadsInOneTensor(nn.Module):
+    """The detector's three heads concatenated along the channels, (N, 1 + C + 4, G, G): an
+    export's ONNX file answers one tensor."""
+
+    def __init__(self, detector: TinyDetector):
+        super().__init__()
+        self.detector = detector
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat(self.detector(x), dim=1)
+
+
 class DetectionLab(Lab):
     spec = SPEC
     variants = {"digits": "detection-digits"}  # noqa: RUF012
@@ -40,10 +52,14 @@ class DetectionLab(Lab):
     def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
         return (torch.zeros(1, 3, SCENE_SIZE, SCENE_SIZE),)
 
+    def onnx_module(self, trained: TrainedModel) -> nn.Module:
+        return HeadsInOneTensor(trained.model)
+
     onnx_about = (
-        "(N, 3, 64, 64) RGB pixels in [0, 1] in; per 4x4-pixel cell of the 16x16 grid out: an "
-        "objectness logit (N, 1, 16, 16), class logits (N, C, 16, 16) and the distances in pixels "
-        "from the cell's centre to the box's left, top, right and bottom edges (N, 4, 16, 16)."
+        "(N, 3, 64, 64) RGB pixels in [0, 1] in; one (N, 1 + C + 4, 16, 16) tensor out, per "
+        "4x4-pixel cell of the 16x16 grid: channel 0 the objectness logit, the next C the class "
+        "logits, the last 4 the distances in pixels from the cell's centre to the box's left, "
+        "top, right and bottom edges."
     )
 
     def model_name(self, trained: TrainedModel) -> str:
