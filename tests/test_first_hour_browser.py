@@ -170,6 +170,9 @@ def test_gradio_train_and_stop_are_on_screen_in_the_train_tab(app_url, open_tab,
     stop = page.get_by_role("button", name=re.compile("^Stop"))
     expect(train).to_be_visible()
     assert on_screen(page, train) and on_screen(page, stop), "Train and Stop are below the fold"
+    epochs = page.get_by_role("spinbutton", name="number input for Epochs")
+    epochs.fill("50")  # long enough to be stopped: the default trains in seconds
+    epochs.press("Enter")
     train.click()
     expect(page.get_by_text(re.compile(r"step \d+|Waiting|queue", re.I)).first).to_be_visible(
         timeout=PREDICTION_MS
@@ -249,7 +252,7 @@ SERVER_PATHS = re.compile(r"\.\./|/work/|/root/|/home/|/tmp/|shared/datasets|fro
 def test_no_page_shows_where_data_lives_on_the_server(streamlit_url, app_url, read_tab, lab):
     for url in (f"{streamlit_url}/{lab}", f"{app_url}{lab}"):
         page = read_tab(url)
-        expect(page.get_by_text("held-out").first).to_be_visible(timeout=FIRST_LOAD_MS)
+        expect(page.get_by_text("held-out").filter(visible=True).first).to_be_visible(timeout=FIRST_LOAD_MS)
         text = page.locator("body").inner_text()
         assert not SERVER_PATHS.search(text), f"{url}: {SERVER_PATHS.search(text).group(0)!r} shown"
 
@@ -295,7 +298,7 @@ def test_the_gan_page_gives_its_figure_one_value(streamlit_url, open_tab):
 def test_bundled_cards_do_not_say_training_ended_early(streamlit_url, app_url, read_tab, front):
     url = f"{streamlit_url}/transformer" if front == "streamlit" else f"{app_url}transformer"
     page = read_tab(url)
-    summary = page.get_by_text("held-out BLEU").first
+    summary = page.get_by_text("held-out BLEU").filter(visible=True).first  # (a closed expander holds it too)
     expect(summary).to_be_visible(timeout=FIRST_LOAD_MS)
     assert "ended early" not in summary.inner_text()
     expect(summary).to_contain_text("as its recipe says")

@@ -360,12 +360,18 @@ def test_the_data_view_lists_rows_by_split_and_each_methods_set(bundled, rarer, 
     assert sizes["undersampling"]["rows"] == 532 and sizes["SMOTE"]["made up by SMOTE"] == 7468
     smote = run(bundled, "data", view="smote", part="all", start=0)["scatter"]
     assert [trace.name for trace in smote.data][-1] == "synthetic defaulters (SMOTE) (7,468)"
-    marked = [
-        row
-        for start in range(0, 8000, 25)
-        for row in run(rarer, "data", view="split", part="train", start=start)["rows"]
-    ]
-    assert sum(row["dropped from training"] == "yes" for row in marked) == 200
+    # The 200 defaulters the rarer model dropped are marked where they are listed, and only they:
+    # the pages holding the first, a middle and the last of them (8,000 rows are 320 pages).
+    rarer_data = training.data_for(rarer)
+    dropped = set(rarer_data.split.train[rarer_data.removed].tolist())
+    assert len(dropped) == 200
+    train_rows = np.flatnonzero(rarer_data.split.labels() == "train")
+    dropped_at = sorted(int(np.flatnonzero(train_rows == position)[0]) for position in dropped)
+    frame_index = rarer_data.table.frame.index
+    for start in {at // 25 * 25 for at in (dropped_at[0], dropped_at[100], dropped_at[-1])}:
+        rows = run(rarer, "data", view="split", part="train", start=start)["rows"]
+        expected = {int(frame_index[p]) for p in train_rows[start : start + 25] if p in dropped}
+        assert {row["row"] for row in rows if row["dropped from training"] == "yes"} == expected != set()
     assert (
         "200 training defaulters were dropped"
         in run(rarer, "data", view="under", part="all", start=0)["card"]

@@ -106,13 +106,11 @@ def test_the_model_that_comes_back_equals_one_trained_here_with_the_same_seed(ru
     monkeypatch.setenv("DLL_MAX_STEPS", "6")
     lab = get_lab("digits")
     remote = runner.submit(lab, {"epochs": 1}, seed=11)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the worker's one CPU: the sums then add up in the same order
-    try:
-        here = TrainingRunner(out_root=tmp_path / "here", device="cpu").submit(lab, {"epochs": 1}, seed=11)
-        assert here.wait(240)
-    finally:
-        torch.set_num_threads(threads)
+    # One thread, as the worker's one CPU: the sums then add up in the same order. (A training
+    # thread sets its count from DLL_TORCH_THREADS when it starts.)
+    monkeypatch.setenv("DLL_TORCH_THREADS", "1")
+    here = TrainingRunner(out_root=tmp_path / "here", device="cpu").submit(lab, {"epochs": 1}, seed=11)
+    assert here.wait(240)
     assert remote.wait(240)
     assert (remote.state, here.state) == ("finished", "finished"), (remote.message, here.message)
 
