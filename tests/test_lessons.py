@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import zlib
+from dataclasses import dataclass
 
 import pytest
 from helpers import ROOT, RUN_TIMEOUT, widget
@@ -132,13 +131,28 @@ def test_a_runs_settings_share_as_a_lesson_with_nothing_locked():
 # --- CLI --------------------------------------------------------------------------------------
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "core", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_cli_makes_a_link_reads_it_back_and_holds_its_locks(data_dir):
+@pytest.fixture
+def cli(capsys):
+    """`python -m core ARGS`, run in this process (a fresh interpreter per call spent the test
+    importing torch): its exit code and what it printed."""
+    from core.cli import main
+
+    def run(*args: str) -> Ran:
+        code = main(list(args))
+        printed = capsys.readouterr()
+        return Ran(code, printed.out, printed.err)
+
+    return run
+
+
+def test_cli_makes_a_link_reads_it_back_and_holds_its_locks(cli, data_dir):
     made = cli("lesson", "make", "digits", "--set", "epochs=1", "--lock", "epochs", "--question", "Why?")
     assert made.returncode == 0, made.stderr
     link = made.stdout.strip()
