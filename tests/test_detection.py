@@ -10,7 +10,8 @@ import torch
 
 from core import scenes
 from core.labs.detection import interactions as views
-from core.labs.detection.model import GRID, STRIDE, Candidates, detection_loss, make_targets, select
+from core.labs.detection.model import GRID, STRIDE, Candidates, select
+from core.labs.detection.targets import detection_loss, make_targets
 from core.registry import get_lab
 from core.runner import TrainingRunner
 from core.specs import SpecError

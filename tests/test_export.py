@@ -775,6 +775,14 @@ def test_the_standalone_model_files_name_what_the_specs_name():
     from core.labs.cnn_architectures.spec import ARCHITECTURES
 
     assert (*NETWORKS, "efficientnet") == ARCHITECTURES
+    from core.labs.batch_norm.model import WITH_BATCH_NORM as COPIES_WITH_BATCH_NORM
+    from core.labs.batch_norm.spec import WITH_BATCH_NORM
+
+    assert COPIES_WITH_BATCH_NORM == WITH_BATCH_NORM
+    from core.labs.detection.model import SCENE_SIZE as DETECTED_SIZE
+    from core.scenes import SCENE_SIZE
+
+    assert DETECTED_SIZE == SCENE_SIZE
 
 
 @case("mnist-rows", "all", lambda folder, trained: [digit_pictures(folder)])
@@ -818,6 +826,147 @@ for lab_id, variant, models_of in (
     case(lab_id, variant, lambda folder, trained: [digit_pictures(folder)])(classifies_as_the_app(models_of))
 
 
+# --- the newest labs: pictures in colour, boxes, masks, translated emoji -------------------------
+
+
+@case("batch-norm", "all", garment_jobs)
+def batch_norm_answers(folder, trained, answers):
+    from core.data import load_images
+
+    *lines, light = ran(answers)[0].splitlines()
+    pictures = load_images("fashion-mnist").test_images[list(GARMENTS)].float() / 255
+    classes = trained.config["classes"]
+    with torch.no_grad():  # each copy in evaluation mode: its batch norms' running statistics
+        said = {name: copy.eval()(pictures).softmax(-1) for name, copy in trained.model.items()}
+    assert len(said) == 4
+    for row, line in enumerate(lines):
+        reads_as_the_app(
+            line, {name: (classes[int(p[row].argmax())], float(p[row].max())) for name, p in said.items()}
+        )
+    assert light.split(": ", 1)[1] == lines[0].split(": ", 1)[1]  # white paper turned round
+
+
+SCENE_LAYOUTS = [("2 at 4,4; 8 at 34,32 size 28", "astronaut"), ("7 at 6,8; 3 at 36,30 size 26", "coffee")]
+
+
+def scene_jobs(folder: Path, trained: TrainedModel, *options: str) -> list[list[str]]:
+    """Composed 64x64 scenes saved as RGB PNGs (as a student's upload), their paths as a job."""
+    from core import scenes
+
+    classes = scenes.object_classes(trained.config.get("objects", "digits"))
+    paths = []
+    for i, (objects, background) in enumerate(SCENE_LAYOUTS):
+        scene = scenes.compose(scenes.parse_placements(objects, classes), background)
+        levels = (np.clip(scene.image, 0, 1) * 255).round().astype(np.uint8)
+        Image.fromarray(levels, mode="RGB").save(folder / f"scene-{i}.png")
+        paths.append(str(folder / f"scene-{i}.png"))
+    return [[*paths, *options]]
+
+
+def uploaded(path: Path) -> np.ndarray:
+    """A picture as the app's photo interactions read an upload: (64, 64, 3) in [0, 1]."""
+    from core.imaging import read_photo
+    from core.scene_views import square_scene
+
+    return square_scene(read_photo(path.read_bytes()))
+
+
+@case(
+    "detection",
+    "digits",
+    lambda folder, trained: [
+        *scene_jobs(folder, trained),
+        *scene_jobs(folder, trained, "--score", "0.05", "--nms", "0.3"),
+    ],
+)
+def detection_answers(folder, trained, answers):
+    from core.labs.detection.model import candidates, select
+
+    classes = trained.config["classes"]
+    for out, (score, nms) in zip(ran(answers), ((0.3, 0.5), (0.05, 0.3)), strict=True):
+        lines = out.splitlines()
+        for i in range(len(SCENE_LAYOUTS)):
+            pixels = torch.from_numpy(uploaded(folder / f"scene-{i}.png")).permute(2, 0, 1)[None].contiguous()
+            app = select(candidates(trained.model, pixels)[0], score, nms)
+            said = [
+                line.split(": ", 1)[1] for line in lines if line.startswith(str(folder / f"scene-{i}.png"))
+            ]
+            assert len(said) == len(app.scores) > 0
+            for line, box, p, label in zip(
+                said, app.boxes.tolist(), app.scores.tolist(), app.labels.tolist(), strict=True
+            ):
+                name, value, _, edges = line.split(" ", 3)
+                assert name == classes[label] and abs(float(value) - p) <= 1e-4
+                np.testing.assert_allclose([float(v) for v in edges.split(", ")], box, atol=1e-2)
+
+
+def test_the_detectors_nms_in_plain_torch_keeps_what_torchvisions_keeps():
+    from torchvision.ops import batched_nms
+
+    from core.labs.detection.model import class_nms
+
+    generator = torch.Generator().manual_seed(0)
+    corners = torch.rand(200, 2, generator=generator) * 48
+    boxes = torch.cat([corners, corners + 4 + torch.rand(200, 2, generator=generator) * 16], dim=1)
+    scores, labels = torch.rand(200, generator=generator), torch.randint(0, 3, (200,), generator=generator)
+    for iou in (0.1, 0.3, 0.5, 0.8):
+        kept = class_nms(boxes, scores, labels, iou)
+        assert torch.equal(kept, batched_nms(boxes, scores, labels, iou))
+        assert len(kept) < 200 or iou == 0.8  # it dropped boxes
+
+
+@case("segmentation", "digits", lambda folder, trained: scene_jobs(folder, trained))
+def segmentation_answers(folder, trained, answers):
+    from core.labs.segmentation.interactions import masks_of
+
+    lines = ran(answers)[0].splitlines()
+    assert len(lines) == len(SCENE_LAYOUTS)
+    for i in range(len(SCENE_LAYOUTS)):
+        app = masks_of(trained, uploaded(folder / f"scene-{i}.png"), 0.5)
+        assert set(app) == {"unet", "no_skips"}
+        for name, mask in app.items():
+            assert 0 < mask.mean() < 0.5  # some object, mostly photo
+            assert np.array_equal(read_grey(folder / f"scene-{i}-{name}.png"), mask.astype(np.float32))
+
+
+EMOJI = ("🍕", "🐱")
+
+
+def emoji_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.emoji import load_emoji
+
+    emoji = load_emoji()
+    paths = []
+    for char, style in zip(EMOJI, ("noto", "openmoji"), strict=True):
+        picture = emoji.pictures(style)[emoji.index(char)]
+        Image.fromarray(picture, mode="RGB").save(folder / f"{style}.png")
+        paths.append(str(folder / f"{style}.png"))
+    return [[paths[0]], [paths[1], "--direction", "ba"]]
+
+
+@case("cyclegan", "small", emoji_jobs)
+def cyclegan_answers(folder, trained, answers):
+    from core.imaging import read_photo
+    from core.labs.cyclegan.interactions import DIRECTIONS, translate_picture
+
+    ran(answers)
+    for style, way in (("noto", "ab"), ("openmoji", "ba")):
+        (direction,) = [name for name, (w, _, _) in DIRECTIONS.items() if w == way]
+        there, back = translate_picture(
+            trained, read_photo((folder / f"{style}.png").read_bytes()), direction
+        )["trip"][1:3]
+        mine = np.asarray(Image.open(folder / f"{style}-{way}.png"), dtype=np.float32) / 255
+        assert np.abs(mine - there[0]).max() <= 1 / 255 + 1e-6
+        assert np.abs(mine - read_rgb(folder / f"{style}.png")).max() > 0.1  # it changed something
+        mine_back = np.asarray(Image.open(folder / f"{style}-{way}-back.png"), dtype=np.float32) / 255
+        assert np.abs(mine_back - back[0]).max() <= 1 / 255 + 1e-6
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255
+
+
+# Last: every case above is declared by now.
 @pytest.mark.parametrize("lab_id", list(CASES))
 def test_the_lab_runs_alone_and_answers_as_the_app_does(lab_id, standalone_answers):
     folder, trained, answers = standalone_answers[lab_id]

@@ -22,6 +22,19 @@ def read_picture(path: str | Path) -> torch.Tensor:
 
 def read_png(data: bytes) -> torch.Tensor:
     """An 8-bit, non-interlaced PNG as a (H, W) tensor of grey levels in [0, 1]."""
+    pixels = png_pixels(data)
+    channels = pixels.shape[-1]
+    colour = pixels[..., :3] if channels >= 3 else pixels[..., :1]
+    grey = colour.mean(-1) / 255
+    if channels in (2, 4):  # transparent parts are paper
+        alpha = pixels[..., -1] / 255
+        grey = grey * alpha + (1 - alpha) * (1.0 if grey.mean() > 0.5 else 0.0)
+    return grey
+
+
+def png_pixels(data: bytes) -> torch.Tensor:
+    """An 8-bit, non-interlaced PNG's pixels as a (H, W, channels) tensor of levels 0 to 255:
+    one channel for grey, two for grey and alpha, three for RGB, four for RGBA."""
     chunks, position = {}, 8
     width = height = channels = 0
     while position < len(data):
@@ -60,13 +73,7 @@ def read_png(data: bytes) -> torch.Tensor:
                 line[x] = (line[x] + nearest[2]) & 255
         rows.append(line)
         previous = line
-    pixels = torch.tensor([list(row) for row in rows], dtype=torch.float32).view(height, width, channels)
-    colour = pixels[..., :3] if channels >= 3 else pixels[..., :1]
-    grey = colour.mean(-1) / 255
-    if channels in (2, 4):  # transparent parts are paper
-        alpha = pixels[..., -1] / 255
-        grey = grey * alpha + (1 - alpha) * (1.0 if grey.mean() > 0.5 else 0.0)
-    return grey
+    return torch.tensor([list(row) for row in rows], dtype=torch.float32).view(height, width, channels)
 
 
 def read_pgm(data: bytes) -> torch.Tensor:
@@ -150,3 +157,73 @@ def classify(paths: list[str], models: dict[str, torch.nn.Module], classes: list
         print(
             say_classes(path, {name: model(frame).softmax(-1)[0] for name, model in models.items()}, classes)
         )
+
+
+# --- colour pictures (the photo and emoji labs) ------------------------------------------------
+
+
+def read_colour(path: str | Path) -> torch.Tensor:
+    """A PNG or PGM file as a (H, W, 3) tensor of RGB levels in [0, 1]; grey is copied to the
+    three colours, and a transparent background becomes white (as the app reads an upload)."""
+    data = Path(path).read_bytes()
+    if data[:8] != PNG_SIGNATURE:
+        return read_pgm(data)[..., None].expand(-1, -1, 3).clone()
+    pixels = png_pixels(data)
+    channels = pixels.shape[-1]
+    colour = pixels[..., :3] if channels >= 3 else pixels[..., :1].expand(-1, -1, 3)
+    if channels in (2, 4):
+        alpha = pixels[..., -1:] / 255
+        colour = (colour * alpha + 255 * (1 - alpha)).round()
+    return colour / 255
+
+
+def centre_square(rgb: torch.Tensor, size: int) -> torch.Tensor:
+    """A (H, W, 3) picture's centre square, shrunk (or grown) to size x size by averaging: the
+    app cuts the same square and resizes it with Lanczos, so only a picture already size x size
+    reads exactly as in the app."""
+    height, width = rgb.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = rgb[top : top + side, left : left + side]
+    if side == size:
+        return square
+    mode = "area" if side > size else "bilinear"
+    return F.interpolate(square.permute(2, 0, 1)[None], size=(size, size), mode=mode)[0].permute(1, 2, 0)
+
+
+def write_colour_png(rgb: torch.Tensor, path: str | Path) -> None:
+    """A (H, W, 3) tensor of RGB levels in [0, 1] as an 8-bit RGB PNG (rows unfiltered)."""
+    height, width, _ = rgb.shape
+    levels = (rgb.clamp(0, 1) * 255).round().to(torch.uint8).reshape(height, width * 3).tolist()
+    raw = b"".join(b"\x00" + bytes(row) for row in levels)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
+    png = PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(raw))
+    Path(path).write_bytes(png + png_chunk(b"IEND", b""))
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def garment_frame(grey: torch.Tensor) -> torch.Tensor:
+    """A garment picture as Fashion-MNIST's: (28, 28) in [0, 1], light on dark. A picture on a
+    light background (white paper, a shop's white) is turned round; any other size is shrunk."""
+    edge = torch.cat([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    if edge.mean() > 0.5:
+        grey = 1 - grey
+    if grey.shape != (28, 28):
+        grey = F.interpolate(grey[None, None], size=(28, 28), mode="area")[0, 0]
+    return grey
+
+
+@torch.no_grad()
+def classify_frames(
+    frames: dict[str, torch.Tensor], models: dict[str, torch.nn.Module], classes: list[str]
+) -> None:
+    """Each (28, 28) frame, named by its file, through each classifier (evaluation mode): one
+    line per picture, each model's class and its probability (`say_classes`)."""
+    for model in models.values():
+        model.eval()
+    for path, frame in frames.items():
+        said = {name: model(frame[None]).softmax(-1)[0] for name, model in models.items()}
+        print(say_classes(path, said, classes))

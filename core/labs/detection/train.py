@@ -12,15 +12,9 @@ import torch
 from core import scenes
 from core.events import EpochEnd, Event, Progress, Samples, Trained
 from core.labs.base import TrainedModel
-from core.labs.detection.model import (
-    Candidates,
-    TinyDetector,
-    candidates,
-    detection_loss,
-    make_targets,
-    select,
-)
+from core.labs.detection.model import Candidates, TinyDetector, candidates, select
 from core.labs.detection.spec import SPEC
+from core.labs.detection.targets import detection_loss, make_targets
 from core.runner import TrainContext
 from core.training import learning_rate_at, training_progress
 
