@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import safetensors.torch
 import torch
 
 from core import checkpoints
@@ -219,9 +220,11 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
         files["model.onnx"] = onnx
     standalone = standalone_files(lab)
     files |= {name: text.encode() for name, text in standalone.items()}
+    extra = lab.standalone_weights(trained) if standalone else {}
+    files |= {name: safetensors.torch.save(tensors) for name, tensors in extra.items()}
     how = usage(standalone["predict.py"]) if standalone else []
     helpers = sorted(set(standalone) - {"model.py", "predict.py"})
-    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, how, helpers).encode()
+    files["EXPORT.md"] = export_notes(lab, folder.name, why_not, how, helpers, sorted(extra)).encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -232,11 +235,17 @@ def export_archive(lab: Lab, trained: TrainedModel) -> bytes:
 
 
 def export_notes(
-    lab: Lab, name: str, onnx_missing: str, standalone: list[str], helpers: list[str] = ()
+    lab: Lab,
+    name: str,
+    onnx_missing: str,
+    standalone: list[str],
+    helpers: list[str] = (),
+    weights: list[str] = (),
 ) -> str:
     """EXPORT.md: what the zip holds and how to run it; `onnx_missing` says why there is no
     ONNX file (empty when there is one), `standalone` the lines that run predict.py (empty
-    when the lab has none), `helpers` the files shipped beside it (pictures.py...)."""
+    when the lab has none), `helpers` the files shipped beside it (pictures.py...), `weights`
+    the weights files it reads beside the checkpoint's (a frozen pretrained trunk)."""
     lines = [
         f"# {lab.spec.title}: {name}",
         "",
@@ -254,6 +263,11 @@ def export_notes(
             "",
             "      pip install torch safetensors",
             *(f"      {line}" for line in standalone),
+        ]
+        lines += [
+            f"- `{file}`: weights predict.py reads that the checkpoint leaves out (the frozen,"
+            " pretrained part, which the app loads from a package)."
+            for file in weights
         ]
     else:
         lines.append("- No standalone `predict.py` for this lab yet: use the app's CLI, or PyTorch.")

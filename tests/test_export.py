@@ -966,6 +966,59 @@ def read_rgb(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255
 
 
+def photo_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    """Garments in colour, as a student's photos: one whose shorter side is the 110 pixels the
+    app scales to (read exactly as in the app), one of 150x120 that both scale."""
+    from core.data import load_images
+
+    data = load_images("fashion-mnist")
+    paths = []
+    for i, (size, tint) in enumerate((((110, 130), (1.0, 0.6, 0.3)), ((150, 120), (0.4, 0.7, 1.0)))):
+        grey = Image.fromarray(data.test_images[GARMENTS[i]].numpy()).resize(size, Image.Resampling.BICUBIC)
+        rgb = (np.asarray(grey, dtype=np.float32)[..., None] * np.array(tint)).round().astype(np.uint8)
+        Image.fromarray(rgb, mode="RGB").save(folder / f"photo-{i}.png")
+        paths.append(str(folder / f"photo-{i}.png"))
+    return [paths]
+
+
+@case("transfer-learning", "fashion", photo_jobs)
+def transfer_learning_answers(folder, trained, answers):
+    from core.imaging import read_photo
+    from core.labs.transfer_learning.interactions import classify
+
+    assert (folder / "trunk.safetensors").is_file() and (folder / "efficientnet_lite.py").is_file()
+    assert "trunk.safetensors" in (folder / "EXPORT.md").read_text()
+    lines = ran(answers)[0].splitlines()
+    for i, line in enumerate(lines):
+        app = classify(trained, read_photo((folder / f"photo-{i}.png").read_bytes()))["prediction"]
+        label, rest = line.split(": ", 1)[1].split(" (", 1)
+        said = [float(part.rsplit(" ", 1)[1]) for part in rest.split("; ", 1)[1].split(", ")]
+        assert label == app.label
+        # The first is not scaled (exactly the app's square); the second is scaled by PyTorch's
+        # bicubic filter, not PIL's: close, not equal.
+        np.testing.assert_allclose(said, app.values, atol=1e-4 if i == 0 else 0.05)
+
+
+def test_efficientnet_lite_in_plain_torch_is_timms_network():
+    """The export's own EfficientNet-Lite0 (no timm) gives timm's features with its weights."""
+    from core import pretrained
+    from core.standalone.efficientnet_lite import EfficientNetLite0
+
+    timm_network = pretrained.efficientnet_lite0().eval()
+    mine = EfficientNetLite0().eval()
+    mine.load_state_dict(
+        {k: v for k, v in timm_network.state_dict().items() if not k.startswith("classifier")}
+    )
+    pictures = torch.rand(2, 3, 64, 80, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    with torch.no_grad():
+        for network in (timm_network, mine):
+            network.features = network.bn2(
+                network.conv_head(network.blocks(network.bn1(network.conv_stem(pictures))))
+            )
+    assert mine.features.shape == (2, 1280, 2, 3)
+    torch.testing.assert_close(mine.features, timm_network.features, atol=1e-5, rtol=0)
+
+
 # Last: every case above is declared by now.
 @pytest.mark.parametrize("lab_id", list(CASES))
 def test_the_lab_runs_alone_and_answers_as_the_app_does(lab_id, standalone_answers):

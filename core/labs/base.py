@@ -122,6 +122,12 @@ class Lab:
         answers (a VAE's decoder, side-by-side models stacked: see core.export.SideBySide)."""
         return trained.model
 
+    def standalone_weights(self, trained: TrainedModel) -> dict[str, dict[str, torch.Tensor]]:
+        """Weights an export's predict.py needs that the checkpoint leaves out, by file name
+        (a frozen pretrained trunk loaded from a package in the app): shipped beside it as
+        safetensors files when the lab has a predict.py (core.export)."""
+        return {}
+
     def evaluate(self, trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
         """Held-out metrics of a trained model (a lab whose data is made, not read, overrides
         this to call its trainer without `data_dir`)."""

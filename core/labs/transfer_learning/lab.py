@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import torch
 from torch import nn
 
 from core import pretrained
-from core.labs.base import Lab
+from core.labs.base import Lab, TrainedModel
 from core.labs.transfer_learning import train as training
 from core.labs.transfer_learning.interactions import INTERACTIONS
 from core.labs.transfer_learning.model import build_model
@@ -31,9 +32,21 @@ class TransferLearningLab(Lab):
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         try:
-            return build_model(config)
+            return build_model(config, pretrained.efficientnet_lite0)
         except (pretrained.PretrainedUnavailableError, OSError) as error:
             raise ValueError(str(error)) from None
+
+    def standalone_weights(self, trained: TrainedModel) -> dict[str, dict[str, torch.Tensor]]:
+        """The frozen trunk (stem and first stages), which the checkpoint leaves out, under
+        timm's names: an export's predict.py reads it into efficientnet_lite.py's network."""
+        trunk = trained.model.trunk  # Sequential(conv_stem, bn1, blocks[0], blocks[1], ...)
+        names = ["conv_stem", "bn1", *(f"blocks.{i}" for i in range(len(trunk) - 2))]
+        return {
+            "trunk.safetensors": {
+                f"{names[int(key.split('.')[0])]}.{key.split('.', 1)[1]}": value.detach().clone().contiguous()
+                for key, value in trunk.state_dict().items()
+            }
+        }
 
     def check_params(self, params: dict[str, Any]) -> dict[str, Any]:
         if not 2 <= len(params["classes"]) <= 6:

