@@ -6,18 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
-from torch import nn
 
 from core import charts
 from core.history import TrainingHistory
-from core.labs.base import Lab
 from core.labs.batch_norm import train as training
 from core.labs.batch_norm.interactions import INTERACTIONS, LAYER_NAMES
 from core.labs.batch_norm.model import LAYERS, build_copies
 from core.labs.batch_norm.spec import COMBINATION_NAMES, COMBINATIONS, SPEC
+from core.side_by_side import SideBySideLab
 
 
-class BatchNormLab(Lab):
+class BatchNormLab(SideBySideLab):
     spec = SPEC
     variants = {"all": "batch-norm-all"}  # noqa: RUF012  (one checkpoint holds every copy)
     interactions = INTERACTIONS
@@ -27,12 +26,12 @@ class BatchNormLab(Lab):
     train_metrics = ("loss", "heldout_accuracy", "activations")
     samples_label = None  # the augmented pictures are an interaction of their own
     course_recipe = training.COURSE_RECIPE
-
-    def build_model(self, config: dict[str, Any]) -> nn.Module:
-        unknown = set(config["combinations"]) - set(COMBINATIONS)
-        if unknown:
-            raise ValueError(f"unknown combinations {sorted(unknown)}")
-        return build_copies(config)
+    copies_key = "combinations"
+    copy_names = COMBINATION_NAMES
+    copies_word = "combinations"
+    model_name_prefix = "The course's CNN: "
+    headline_prefix = "Fashion-MNIST test accuracy "
+    build_copies = staticmethod(build_copies)
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         return training_figures(history)
@@ -43,24 +42,14 @@ class BatchNormLab(Lab):
             "copies survive it? Then look at their activations."
         )
 
-    def model_name(self, trained) -> str:
-        names = training.ordered(dict(trained.model.items()))
-        return "The course's CNN: " + ", ".join(COMBINATION_NAMES[name] for name in names)
-
-    def headline(self, metrics: dict[str, Any]) -> str:
-        accuracy = metrics.get("heldout_accuracy")
-        if not isinstance(accuracy, dict) or not accuracy:
-            return ""
-        return "Fashion-MNIST test accuracy " + ", ".join(
-            f"{COMBINATION_NAMES[name]} {accuracy[name]:.1%}" for name in training.ordered(accuracy)
-        )
-
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         params = config.get("params", {})
-        rows = "\n".join(
-            f"| {COMBINATION_NAMES[name]} | `{name}.` | {metrics['heldout_accuracy'][name]:.2%} | "
-            f"{metrics['heldout_loss'][name]:.4f} | {metrics.get('combination_seconds', {}).get(name, '-')} |"
-            for name in training.ordered(metrics.get("heldout_accuracy", {}))
+        rows = self.card_rows(
+            metrics,
+            lambda name: (
+                f"{metrics['heldout_accuracy'][name]:.2%} | {metrics['heldout_loss'][name]:.4f} | "
+                f"{metrics.get('combination_seconds', {}).get(name, '-')}"
+            ),
         )
         sweep = metrics.get("sweep") or {}
         largest = sweep.get("largest_stable", {})

@@ -39,12 +39,20 @@ from core.labs.batch_norm.augment import augment
 from core.labs.batch_norm.model import LAYERS, CourseCNN, activation_stats, copies_of, starting_networks
 from core.labs.batch_norm.spec import COMBINATIONS, SPEC, WITH_AUGMENTATION
 from core.runner import TrainContext
+from core.side_by_side import (
+    blew_up,
+    heldout_report,
+    in_order,
+    keep_weights,
+    pixel_split,
+    restore_weights,
+    weights_of,
+)
 from core.training import (
     HELDOUT_CHECKS_PER_EPOCH,
     HELDOUT_PROBE_SIZE,
     TensorSplit,
     evaluate_classifier,
-    heldout_per_copy,
     learning_rate_at,
     training_progress,
 )
@@ -59,23 +67,17 @@ COURSE_RECIPE = {
     "shift": 4,
 }
 MOMENTUM = 0.9  # the course's
-DIVERGENCE_FACTOR = 100.0  # a loss this many times its first one has blown up (the runner's rule)
-
-
-def to_split(images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> TensorSplit:
-    """uint8 (N, 28, 28) -> float (N, 28, 28) in [0, 1] on the device."""
-    return TensorSplit(images.float().div(255).to(device), labels.to(device))
 
 
 def test_split(data: ImageData, params: dict[str, Any], device: torch.device) -> TensorSplit:
     """The first `test_pictures` of the official test set (all 10,000 by default)."""
     count = params.get("test_pictures", len(data.test_labels))
-    return to_split(data.test_images[:count], data.test_labels[:count], device)
+    return pixel_split(data.test_images[:count], data.test_labels[:count], device)
 
 
 def ordered(per_combination: dict[str, Any]) -> list[str]:
     """The combinations named in `per_combination` in the lab's order (JSON sorts them by name)."""
-    return [name for name in COMBINATIONS if name in per_combination]
+    return in_order(COMBINATIONS, per_combination)
 
 
 @dataclass
@@ -114,15 +116,11 @@ def train_step(
     loss = F.cross_entropy(logits, labels)
     value = loss.item()
     run.first_loss = value if run.first_loss is None else run.first_loss
-    if not math.isfinite(value) or value > DIVERGENCE_FACTOR * run.first_loss:
-        with torch.no_grad():
-            for parameter, good in zip(run.model.parameters(), run.last_good, strict=True):
-                parameter.copy_(good)
+    if blew_up(value, run.first_loss):
+        restore_weights(run.model, run.last_good)
         run.diverged_at = step
         return None
-    with torch.no_grad():  # these weights gave a finite loss: keep them in case the step breaks them
-        for good, parameter in zip(run.last_good, run.model.parameters(), strict=True):
-            good.copy_(parameter)
+    keep_weights(run.last_good, run.model)
     run.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer.step()
@@ -162,7 +160,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     """The sweep, then one copy per chosen combination, each taking its step on the same batch."""
     data = load_images("fashion-mnist", ctx.data_dir)
     count = min(params["train_pictures"], len(data.train_labels))
-    train_split = to_split(data.train_images[:count], data.train_labels[:count], ctx.device)
+    train_split = pixel_split(data.train_images[:count], data.train_labels[:count], ctx.device)
     heldout = test_split(data, params, ctx.device)
     names = params["combinations"]
     config = {
@@ -189,7 +187,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             model,
             torch.optim.SGD(model.parameters(), lr=params["learning_rate"], momentum=MOMENTUM),
             augmented=name in WITH_AUGMENTATION,
-            last_good=[p.detach().clone() for p in model.parameters()],
+            last_good=weights_of(model),
         )
         for name, model in copies.items()
     }
@@ -308,10 +306,6 @@ def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, An
     """Each copy's held-out (Fashion-MNIST test set) accuracy and loss."""
     data: ImageData = load_images("fashion-mnist", data_dir)
     heldout = test_split(data, trained.config.get("params", {}), torch.device("cpu"))
-    per_combination = heldout_per_copy(trained.model, ordered(dict(trained.model.items())), heldout)
-    return {
-        "lab": SPEC.id,
-        "combinations": per_combination,
-        "heldout_size": len(heldout),
-        "data": data.source.description,
-    }
+    return heldout_report(
+        SPEC.id, "combinations", trained.model, COMBINATIONS, heldout, data.source.description
+    )

@@ -6,47 +6,30 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
-import torch
-from torch import nn
 
 from core import charts
-from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
+from core.labs.base import MNIST_DATA_DIR
 from core.labs.gradient_descent import train as training
 from core.labs.gradient_descent.interactions import INTERACTIONS, curve_figures
 from core.labs.gradient_descent.model import build_copies
 from core.labs.gradient_descent.spec import METHOD_NAMES, METHODS, SPEC
+from core.side_by_side import MnistCopiesLab
 
 
-class GradientDescentLab(Lab):
+class GradientDescentLab(MnistCopiesLab):
     spec = SPEC
     variants = {"all": "gradient-descent-all"}  # noqa: RUF012  (one checkpoint holds every copy)
     interactions = INTERACTIONS
     trainer = training
     # The loss against each of the three x-axes, then the held-out accuracy (`training_figures`).
     train_metrics = ("loss", "updates", "seconds", "heldout_accuracy")
-    samples_label = None  # no pictures: the charts compare the three ways
     course_recipe = training.COURSE_RECIPE
-
-    onnx_traced = True  # written in under a second, where torch.export takes 6 to 8 s
-
-    def onnx_module(self, trained: TrainedModel) -> nn.Module:
-        return SideBySide(trained.model)
-
-    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
-        return (torch.zeros(2, 28, 28),)
-
-    onnx_about = (
-        "every copy side by side: (N, 28, 28) pixels in [0, 1], white on black, in; (N, copies, 10) "
-        "logits out, the copies in config.json's `methods` order."
-    )
-
-    def build_model(self, config: dict[str, Any]) -> nn.Module:
-        unknown = set(config["methods"]) - set(METHODS)
-        if unknown:
-            raise ValueError(f"unknown ways {sorted(unknown)}")
-        return build_copies(config)
+    copies_key = "methods"
+    copy_names = METHOD_NAMES
+    copies_word = "ways"
+    model_name_prefix = "MLP 784-128-64-10 trained by "
+    build_copies = staticmethod(build_copies)
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         return training_figures(history)
@@ -57,24 +40,14 @@ class GradientDescentLab(Lab):
             "and stochastic GD? Compare the three x-axes."
         )
 
-    def model_name(self, trained) -> str:
-        ways = training.ordered(dict(trained.model.items()))
-        return "MLP 784-128-64-10 trained by " + ", ".join(METHOD_NAMES[way] for way in ways)
-
-    def headline(self, metrics: dict[str, Any]) -> str:
-        accuracy = metrics.get("heldout_accuracy")
-        if not isinstance(accuracy, dict) or not accuracy:
-            return ""
-        return "held-out accuracy " + ", ".join(
-            f"{METHOD_NAMES[way]} {accuracy[way]:.1%}" for way in training.ordered(accuracy)
-        )
-
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         params = config.get("params", {})
-        rows = "\n".join(
-            f"| {METHOD_NAMES[way]} | `{way}.` | {metrics['heldout_accuracy'][way]:.2%} | "
-            f"{metrics['updates'][way]:,} | {metrics['method_seconds'][way]} |"
-            for way in training.ordered(metrics.get("heldout_accuracy", {}))
+        rows = self.card_rows(
+            metrics,
+            lambda way: (
+                f"{metrics['heldout_accuracy'][way]:.2%} | {metrics['updates'][way]:,} | "
+                f"{metrics['method_seconds'][way]}"
+            ),
         )
         data = config.get("data", {}).get("description")
         body = (

@@ -30,21 +30,17 @@ from core.labs.gradient_descent.model import same_start
 from core.labs.gradient_descent.spec import METHODS, SPEC
 from core.labs.optimisers.model import CourseMLP
 from core.runner import TrainContext
-from core.training import TensorSplit, evaluate_classifier, heldout_per_copy
+from core.side_by_side import heldout_report, in_order, pixel_split
+from core.training import TensorSplit, evaluate_classifier
 
 COURSE_RECIPE = {"batch_size": 64, "learning_rate": 0.01, "momentum": 0.9, "epochs": 15}
 PROBE_SIZE = 1024  # the fixed training digits every copy's loss is measured on
 POINTS_PER_EPOCH = 60  # loss measurements per epoch (at most): enough for the noise to show
 
 
-def to_split(images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> TensorSplit:
-    """uint8 (N, 28, 28) -> float (N, 28, 28) in [0, 1] on the device."""
-    return TensorSplit(images.float().div(255).to(device), labels.to(device))
-
-
 def ordered(per_method: dict[str, Any]) -> list[str]:
     """The ways named in `per_method` in the lab's order (JSON files sort them by name)."""
-    return [name for name in METHODS if name in per_method]
+    return in_order(METHODS, per_method)
 
 
 @dataclass
@@ -102,8 +98,8 @@ def finish_epoch(run: MethodRun) -> None:
 def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     """Train one copy per way on the same digits in the same order, a stretch at a time."""
     data = load_images("mnist", ctx.data_dir)
-    train_split = to_split(data.train_images, data.train_labels, ctx.device)
-    heldout = to_split(data.test_images, data.test_labels, ctx.device)
+    train_split = pixel_split(data.train_images, data.train_labels, ctx.device)
+    heldout = pixel_split(data.test_images, data.test_labels, ctx.device)
     methods = params["methods"]
     config = {
         "lab": SPEC.id,
@@ -206,11 +202,5 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
 def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
     """Each copy's held-out accuracy and loss."""
     data: ImageData = training_data(trained.config, data_dir)
-    heldout = to_split(data.test_images, data.test_labels, torch.device("cpu"))
-    per_method = heldout_per_copy(trained.model, ordered(dict(trained.model.items())), heldout)
-    return {
-        "lab": SPEC.id,
-        "methods": per_method,
-        "heldout_size": len(heldout),
-        "data": data.source.description,
-    }
+    heldout = pixel_split(data.test_images, data.test_labels, torch.device("cpu"))
+    return heldout_report(SPEC.id, "methods", trained.model, METHODS, heldout, data.source.description)

@@ -6,47 +6,30 @@ from __future__ import annotations
 from typing import Any
 
 import plotly.graph_objects as go
-import torch
-from torch import nn
 
 from core import charts
-from core.export import SideBySide
 from core.history import TrainingHistory
-from core.labs.base import MNIST_DATA_DIR, Lab, TrainedModel
+from core.labs.base import MNIST_DATA_DIR
 from core.labs.optimisers import train as training
 from core.labs.optimisers.interactions import INTERACTIONS
 from core.labs.optimisers.model import build_copies
 from core.labs.optimisers.spec import OPTIMISER_NAMES, OPTIMISERS, SPEC
+from core.side_by_side import MnistCopiesLab
 
 
-class OptimisersLab(Lab):
+class OptimisersLab(MnistCopiesLab):
     spec = SPEC
     variants = {"all": "optimisers-all"}  # noqa: RUF012  (one checkpoint holds every copy)
     interactions = INTERACTIONS
     trainer = training
     # Two charts, every optimiser on each (`training_figures`): the training loss, the held-out accuracy.
     train_metrics = ("loss", "heldout_accuracy")
-    samples_label = None  # no pictures: the charts compare the optimisers
     course_recipe = training.COURSE_RECIPE
-
-    onnx_traced = True  # written in under a second, where torch.export takes 6 to 8 s
-
-    def onnx_module(self, trained: TrainedModel) -> nn.Module:
-        return SideBySide(trained.model)
-
-    def onnx_inputs(self, trained: TrainedModel) -> tuple[torch.Tensor, ...]:
-        return (torch.zeros(2, 28, 28),)
-
-    onnx_about = (
-        "every copy side by side: (N, 28, 28) pixels in [0, 1], white on black, in; (N, copies, 10) "
-        "logits out, the copies in config.json's `optimisers` order."
-    )
-
-    def build_model(self, config: dict[str, Any]) -> nn.Module:
-        unknown = set(config["optimisers"]) - set(OPTIMISERS)
-        if unknown:
-            raise ValueError(f"unknown optimisers {sorted(unknown)}")
-        return build_copies(config)
+    copies_key = "optimisers"
+    copy_names = OPTIMISER_NAMES
+    copies_word = "optimisers"
+    model_name_prefix = "MLP 784-128-64-10 trained by "
+    build_copies = staticmethod(build_copies)
 
     def training_figures(self, history: TrainingHistory) -> list[go.Figure]:
         return training_figures(history)
@@ -57,30 +40,19 @@ class OptimisersLab(Lab):
             "watch which copies speed up and which blow up."
         )
 
-    def model_name(self, trained) -> str:
-        names = training.ordered(dict(trained.model.items()))
-        return "MLP 784-128-64-10 trained by " + ", ".join(OPTIMISER_NAMES[name] for name in names)
-
-    def headline(self, metrics: dict[str, Any]) -> str:
-        accuracy = metrics.get("heldout_accuracy")
-        if not isinstance(accuracy, dict) or not accuracy:
-            return ""
-        return "held-out accuracy " + ", ".join(
-            f"{OPTIMISER_NAMES[name]} {accuracy[name]:.1%}" for name in training.ordered(accuracy)
-        )
-
     def model_card(self, config: dict[str, Any], metrics: dict[str, Any]) -> str:
         params = config.get("params", {})
-        rows = "\n".join(
-            f"| {OPTIMISER_NAMES[name]} | `{name}.` | {metrics['heldout_accuracy'][name]:.2%} | "
-            f"{metrics['heldout_loss'][name]:.4f} | {metrics.get('optimiser_seconds', {}).get(name, '-')} | "
-            + (
-                "-"
-                if metrics.get("diverged_at", {}).get(name) is None
-                else f"step {metrics['diverged_at'][name]}"
-            )
-            + " |"
-            for name in training.ordered(metrics.get("heldout_accuracy", {}))
+        rows = self.card_rows(
+            metrics,
+            lambda name: (
+                f"{metrics['heldout_accuracy'][name]:.2%} | {metrics['heldout_loss'][name]:.4f} | "
+                f"{metrics.get('optimiser_seconds', {}).get(name, '-')} | "
+                + (
+                    "-"
+                    if metrics.get("diverged_at", {}).get(name) is None
+                    else f"step {metrics['diverged_at'][name]}"
+                )
+            ),
         )
         body = (
             "# The course's MNIST MLP, trained by six optimisers\n\n"

@@ -30,12 +30,20 @@ from core.labs.optimisers.model import CourseMLP, same_start
 from core.labs.optimisers.spec import OPTIMISERS, SPEC
 from core.labs.optimisers.updates import Rates, torch_optimiser
 from core.runner import TrainContext
+from core.side_by_side import (
+    blew_up,
+    heldout_report,
+    in_order,
+    keep_weights,
+    pixel_split,
+    restore_weights,
+    weights_of,
+)
 from core.training import (
     HELDOUT_CHECKS_PER_EPOCH,
     HELDOUT_PROBE_SIZE,
     TensorSplit,
     evaluate_classifier,
-    heldout_per_copy,
 )
 
 COURSE_RECIPE = {
@@ -45,18 +53,12 @@ COURSE_RECIPE = {
     "sgd_learning_rate": 0.001,
     "adaptive_learning_rate": 0.001,
 }
-DIVERGENCE_FACTOR = 100.0  # a loss this many times its first one has blown up (the runner's rule)
 CURVE_POINTS = 200  # the training-loss curve kept in metrics.json, per optimiser
-
-
-def to_split(images: torch.Tensor, labels: torch.Tensor, device: torch.device) -> TensorSplit:
-    """uint8 (N, 28, 28) -> float (N, 28, 28) in [0, 1] on the device."""
-    return TensorSplit(images.float().div(255).to(device), labels.to(device))
 
 
 def ordered(per_optimiser: dict[str, Any]) -> list[str]:
     """The optimisers named in `per_optimiser` in the lab's order (JSON files sort them by name)."""
-    return [name for name in OPTIMISERS if name in per_optimiser]
+    return in_order(OPTIMISERS, per_optimiser)
 
 
 @dataclass
@@ -91,17 +93,13 @@ def train_step(run: CopyRun, inputs: torch.Tensor, labels: torch.Tensor, step: i
     value = loss.item()
     if run.first_loss is None:
         run.first_loss = value
-    if not math.isfinite(value) or value > DIVERGENCE_FACTOR * run.first_loss:
+    if blew_up(value, run.first_loss):
         # These weights came out of the previous step: put back the ones from before it.
-        with torch.no_grad():
-            for parameter, good in zip(run.model.parameters(), run.last_good, strict=True):
-                parameter.copy_(good)
+        restore_weights(run.model, run.last_good)
         run.diverged_at, run.diverged_loss = step, value
         run.seconds += time.perf_counter() - started
         return None
-    with torch.no_grad():  # these weights gave a finite loss: keep them in case the step breaks them
-        for good, parameter in zip(run.last_good, run.model.parameters(), strict=True):
-            good.copy_(parameter)
+    keep_weights(run.last_good, run.model)
     run.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer.step()
@@ -115,8 +113,8 @@ def train_step(run: CopyRun, inputs: torch.Tensor, labels: torch.Tensor, step: i
 def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     """Train one copy per chosen optimiser, each taking its step on the same batch in turn."""
     data = load_images("mnist", ctx.data_dir)
-    train_split = to_split(data.train_images, data.train_labels, ctx.device)
-    heldout = to_split(data.test_images, data.test_labels, ctx.device)
+    train_split = pixel_split(data.train_images, data.train_labels, ctx.device)
+    heldout = pixel_split(data.test_images, data.test_labels, ctx.device)
     names = params["optimisers"]
     config = {
         "lab": SPEC.id,
@@ -134,7 +132,7 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             name,
             model,
             torch_optimiser(name, model.parameters(), rates),
-            last_good=[p.detach().clone() for p in model.parameters()],
+            last_good=weights_of(model),
         )
         for name, model in copies.items()
     }
@@ -234,11 +232,5 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
 def evaluate(trained: TrainedModel, data_dir: str | None = None) -> dict[str, Any]:
     """Each copy's held-out accuracy and loss."""
     data: ImageData = training_data(trained.config, data_dir)
-    heldout = to_split(data.test_images, data.test_labels, torch.device("cpu"))
-    per_optimiser = heldout_per_copy(trained.model, ordered(dict(trained.model.items())), heldout)
-    return {
-        "lab": SPEC.id,
-        "optimisers": per_optimiser,
-        "heldout_size": len(heldout),
-        "data": data.source.description,
-    }
+    heldout = pixel_split(data.test_images, data.test_labels, torch.device("cpu"))
+    return heldout_report(SPEC.id, "optimisers", trained.model, OPTIMISERS, heldout, data.source.description)
