@@ -15,30 +15,14 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from benchmarks.harness import Options, Result, benchmark, progress, series_figures
+from benchmarks.vision_latency import percentiles, torch_threads
 
 NAME = "cnn_architectures_latency"
 TARGET_MS = 300.0  # the live interactions (classify moves with a number input)
-
-
-def percentiles(call: Callable[[], Any], runs: int) -> dict[str, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    ms = np.asarray(times) * 1000
-    return {
-        "runs": runs,
-        "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1),
-    }
 
 
 @benchmark(
@@ -47,15 +31,12 @@ def percentiles(call: Callable[[], Any], runs: int) -> dict[str, float]:
     "one torch thread (classify through four networks, gradients at 30 and 60 layers, the charts).",
 )
 def cnn_architectures_latency(options: Options) -> Result:
-    import torch
 
     from core import models
     from core.registry import get_lab
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     runs = 5 if options.quick else 30
-    try:
+    with torch_threads(1):
         lab = get_lab("cnn-architectures")
         trained = models.choose(lab, None)
         pictures, seeds = iter(range(1, 10**6)), iter(range(1, 10**6))
@@ -76,8 +57,6 @@ def cnn_architectures_latency(options: Options) -> Result:
         for name, call in cases.items():
             progress(f"cnn-architectures: {name}...")
             found[name] = percentiles(call, runs)
-    finally:
-        torch.set_num_threads(threads)
     worst = max(values["p95_ms"] for values in found.values())
     return Result(
         series_figures(found) | {"worst_p95_ms": worst},

@@ -26,32 +26,17 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from benchmarks.harness import Options, Result, benchmark, progress, series_figures
+from benchmarks.vision_latency import percentiles, torch_threads
 
 NAME = "inside_cnn_latency"
 TARGET_MS = 300.0
 THREADS = 1  # the lab works on one thread per photo (see core/labs/inside_cnn/seeing.py)
-
-
-def percentiles(call: Callable[[], Any], runs: int) -> dict[str, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    ms = np.asarray(times) * 1000
-    return {
-        "runs": runs,
-        "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1),
-        "max_ms": round(float(ms.max()), 1),
-    }
 
 
 def new_photos() -> Iterator[np.ndarray]:
@@ -95,11 +80,11 @@ def lab_latencies(runs: int) -> dict[str, dict[str, float]]:
     found = {}
     for name, call in cases.items():
         progress(f"inside-cnn: {name}...")
-        found[name] = percentiles(call, runs)
+        found[name] = percentiles(call, runs, with_max=True)
     for method in ("occlusion", "integrated gradients"):
         progress(f"inside-cnn: {method}...")
         found[f"attribution.{method.replace(' ', '-')}"] = percentiles(
-            cold("attribution", method=method), max(2, runs // 10)
+            cold("attribution", method=method), max(2, runs // 10), with_max=True
         )
     return found
 
@@ -140,16 +125,11 @@ def course_network(runs: int) -> dict[str, dict[str, float]]:
     "course's VGG16 (torchvision, no weights offline) beside EfficientNet-Lite0.",
 )
 def inside_cnn_latency(options: Options) -> Result:
-    import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(THREADS)
-    try:
+    with torch_threads(THREADS):
         runs = 10 if options.quick else 40
         lab = lab_latencies(runs)
         course = course_network(5 if options.quick else 20)
-    finally:
-        torch.set_num_threads(threads)
     live = {name: values for name, values in lab.items() if not name.startswith("attribution")}
     worst = max(values["p95_ms"] for values in live.values())
     figures = series_figures(lab) | series_figures(course) | {"live_worst_p95_ms": worst}

@@ -28,12 +28,12 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from benchmarks.harness import Options, Result, benchmark, progress, series_figures
+from benchmarks.vision_latency import percentiles, torch_threads
 
 NAME = "transfer_learning"
 SIZES = (5, 10, 25, 50, 100)
@@ -241,20 +241,6 @@ def course_resnet18(images_per_class: int, seed: int, epochs: int) -> dict[str, 
     }
 
 
-def percentiles(call: Callable[[], Any], runs: int) -> dict[str, float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    ms = np.asarray(times) * 1000
-    return {
-        "runs": runs,
-        "p50_ms": round(float(np.percentile(ms, 50)), 1),
-        "p95_ms": round(float(np.percentile(ms, 95)), 1),
-    }
-
-
 def latencies(quick: bool) -> dict[str, dict[str, float]]:
     from core import models
     from core.image_classes import fashion_classes
@@ -313,16 +299,13 @@ def lab_measured_exists() -> bool:
     "ResNet18 recipe beside it; teaching and classifying latencies (p95).",
 )
 def transfer_learning(options: Options) -> Result:
-    import torch
 
     from core.labs.transfer_learning import interactions
     from core.labs.transfer_learning.train import COURSE_RECIPE
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(int(os.environ.get("DLL_TORCH_THREADS") or 1))
     sizes, seeds = ((5, 10), (0,)) if options.quick else (SIZES, SEEDS)
     scratch = 3 if options.quick else SCRATCH_SECONDS
-    try:
+    with torch_threads(int(os.environ.get("DLL_TORCH_THREADS") or 1)):
         found = curves(sizes, seeds, scratch) | {"images_per_class": list(sizes), "seeds": list(seeds)}
         progress("transfer-learning: the course's settings on EfficientNet-Lite0...")
         course_lab = lab_run({**COURSE_RECIPE, "images_per_class": 30, "seed": 0, "scratch_seconds": 0})
@@ -338,8 +321,6 @@ def transfer_learning(options: Options) -> Result:
             interactions.MEASURED.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
             interactions.measured.cache_clear()
         latency = latencies(options.quick)
-    finally:
-        torch.set_num_threads(threads)
     head = latency[f"your-classes.frozen.6x{8 if options.quick else 30}.new"]["p95_ms"] / 1000
     accuracy = found["accuracy"]
     figures = (
