@@ -25,6 +25,7 @@ from core.labs.house_prices.train import (
     regression_figures,
 )
 from core.specs import Param, SpecError
+from core.tabular_pages import SPLIT_COLOURS, page_of_rows
 
 COLOURS = dict(zip(LOSSES, CLASS_COLOURS, strict=False))
 CONDITIONS = (
@@ -524,8 +525,6 @@ def model_rows(trained: TrainedModel) -> list[dict[str, Any]]:
 
 # --- the data and its split ----------------------------------------------------------------
 
-ROWS_SHOWN = 25
-
 
 def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
     data = data_for(trained)
@@ -535,26 +534,20 @@ def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
     extreme = np.zeros(len(frame), dtype=bool)
     extreme[data.split.train[data.outliers]] = True
     prices[data.split.train] = data.train_prices  # the prices the models saw
-    picked = np.arange(len(frame)) if part == "all" else np.flatnonzero(parts == part)
-    if start >= len(picked):
-        raise SpecError(
-            f"First row: there are {len(picked):,} {part} rows; pick a number from 0 to {len(picked) - 1}"
-        )
-    rows = []
-    for position in picked[start : start + ROWS_SHOWN]:
-        house = frame.iloc[position]
-        rows.append(
-            {
-                "row": int(frame.index[position]),
-                "split": parts[position],
-                "sale price ($)": round(prices[position]),
-                "extreme price": "yes" if extreme[position] else "",
-                "neighbourhood": house["Neighborhood"],
-                "living area": int(house["Gr_Liv_Area"]),
-                "year built": int(house["Year_Built"]),
-                "condition": house["Overall_Cond"],
-            }
-        )
+    rows = page_of_rows(
+        frame,
+        parts,
+        part,
+        start,
+        lambda position, house: {
+            "sale price ($)": round(prices[position]),
+            "extreme price": "yes" if extreme[position] else "",
+            "neighbourhood": house["Neighborhood"],
+            "living area": int(house["Gr_Liv_Area"]),
+            "year built": int(house["Year_Built"]),
+            "condition": house["Overall_Cond"],
+        },
+    )
     source = data.table.source
     described = data.split.describe(data.table)
     card = (
@@ -572,7 +565,7 @@ def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
         + f"\n\n**Preprocessing** (fitted on the training split only): {data.prep.summary()}."
     )
     figure = go.Figure()
-    for name, colour in (("train", "#1f77b4"), ("held-out", "#ff7f0e")):
+    for name, colour in SPLIT_COLOURS:
         figure.add_histogram(
             x=frame[TARGET].to_numpy()[parts == name],
             nbinsx=60,

@@ -25,6 +25,7 @@ from core.labs.imbalanced.train import (
     probabilities,
 )
 from core.specs import Param, SpecError
+from core.tabular_pages import page_of_rows
 
 COLOURS = dict(zip(METHODS, charts.CLASS_COLOURS, strict=False))
 CLASSES = ("pays", "defaults")
@@ -345,7 +346,6 @@ def curves(trained: TrainedModel) -> dict[str, Any]:
 
 # --- the data, its split and the training sets ----------------------------------------------
 
-ROWS_SHOWN = 25
 VIEWS = ("split", "under", "over", "smote")
 
 
@@ -355,25 +355,19 @@ def data_view(trained: TrainedModel, view: str, part: str, start: int) -> dict[s
     parts = data.split.labels()
     dropped = np.zeros(len(frame), dtype=bool)
     dropped[data.split.train[data.removed]] = True
-    picked = np.arange(len(frame)) if part == "all" else np.flatnonzero(parts == part)
-    if start >= len(picked):
-        raise SpecError(
-            f"First row: there are {len(picked):,} {part} rows; pick a number from 0 to {len(picked) - 1}"
-        )
-    rows = []
-    for position in picked[start : start + ROWS_SHOWN]:
-        customer_row = frame.iloc[position]
-        rows.append(
-            {
-                "row": int(frame.index[position]),
-                "split": parts[position],
-                "default": str(customer_row["default"]),
-                "student": str(customer_row["student"]),
-                "balance ($)": round(float(customer_row["balance"])),
-                "income ($)": round(float(customer_row["income"])),
-                "dropped from training": "yes" if dropped[position] else "",
-            }
-        )
+    rows = page_of_rows(
+        frame,
+        parts,
+        part,
+        start,
+        lambda position, customer: {
+            "default": str(customer["default"]),
+            "student": str(customer["student"]),
+            "balance ($)": round(float(customer["balance"])),
+            "income ($)": round(float(customer["income"])),
+            "dropped from training": "yes" if dropped[position] else "",
+        },
+    )
     seed = int(trained.config.get("imbalance", {}).get("seed", 0))
     neighbours = int(trained.config.get("smote_neighbours", 5))
     sets = {}

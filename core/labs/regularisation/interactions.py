@@ -27,6 +27,7 @@ from core.labs.regularisation.train import (
     weight_values,
 )
 from core.specs import Param, SpecError
+from core.tabular_pages import SPLIT_COLOURS, page_of_rows
 
 COLOURS = dict(zip(MODELS, CLASS_COLOURS, strict=False))
 BASELINE = "logistic regression"
@@ -328,33 +329,25 @@ def weights(trained: TrainedModel, threshold: float) -> dict[str, Any]:
 
 # --- the data and its split ----------------------------------------------------------------
 
-ROWS_SHOWN = 25
-
 
 def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
     data = data_for(trained)
     frame = data.table.frame
     parts = data.split.labels()
-    picked = np.arange(len(frame)) if part == "all" else np.flatnonzero(parts == part)
-    if start >= len(picked):
-        raise SpecError(
-            f"First row: there are {len(picked):,} {part} rows; pick a number from 0 to {len(picked) - 1}"
-        )
-    rows = []
-    for position in picked[start : start + ROWS_SHOWN]:
-        passenger = frame.iloc[position]
-        rows.append(
-            {
-                "row": int(frame.index[position]),
-                "split": parts[position],
-                "class": passenger["pclass"],
-                "sex": passenger["sex"],
-                "age": "" if pd.isna(passenger["age"]) else f"{float(passenger['age']):g}",
-                "sibsp": int(passenger["sibsp"]),
-                "parch": int(passenger["parch"]),
-                "survived": passenger["survived"],
-            }
-        )
+    rows = page_of_rows(
+        frame,
+        parts,
+        part,
+        start,
+        lambda _, passenger: {
+            "class": passenger["pclass"],
+            "sex": passenger["sex"],
+            "age": "" if pd.isna(passenger["age"]) else f"{float(passenger['age']):g}",
+            "sibsp": int(passenger["sibsp"]),
+            "parch": int(passenger["parch"]),
+            "survived": passenger["survived"],
+        },
+    )
     source = data.table.source
     described = data.split.describe(data.table)
     encoding = data.encoding
@@ -370,7 +363,7 @@ def data_view(trained: TrainedModel, part: str, start: int) -> dict[str, Any]:
         f"sibsp (siblings and spouses aboard) and parch (parents and children aboard) standardised."
     )
     figure = go.Figure()
-    for name, colour in (("train", "#1f77b4"), ("held-out", "#ff7f0e")):
+    for name, colour in SPLIT_COLOURS:
         chosen = frame[parts == name]
         groups = chosen.groupby(["pclass", "sex"])["survived"].apply(
             lambda s: float((s == "survived").mean())
