@@ -98,6 +98,15 @@ class Param:
         )
 
     @classmethod
+    def cosine(cls) -> Param:
+        """A cosine schedule with a short warm-up (core.training.learning_rate_at), or constant."""
+        return cls.schedule(
+            ("cosine", "constant"),
+            "cosine: short warm-up, then decay to zero by the end (of the epochs, or of a time "
+            "or step limit if one comes first); constant: keep it fixed.",
+        )
+
+    @classmethod
     def share(
         cls, name: str, default: float, help: str, high: float = 1.0, step: float = 0.05, label: str = ""
     ) -> Param:

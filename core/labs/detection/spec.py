@@ -1,9 +1,8 @@
 """The detection lab's spec: its place in the catalogue, its settings and the course's recipe
 (torch-free)."""
 
+from core.scene_settings import MAX_OBJECTS, SCENE_SEED, objects_param
 from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
-
-OBJECT_CHOICES = ("digits", "fashion", "both")  # core.scenes.OBJECT_SETS
 
 SPEC = LabSpec(
     id="detection",
@@ -15,14 +14,7 @@ SPEC = LabSpec(
     "boxes, classes and scores on held-out scenes, on a scene you lay out and on your own photo.",
     theory=read_theory(__file__),
     params=(
-        Param(
-            "objects",
-            "choice",
-            "digits",
-            "What is pasted onto the photos: handwritten digits (MNIST), clothing (Fashion-MNIST) "
-            "or both (20 classes).",
-            choices=OBJECT_CHOICES,
-        ),
+        objects_param(" (20 classes)"),
         Param(
             "train_scenes",
             "int",
@@ -40,15 +32,8 @@ SPEC = LabSpec(
             "colours and crops); off: the same scenes every epoch.",
             label="New scenes every epoch",
         ),
-        Param("max_objects", "int", 3, "Most objects pasted into one scene.", low=1, high=5),
-        Param(
-            "scene_seed",
-            "int",
-            0,
-            "Which scenes: the same seed makes the same training and held-out scenes.",
-            low=0,
-            high=2**31 - 1,
-        ),
+        MAX_OBJECTS,
+        SCENE_SEED,
         Param(
             "width",
             "int",
@@ -61,11 +46,7 @@ SPEC = LabSpec(
         Param.epochs(8, 100),
         Param.batch_size(32, low=4, high=512),
         learning_rate_param(3e-3, "Peak step size of AdamW.", high=1.0),
-        Param.schedule(
-            ("cosine", "constant"),
-            "cosine: short warm-up, then decay to zero by the end (of the epochs, or of a time "
-            "or step limit if one comes first); constant: keep it fixed.",
-        ),
+        Param.cosine(),
         SEED,
     ),
 )

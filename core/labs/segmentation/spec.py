@@ -1,5 +1,6 @@
 """The segmentation lab's spec: its place in the catalogue and its settings (torch-free)."""
 
+from core.scene_settings import MAX_OBJECTS, SCENE_SEED, objects_param
 from core.specs import SEED, LabSpec, Param, learning_rate_param, read_theory
 
 SPEC = LabSpec(
@@ -12,13 +13,7 @@ SPEC = LabSpec(
     "beside the same network without its skip connections.",
     theory=read_theory(__file__),
     params=(
-        Param(
-            "objects",
-            "choice",
-            "digits",
-            "What is pasted onto the photos: handwritten digits (MNIST), clothing (Fashion-MNIST) or both.",
-            choices=("digits", "fashion", "both"),
-        ),
+        objects_param(),
         Param(
             "train_scenes",
             "int",
@@ -28,15 +23,8 @@ SPEC = LabSpec(
             high=20_000,
             step=100,
         ),
-        Param("max_objects", "int", 3, "Most objects pasted into one scene.", low=1, high=5),
-        Param(
-            "scene_seed",
-            "int",
-            0,
-            "Which scenes: the same seed makes the same training and held-out scenes.",
-            low=0,
-            high=2**31 - 1,
-        ),
+        MAX_OBJECTS,
+        SCENE_SEED,
         Param(
             "width",
             "int",
@@ -57,11 +45,7 @@ SPEC = LabSpec(
         Param.epochs(6, 100),
         Param.batch_size(32, low=4, high=512),
         learning_rate_param(3e-3, "Peak step size of AdamW.", high=1.0),
-        Param.schedule(
-            ("cosine", "constant"),
-            "cosine: short warm-up, then decay to zero by the end (of the epochs, or of a time "
-            "or step limit if one comes first); constant: keep it fixed.",
-        ),
+        Param.cosine(),
         SEED,
     ),
 )
