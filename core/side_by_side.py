@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
 
 from core.export import SideBySide
 from core.labs.base import Lab, TrainedModel
-from core.training import TensorSplit, heldout_per_copy
+from core.training import TensorSplit, evaluate_classifier, heldout_per_copy
 
 DIVERGENCE_FACTOR = 100.0  # a loss this many times its first one has blown up (the runner's rule)
 
@@ -60,6 +60,57 @@ def restore_weights(model: nn.Module, kept: list[torch.Tensor]) -> None:
     """The weights from before the step that broke the copy, put back."""
     for parameter, good in zip(model.parameters(), kept, strict=True):
         parameter.copy_(good)
+
+
+class GuardedRun(Protocol):
+    """What `still_sound` reads and writes of a lab's record of one copy (its CopyRun)."""
+
+    model: nn.Module
+    last_good: list[torch.Tensor]  # weights_of(model) to begin with
+    first_loss: float | None
+    diverged_at: int | None
+
+
+def still_sound(run: GuardedRun, loss: float, step: int) -> bool:
+    """Whether a copy may take its step on this loss (computed before the step). If the loss
+    blew up, the weights from before the step that broke them are put back and `diverged_at`
+    marks the copy, which trains no further; else these weights are kept, in case the step
+    breaks them."""
+    if run.first_loss is None:
+        run.first_loss = loss
+    if blew_up(loss, run.first_loss):
+        # These weights came out of the previous step: put back the ones from before it.
+        restore_weights(run.model, run.last_good)
+        run.diverged_at = step
+        return False
+    keep_weights(run.last_good, run.model)
+    return True
+
+
+def copies_config(
+    lab_id: str, architecture: str, key: str, names: list[str], data: Any, polarity: str, params: dict
+) -> dict[str, Any]:
+    """What a side-by-side checkpoint's config.json holds: the copies under `key`, in training
+    order, and the 28x28 pictures in [0, 1] they read (`data`: core.data's ImageData)."""
+    return {
+        "lab": lab_id,
+        "architecture": architecture,
+        key: names,
+        "classes": list(data.classes),
+        "input": {"size": [28, 28], "range": [0, 1], "polarity": polarity},
+        "data": data.source.to_dict(),
+        "params": params,
+    }
+
+
+def final_heldout(runs: Mapping[str, Any], heldout: TensorSplit) -> dict[str, dict[str, float]]:
+    """Each copy's held-out accuracy and loss once trained, as metrics.json holds them (`runs`:
+    the lab's CopyRun of each copy, by name)."""
+    final = {name: evaluate_classifier(run.model, heldout) for name, run in runs.items()}
+    return {
+        "heldout_accuracy": {name: figures["accuracy"] for name, figures in final.items()},
+        "heldout_loss": {name: figures["loss"] for name, figures in final.items()},
+    }
 
 
 def heldout_report(

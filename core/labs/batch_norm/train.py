@@ -39,15 +39,7 @@ from core.labs.batch_norm.augment import augment
 from core.labs.batch_norm.model import LAYERS, CourseCNN, activation_stats, copies_of, starting_networks
 from core.labs.batch_norm.spec import COMBINATIONS, SPEC, WITH_AUGMENTATION
 from core.runner import TrainContext
-from core.side_by_side import (
-    blew_up,
-    heldout_report,
-    in_order,
-    keep_weights,
-    pixel_split,
-    restore_weights,
-    weights_of,
-)
+from core.side_by_side import copies_config, heldout_report, in_order, pixel_split, still_sound, weights_of
 from core.training import (
     HELDOUT_CHECKS_PER_EPOCH,
     HELDOUT_PROBE_SIZE,
@@ -115,12 +107,8 @@ def train_step(
     logits = run.model(inputs, record)
     loss = F.cross_entropy(logits, labels)
     value = loss.item()
-    run.first_loss = value if run.first_loss is None else run.first_loss
-    if blew_up(value, run.first_loss):
-        restore_weights(run.model, run.last_good)
-        run.diverged_at = step
+    if not still_sound(run, value, step):
         return None
-    keep_weights(run.last_good, run.model)
     run.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer.step()
@@ -163,15 +151,10 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     train_split = pixel_split(data.train_images[:count], data.train_labels[:count], ctx.device)
     heldout = test_split(data, params, ctx.device)
     names = params["combinations"]
-    config = {
-        "lab": SPEC.id,
-        "architecture": "the course's CNN (Lab Work 6), one copy per combination",
-        "combinations": names,
-        "classes": list(data.classes),
-        "input": {"size": [28, 28], "range": [0, 1], "polarity": "light garment on black"},
-        "data": data.source.to_dict(),
-        "params": params,
-    }
+    architecture = "the course's CNN (Lab Work 6), one copy per combination"
+    config = copies_config(
+        SPEC.id, architecture, "combinations", names, data, "light garment on black", params
+    )
     plain, normed = starting_networks(params["width"], len(data.classes))
     plain, normed = plain.to(ctx.device), normed.to(ctx.device)
     batch_size = params["batch_size"]

@@ -30,7 +30,7 @@ from core.labs.gradient_descent.model import same_start
 from core.labs.gradient_descent.spec import METHODS, SPEC
 from core.labs.optimisers.model import CourseMLP
 from core.runner import TrainContext
-from core.side_by_side import heldout_report, in_order, pixel_split
+from core.side_by_side import copies_config, final_heldout, heldout_report, in_order, pixel_split
 from core.training import TensorSplit, evaluate_classifier
 
 COURSE_RECIPE = {"batch_size": 64, "learning_rate": 0.01, "momentum": 0.9, "epochs": 15}
@@ -101,15 +101,8 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     train_split = pixel_split(data.train_images, data.train_labels, ctx.device)
     heldout = pixel_split(data.test_images, data.test_labels, ctx.device)
     methods = params["methods"]
-    config = {
-        "lab": SPEC.id,
-        "architecture": "MLP 784-128-64-10, one copy per way",
-        "methods": methods,
-        "classes": list(data.classes),
-        "input": {"size": [28, 28], "range": [0, 1], "polarity": "white ink on black"},
-        "data": data.source.to_dict(),
-        "params": params,
-    }
+    architecture = "MLP 784-128-64-10, one copy per way"
+    config = copies_config(SPEC.id, architecture, "methods", methods, data, "white ink on black", params)
     copies = same_start(methods, len(data.classes)).to(ctx.device)
     runs = {
         name: MethodRun(
@@ -179,11 +172,9 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             break
     copies.eval()
 
-    final = {name: evaluate_classifier(run.model, heldout) for name, run in runs.items()}
     metrics = {
         "methods": methods,
-        "heldout_accuracy": {name: f["accuracy"] for name, f in final.items()},
-        "heldout_loss": {name: f["loss"] for name, f in final.items()},
+        **final_heldout(runs, heldout),
         "updates": {name: run.updates for name, run in runs.items()},
         "method_seconds": {name: round(run.seconds, 2) for name, run in runs.items()},
         # The loss on the fixed training sample after each stretch, with each way's epoch,

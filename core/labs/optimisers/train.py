@@ -31,12 +31,12 @@ from core.labs.optimisers.spec import OPTIMISERS, SPEC
 from core.labs.optimisers.updates import Rates, torch_optimiser
 from core.runner import TrainContext
 from core.side_by_side import (
-    blew_up,
+    copies_config,
+    final_heldout,
     heldout_report,
     in_order,
-    keep_weights,
     pixel_split,
-    restore_weights,
+    still_sound,
     weights_of,
 )
 from core.training import (
@@ -71,7 +71,6 @@ class CopyRun:
     seconds: float = 0.0  # its own steps only: what it would take trained alone
     first_loss: float | None = None
     diverged_at: int | None = None
-    diverged_loss: float | None = None
     loss_sum: float = 0.0  # this epoch's training figures
     correct: int = 0
     seen: int = 0
@@ -91,15 +90,9 @@ def train_step(run: CopyRun, inputs: torch.Tensor, labels: torch.Tensor, step: i
     logits = run.model(inputs)
     loss = F.cross_entropy(logits, labels)
     value = loss.item()
-    if run.first_loss is None:
-        run.first_loss = value
-    if blew_up(value, run.first_loss):
-        # These weights came out of the previous step: put back the ones from before it.
-        restore_weights(run.model, run.last_good)
-        run.diverged_at, run.diverged_loss = step, value
+    if not still_sound(run, value, step):
         run.seconds += time.perf_counter() - started
         return None
-    keep_weights(run.last_good, run.model)
     run.optimizer.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer.step()
@@ -116,15 +109,8 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
     train_split = pixel_split(data.train_images, data.train_labels, ctx.device)
     heldout = pixel_split(data.test_images, data.test_labels, ctx.device)
     names = params["optimisers"]
-    config = {
-        "lab": SPEC.id,
-        "architecture": "MLP 784-128-64-10, one copy per optimiser",
-        "optimisers": names,
-        "classes": list(data.classes),
-        "input": {"size": [28, 28], "range": [0, 1], "polarity": "white ink on black"},
-        "data": data.source.to_dict(),
-        "params": params,
-    }
+    architecture = "MLP 784-128-64-10, one copy per optimiser"
+    config = copies_config(SPEC.id, architecture, "optimisers", names, data, "white ink on black", params)
     copies = same_start(names, len(data.classes)).to(ctx.device)
     rates = Rates.from_params(params)
     runs = {
@@ -199,11 +185,9 @@ def train(params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
             break
     copies.eval()
 
-    final = {name: evaluate_classifier(run.model, heldout) for name, run in runs.items()}
     metrics = {
         "optimisers": names,
-        "heldout_accuracy": {name: f["accuracy"] for name, f in final.items()},
-        "heldout_loss": {name: f["loss"] for name, f in final.items()},
+        **final_heldout(runs, heldout),
         "diverged_at": {name: run.diverged_at for name, run in runs.items()},
         # Each copy's own training seconds (its steps only): the time it would take alone.
         "optimiser_seconds": {name: round(run.seconds, 2) for name, run in runs.items()},
