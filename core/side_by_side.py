@@ -4,7 +4,8 @@ Each of them trains one copy of a network per way (a torch ModuleDict keyed by t
 which is also the copy's state-dict prefix), every copy from the same weights on the same batches.
 Shared here is the bookkeeping around their training loops, never the loops themselves (each
 lab's train.py keeps its own, in view): the lab's order of the copies, the guard that stops one
-copy whose loss blows up, the held-out report, and the Lab methods that name the copies.
+copy whose loss blows up, the checkpoint's config, the held-out figures, and the Lab methods
+that name and build the copies.
 """
 
 from __future__ import annotations
