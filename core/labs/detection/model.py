@@ -131,13 +131,16 @@ def class_nms(boxes: torch.Tensor, scores: torch.Tensor, labels: torch.Tensor, i
     the scores, a box is kept unless it overlaps a kept box of its class by more than `iou`.
     The indices kept, best score first."""
     order = scores.argsort(descending=True)
-    overlaps = box_iou(boxes[order], boxes[order])
-    same_class = labels[order][:, None] == labels[order][None, :]
-    suppressed = torch.zeros(len(order), dtype=torch.bool)
-    kept = []
-    for i in range(len(order)):
-        if suppressed[i]:
-            continue
-        kept.append(i)
-        suppressed |= (overlaps[i] > iou) & same_class[i]
-    return order[torch.tensor(kept, dtype=torch.long)]
+    ranked_boxes, ranked_labels = boxes[order], labels[order]
+    same_class = ranked_labels[:, None] == ranked_labels[None, :]
+    # drops[i, j]: box i, ranked above box j, would drop it if box i is kept.
+    drops = torch.triu((box_iou(ranked_boxes, ranked_boxes) > iou) & same_class, diagonal=1)
+    # Kept: no kept box drops it. Solved for every box at once, again until nothing changes:
+    # each round settles at least the next box in rank order, and a chain of overlapping boxes
+    # is rarely more than a few long, so a few rounds of one matrix test do it.
+    kept = torch.ones(len(order), dtype=torch.bool)
+    while True:
+        again = ~(drops & kept[:, None]).any(0)
+        if torch.equal(again, kept):
+            return order[kept]
+        kept = again

@@ -40,6 +40,10 @@ class SegmentationLab(Lab):
     def onnx_module(self, trained: TrainedModel) -> nn.Module:
         return trained.model["unet"]
 
+    # TorchScript's exporter writes this convolutional network in about a second, where
+    # torch.export took 6 to 9 s (the target: an export in under 3 s).
+    onnx_traced = True
+
     onnx_about = "the UNet: (N, 3, 64, 64) RGB pixels in [0, 1] in; (N, 1, 64, 64) logits of 'object' out."
 
     def model_name(self, trained: TrainedModel) -> str:
