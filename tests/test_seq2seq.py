@@ -13,7 +13,8 @@ from safetensors.torch import load_file
 from core.cli import main as cli
 from core.labs.base import TrainedModel
 from core.labs.seq2seq.interactions import translate
-from core.labs.seq2seq.model import MODELS, Seq2seq
+from core.labs.seq2seq.model import MODELS, Seq2seq, vocabularies
+from core.labs.seq2seq.train import SOURCE_MIN_COUNT
 from core.registry import get_lab
 from core.runner import TrainingRunner
 from core.sentence_pairs import pad_rows
@@ -84,6 +85,21 @@ def test_the_checkpoint_holds_both_models_and_reloads(tiny):
     again = LAB.evaluate(loaded)
     assert again["heldout_bleu_attention"] == trained.metrics["heldout_bleu_attention"]
     assert "never trained on" in again["dataset"]
+
+
+def test_english_words_seen_once_are_read_as_unk(tiny):
+    trained, _ = tiny
+    source, _ = vocabularies(trained.config)
+    once = [word for word, count in source.counts.items() if count == 1]
+    assert once and not any(word in source for word in once)  # the small corpus has some
+    assert all(source.seen(word) >= SOURCE_MIN_COUNT for word in source.words[4:])
+    rows = {
+        row["word"]: row for row in LAB.interaction("translate")(trained, {"text": f"the {once[0]}"})["words"]
+    }
+    assert (
+        rows[once[0]]["read as"] == "<unk>"
+        and rows[once[0]]["seen in training"] == "1×, too rare to be learnt"
+    )
 
 
 def test_translation_shows_unknown_words_and_an_alignment(tiny):
@@ -168,6 +184,18 @@ def test_the_bundled_pair_learnt_the_real_pairs_at_equal_steps(tatoeba):
     assert metrics["heldout_bleu_attention"] > metrics["heldout_bleu_plain"] > 0
     card = (LAB.bundled_checkpoint() / "README.md").read_text()
     assert "Tatoeba Project" in card and "CC-BY 2.0 France" in card
+
+
+def test_the_bundled_pair_stays_under_20_mib_with_the_words_seen_twice(tatoeba):
+    # The project keeps every committed file under 20 MiB; the English words seen once (a third
+    # of the vocabulary) were what took the pair over it.
+    assert (LAB.bundled_checkpoint() / "model.safetensors").stat().st_size < 20 * 2**20
+    source, _ = vocabularies(tatoeba.config)
+    assert all(source.seen(word) >= SOURCE_MIN_COUNT for word in source.words[4:])
+    assert sum(count == 1 for count in source.counts.values()) > 2000
+    assert all(source.seen(name) > 10 and name in source for name in ("tom", "mary", "john", "boston"))
+    said = LAB.interaction("translate")(tatoeba, {"text": "Mary is in Boston."})["attention"]
+    assert "Marie" in said and "Boston" in said  # names come through (Tatoeba's French says Marie)
 
 
 def test_a_real_sentence_keeps_its_name_and_marks_each_word_seen(tatoeba):
