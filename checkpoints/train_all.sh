@@ -17,8 +17,8 @@ python=${PYTHON:-.venv/bin/python}
 "$python" -m core train attention --set task=copy --out checkpoints/attention-copy
 # The translation labs learn the real Tatoeba pairs shipped in data/ (the default corpus), trained
 # longer than the classroom default; their generated-corpus models beside them. The seq2seq pair:
-# two epochs over all the pairs (1,036 steps each), bounded by steps, not seconds, so a rerun gives
-# the same model whatever the machine's load.
+# two epochs over all the pairs (1,036 steps each), bounded by steps, not seconds, so how far it
+# trains does not depend on the machine's load.
 DLL_TORCH_THREADS=1 "$python" -m core train seq2seq --set corpus_size=70000 --set epochs=2 --out checkpoints/seq2seq-gru-additive
 DLL_TIME_BUDGET=240 "$python" -m core train seq2seq --set corpus=generated --set corpus_size=8000 --set epochs=10 --out checkpoints/seq2seq-generated
 "$python" -m core train mnist-rows --set models=rnn,lstm,gru,birnn,bilstm --data-dir "$data_dir" --out checkpoints/mnist-rows-all
