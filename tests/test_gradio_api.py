@@ -172,3 +172,23 @@ def test_identical_images_written_at_once_never_truncate_each_other(tmp_path) ->
     stop.set()
     reader.join()
     assert len(set(paths)) == 1 and sizes and set(sizes) == {expected}
+
+
+def test_every_lab_is_a_page_of_its_own_holding_only_its_own_controls() -> None:
+    """The pages are built in one context (gradio_app.start_page): each lab's controls and events
+    must still belong to its page alone, as `app.route` would have recorded them."""
+    import gradio_app
+    from core.catalogue import ready_specs
+
+    config = gradio_app.demo.config
+    ids = [spec.id for spec in ready_specs()]
+    assert [path for path, _, _ in config["pages"]] == ["", *ids]
+    owner = {}
+    for path, page in config["page"].items():
+        for component in page["components"]:
+            assert component not in owner, f"component {component} on {owner.get(component)!r} and {path!r}"
+            owner[component] = path
+    for lab_id in ids:
+        own = set(config["page"][lab_id]["dependencies"])
+        endpoints = {fn["api_name"] for fn in config["dependencies"] if fn["id"] in own}
+        assert any(name and name.startswith(lab_id.replace("-", "_")) for name in endpoints), lab_id
