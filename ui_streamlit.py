@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from core import charts, lessons, markup, models, runs
+from core import charts, image_classes, lessons, markup, models, runs
 from core.checkpoints import CheckpointError, extract_archive
 from core.errors import USER_ERRORS
 from core.export import export_archive, warm_exporter_in_background
@@ -775,7 +775,7 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
             st.info("Pick, upload or take a photo: the answer appears here.")
             return
         if any(param.kind == "classes" and values[param.name] is None for param in interaction.inputs):
-            st.info("Add pictures to your classes (uploads or webcam shots): the answer appears here.")
+            st.info(image_classes.WAITING)
             return
         stored = st.session_state.get(f"{key}-result")
         if asked:
@@ -894,19 +894,17 @@ def _photo(param: Param, key: str) -> np.ndarray | None:
         return None
 
 
-CLASS_SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")
-
-
 def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str | None:
     """A student's classes: a name, uploads and webcam shots per class (decoded once and kept in
-    this session's state only); the ready-made set by its name; None until a picture is given."""
-    source = st.radio(f"{param.label} from", CLASS_SOURCES, key=f"{key}-source", horizontal=True)
-    if source == CLASS_SOURCES[0]:
-        st.caption("Six Fashion-MNIST garments, 8 colour pictures each: for a class without cameras.")
-        return param.default
+    this session's state only); what core reads of them comes from `image_classes.form_value`."""
+    sources = image_classes.SOURCES
+    source = st.radio(f"{param.label} from", sources, key=f"{key}-source", horizontal=True)
+    if source == sources[0]:
+        st.caption(image_classes.READY_MADE_NOTE)
+        return image_classes.form_value(source, [])
     count = int(st.number_input("How many classes", 2, 6, 2, key=f"{key}-count"))
     decoded = st.session_state.setdefault(f"{key}-decoded", {})  # upload id -> picture
-    classes, pictures_given, kept = [], 0, set()
+    classes, kept = [], set()
     for number in range(count):
         with st.expander(f"Class {number + 1}", expanded=True):
             name = st.text_input("Name", f"Class {number + 1}", key=f"{key}-name-{number}", max_chars=40)
@@ -926,25 +924,21 @@ def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str
                     shots[shot.file_id] = _decoded(shot, {})
                 if shots and st.button("Forget the shots", key=f"{key}-forget-{number}"):
                     shots.clear()
-            pictures += list(shots.values())
-            pictures = [picture for picture in pictures if picture is not None]
-            st.caption(f"{len(pictures)} picture{'' if len(pictures) == 1 else 's'}")
+            pictures = [picture for picture in [*pictures, *shots.values()] if picture is not None]
+            st.caption(image_classes.picture_count(pictures))
         classes.append((name, pictures))
-        pictures_given += len(pictures)
     for gone in set(decoded) - kept:  # removed uploads leave this session's memory too
         del decoded[gone]
-    return classes if pictures_given else None
+    return image_classes.form_value(source, classes)
 
 
 def _decoded(upload: Any, decoded: dict[str, np.ndarray | None]) -> np.ndarray | None:
-    """An upload's picture, checked like every upload and shrunk, decoded once per session."""
-    from core.image_classes import shrink
-
+    """An upload's picture (core.image_classes.uploaded_picture), decoded once per session."""
     if upload.file_id not in decoded:
         try:
-            decoded[upload.file_id] = shrink(read_photo(upload.getvalue()))
+            decoded[upload.file_id] = image_classes.uploaded_picture(upload.getvalue(), upload.name)
         except ImageInputError as error:
-            st.error(f"{upload.name}: {error}")
+            st.error(str(error))
             decoded[upload.file_id] = None
     return decoded[upload.file_id]
 

@@ -137,6 +137,49 @@ def _checked(names: Sequence[str], photos: Sequence[Sequence[np.ndarray]], sourc
     return ImageClasses(tuple(cleaned), tuple(tuple(p) for p in photos), source or "your own pictures")
 
 
+# --- the fronts' form: a source, then a name, uploads and webcam shots per class --------------
+
+SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")  # the form's first choice
+READY_MADE_NOTE = "Six Fashion-MNIST garments, 8 colour pictures each: for a class without cameras."
+WAITING = "Add pictures to your classes (uploads or webcam shots): the answer appears here."
+
+
+def uploaded_picture(data: bytes, file_name: str) -> np.ndarray:
+    """One uploaded file of a class, checked like every upload and shrunk; a refusal names the
+    file, so a student knows which of a dozen to remove."""
+    try:
+        return shrink(read_photo(data))
+    except ImageInputError as error:
+        raise ImageInputError(f"{file_name}: {error}") from None
+
+
+def shot_picture(shot: np.ndarray) -> np.ndarray:
+    """A webcam shot (the front's decoded array), checked and shrunk like an upload."""
+    return shrink(to_photo(shot))
+
+
+def form_value(
+    source: str, classes: Sequence[tuple[str, Sequence[np.ndarray]]], drop_empty: bool = False
+) -> str | list[tuple[str, list[np.ndarray]]] | None:
+    """What a front's form hands to `to_classes`: the ready-made set's name when that source is
+    picked; else each class's (name, pictures), or None until a picture is given (`WAITING`).
+    `drop_empty` leaves out empty classes beyond the two a set needs: for a form that always
+    shows six classes' boxes (Gradio), where a student fills only the first few."""
+    if source == SOURCES[0]:
+        return DEFAULT
+    pairs = [(name, list(pictures)) for name, pictures in classes]
+    if not any(pictures for _, pictures in pairs):
+        return None
+    if drop_empty:
+        pairs = [pair for number, pair in enumerate(pairs) if pair[1] or number < MIN_CLASSES]
+    return pairs
+
+
+def picture_count(pictures: Sequence[Any]) -> str:
+    """A class's summary under its boxes: how many pictures it has."""
+    return f"{len(pictures)} picture{'' if len(pictures) == 1 else 's'}"
+
+
 def read_argument(value: str) -> ImageClasses | str:
     """The CLI's `--images`: "fashion-mnist", a folder of class folders, or a zip of them."""
     path = Path(value)

@@ -23,7 +23,7 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from core import charts, models
+from core import charts, image_classes, models
 from core.export import export_archive
 from core.imaging import (
     BUNDLED_PHOTOS,
@@ -304,9 +304,6 @@ def photo_component(param: Param) -> PhotoInput:
     return PhotoInput(picture, bundled, upload)
 
 
-CLASS_SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")
-
-
 @dataclass
 class ClassesInput:
     """A student's classes: per class a name box, a file box (several pictures) and a webcam
@@ -323,14 +320,11 @@ class ClassesInput:
 
 
 def classes_component(param: Param) -> ClassesInput:
-    from core.image_classes import MAX_CLASSES
-
     picture = gr.State(param.default)
-    source = gr.Radio(
-        list(CLASS_SOURCES), value=CLASS_SOURCES[0], label=f"{param.label} from", info=param.help
-    )
+    sources = list(image_classes.SOURCES)
+    source = gr.Radio(sources, value=sources[0], label=f"{param.label} from", info=param.help)
     names, files, webcams, shots = [], [], [], []
-    for number in range(MAX_CLASSES):
+    for number in range(image_classes.MAX_CLASSES):
         with gr.Accordion(f"Class {number + 1}", open=number < 2):
             names.append(gr.Textbox(f"Class {number + 1}", label="Name", max_length=40))
             files.append(
@@ -350,32 +344,26 @@ def classes_component(param: Param) -> ClassesInput:
 
 
 def _classes_value(source: str, *parts: Any) -> Any:
-    """The ready-made set's name, or [(name, pictures)] for each class given a picture: its files
-    checked like every upload (core.imaging.read_photo) and its webcam shots."""
-    if source == CLASS_SOURCES[0]:
-        return "fashion-mnist"
-    from core.image_classes import MAX_CLASSES, shrink
-
-    names, files, shots = parts[:MAX_CLASSES], parts[MAX_CLASSES : 2 * MAX_CLASSES], parts[2 * MAX_CLASSES :]
-    classes = []
+    """What core reads of the boxes (core.image_classes.form_value): each class's files read
+    and checked like every upload, then its webcam shots; none read for the ready-made set."""
+    if source == image_classes.SOURCES[0]:
+        return image_classes.form_value(source, [])
+    count = image_classes.MAX_CLASSES
+    names, files, shots = parts[:count], parts[count : 2 * count], parts[2 * count :]
     with user_errors():
-        for name, paths, taken in zip(names, files, shots, strict=True):
-            pictures = [shrink(read_photo(Path(path).read_bytes())) for path in paths or []] + list(
-                taken or []
-            )
-            if pictures or len(classes) < 2:
-                classes.append((name, pictures))
-    return classes
+        pictures = [
+            [image_classes.uploaded_picture(Path(path).read_bytes(), Path(path).name) for path in paths or []]
+            + list(taken or [])
+            for paths, taken in zip(files, shots, strict=True)
+        ]
+        return image_classes.form_value(source, list(zip(names, pictures, strict=True)), drop_empty=True)
 
 
 def _add_shot(shot: np.ndarray | None, taken: list) -> list:
     if shot is None:  # the shot was cleared, to take the next one
         return taken
-    from core.image_classes import shrink
-    from core.imaging import to_photo
-
     with user_errors():
-        return [*taken, shrink(to_photo(shot))]
+        return [*taken, image_classes.shot_picture(shot)]
 
 
 def input_component(param: Param) -> gr.Component | ImageInput | PhotoInput | ClassesInput:

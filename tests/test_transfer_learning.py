@@ -21,12 +21,17 @@ from core.image_classes import (
     DEFAULT,
     FASHION_PICKS,
     MAX_UPLOAD_BYTES,
+    SOURCES,
     ImageClasses,
     colour_pictures,
+    form_value,
+    picture_count,
     read_folder,
     read_zip,
+    shot_picture,
     to_classes,
     to_zip,
+    uploaded_picture,
     write_folder,
 )
 from core.imaging import ImageInputError
@@ -94,6 +99,31 @@ def test_classes_come_from_arrays_bytes_a_zip_and_a_folder_alike(tmp_path):
 def test_bad_classes_are_refused_saying_what_to_fix(value, says):
     with pytest.raises(ImageInputError, match=says):
         to_classes(value)
+
+
+def test_the_fronts_form_becomes_the_ready_made_name_or_named_pictures():
+    own = SOURCES[1]
+    assert form_value(SOURCES[0], [("red", [RED] * 2)]) == DEFAULT  # the boxes are not read
+    assert form_value(own, [("red", []), ("blue", [])]) is None  # nothing given yet: wait
+    form = [("red", [RED] * 2), ("blue", []), ("green", [BLUE] * 2), ("empty", [])]
+    assert [name for name, _ in form_value(own, form)] == ["red", "blue", "green", "empty"]
+    # Gradio shows six classes' boxes: the empty ones past the first two are not classes.
+    assert [name for name, _ in form_value(own, form, drop_empty=True)] == ["red", "blue", "green"]
+    with pytest.raises(ImageInputError, match="Class 'blue' has 0 pictures"):
+        to_classes(form_value(own, form, drop_empty=True))
+    assert (picture_count([]), picture_count([RED]), picture_count([RED] * 3)) == (
+        "0 pictures",
+        "1 picture",
+        "3 pictures",
+    )
+
+
+def test_an_uploaded_file_or_a_shot_is_checked_shrunk_and_a_refusal_names_the_file():
+    assert uploaded_picture(png(RED), "red.png").shape == RED.shape
+    big = (np.ones((600, 300, 3)) * 255).astype(np.uint8)
+    assert shot_picture(big).shape == (160, 80, 3)  # a webcam's uint8 frame, shrunk
+    with pytest.raises(ImageInputError, match=r"^notes\.png: .*not a readable png, jpg or webp"):
+        uploaded_picture(b"not a picture", "notes.png")
 
 
 def test_a_zip_bomb_is_refused_before_it_is_inflated():
