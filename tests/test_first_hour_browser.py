@@ -116,14 +116,15 @@ def test_streamlit_translator_lists_words_with_angle_brackets_and_ampersands(str
 # --- 3. finding a lab in the Gradio front ------------------------------------------------------
 
 
-@SIZES
-def test_gradio_home_links_every_lab_in_plain_sight(app_url, open_tab, size):
-    page = open_sized(open_tab, app_url, size)
+def test_gradio_home_links_every_lab_in_plain_sight(app_url, open_tab):
+    page = open_sized(open_tab, app_url, PHONE)
     expect(page.get_by_text("Handwritten digits").first).to_be_visible(timeout=FIRST_LOAD_MS)
-    for spec in ready_specs():
-        link = page.locator(f'a[href="{spec.id}"], a[href$="/{spec.id}"]').first
-        link.scroll_into_view_if_needed()
-        expect(link).to_be_visible()  # not hidden behind an overflow menu
+    for size in (PHONE, LAPTOP):  # Gradio lays out by CSS alone: one page load serves both sizes
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        for spec in ready_specs():
+            link = page.locator(f'a[href="{spec.id}"], a[href$="/{spec.id}"]').first
+            link.scroll_into_view_if_needed()
+            expect(link).to_be_visible()  # not hidden behind an overflow menu
     page.locator('a[href="digits"], a[href$="/digits"]').first.click()
     expect(page.get_by_role("heading", name=re.compile("Handwritten digits"))).to_be_visible(
         timeout=FIRST_LOAD_MS
@@ -131,13 +132,14 @@ def test_gradio_home_links_every_lab_in_plain_sight(app_url, open_tab, size):
     expect(page).to_have_url(re.compile(r"/digits/?$"))
 
 
-@SIZES
-def test_gradio_deep_link_opens_the_lab(app_url, open_tab, size):
-    page = open_sized(open_tab, f"{app_url}vae", size)
-    expect(page.get_by_role("heading", name=re.compile("Variational autoencoder"))).to_be_visible(
-        timeout=FIRST_LOAD_MS
-    )
-    expect(page.get_by_role("link", name=re.compile("All labs"))).to_be_visible()
+def test_gradio_deep_link_opens_the_lab(app_url, open_tab):
+    page = open_sized(open_tab, f"{app_url}vae", PHONE)
+    for size in (PHONE, LAPTOP):
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        expect(page.get_by_role("heading", name=re.compile("Variational autoencoder"))).to_be_visible(
+            timeout=FIRST_LOAD_MS
+        )
+        expect(page.get_by_role("link", name=re.compile("All labs"))).to_be_visible()
 
 
 # --- 4. Train, Stop and Try it within reach ------------------------------------------------------
@@ -158,18 +160,22 @@ def test_streamlit_train_is_on_screen_on_arrival_and_stop_follows(streamlit_url,
     expect(page.get_by_role("heading", name="Try it")).to_be_attached()
 
 
-@SIZES
-def test_gradio_train_and_stop_are_on_screen_in_the_train_tab(app_url, open_tab, size, monkeypatch):
+def test_gradio_train_and_stop_are_on_screen_in_the_train_tab(app_url, open_tab, monkeypatch):
     monkeypatch.setenv("DLL_MAX_STEPS", "5000")  # the server runs in this process; Stop ends it
-    page = open_sized(open_tab, f"{app_url}denoise", size)
+    page = open_sized(open_tab, f"{app_url}denoise", PHONE)
     tab = page.get_by_role("tab", name="Train", exact=True)
     expect(tab).to_be_visible(timeout=FIRST_LOAD_MS)
-    assert on_screen(page, tab), "the Train tab is below the fold"
-    tab.click()
     train = page.get_by_role("button", name="Train", exact=True)
     stop = page.get_by_role("button", name=re.compile("^Stop"))
-    expect(train).to_be_visible()
-    assert on_screen(page, train) and on_screen(page, stop), "Train and Stop are below the fold"
+    for size in (PHONE, LAPTOP):  # Gradio lays out by CSS alone: one page load serves both sizes
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.evaluate("window.scrollTo(0, 0)")
+        assert on_screen(page, tab), f"the Train tab is below the fold at {size}"
+        tab.click()
+        expect(train).to_be_visible()
+        assert on_screen(page, train) and on_screen(page, stop), (
+            f"Train or Stop below the fold at {size}"
+        )
     epochs = page.get_by_role("spinbutton", name="number input for Epochs")
     epochs.fill("50")  # long enough to be stopped: the default trains in seconds
     epochs.press("Enter")
@@ -185,22 +191,7 @@ def test_gradio_train_and_stop_are_on_screen_in_the_train_tab(app_url, open_tab,
 
 
 @SIZES
-def test_streamlit_pad_answer_is_read_without_leaving_the_pad(streamlit_url, open_tab, size):
-    page = open_sized(open_tab, f"{streamlit_url}/digits", size)
-    pad = page.locator("canvas.upper-canvas").first
-    expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
-    pad.scroll_into_view_if_needed()
-    draw_seven(page, pad)
-    answer = page.get_by_text("Prediction: 7")
-    expect(answer).to_be_visible(timeout=PREDICTION_MS)
-    pad_box, answer_box = pad.bounding_box(), answer.bounding_box()
-    # One screen holds both: from the pad's top to the answer's foot.
-    span = max(pad_box["y"] + pad_box["height"], answer_box["y"] + answer_box["height"]) - pad_box["y"]
-    assert span <= size[1], f"pad and answer span {span:.0f} px on a {size[1]} px screen"
-
-
-@SIZES
-def test_streamlit_pad_toolbar_is_shown_above_the_pad_and_a_corner_tap_keeps_the_drawing(
+def test_streamlit_pad_toolbar_and_answer_are_in_reach_and_a_corner_tap_keeps_the_drawing(
     streamlit_url, open_tab, size
 ):
     page = open_sized(open_tab, f"{streamlit_url}/digits", size)
@@ -212,9 +203,13 @@ def test_streamlit_pad_toolbar_is_shown_above_the_pad_and_a_corner_tap_keeps_the
     expect(toolbar).to_have_css("opacity", "1", timeout=PREDICTION_MS)
     assert not overlap(toolbar.bounding_box(), pad.bounding_box()), "the toolbar lies over the pad"
     draw_seven(page, pad)
-    expect(page.get_by_text("Prediction: 7")).to_be_visible(timeout=PREDICTION_MS)
-    box = pad.bounding_box()
-    corner = (box["x"] + box["width"] - 12, box["y"] + 12)
+    answer = page.get_by_text("Prediction: 7")
+    expect(answer).to_be_visible(timeout=PREDICTION_MS)
+    pad_box, answer_box = pad.bounding_box(), answer.bounding_box()
+    # One screen holds both: from the pad's top to the answer's foot.
+    span = max(pad_box["y"] + pad_box["height"], answer_box["y"] + answer_box["height"]) - pad_box["y"]
+    assert span <= size[1], f"pad and answer span {span:.0f} px on a {size[1]} px screen"
+    corner = (pad_box["x"] + pad_box["width"] - 12, pad_box["y"] + 12)
     if size == PHONE:
         page.touchscreen.tap(*corner)
     else:
