@@ -32,12 +32,17 @@ from core.registry import get_lab, ready_labs
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@functools.cache
 def bundled_export(lab_id: str, variant: str | None = None) -> tuple[bytes, TrainedModel]:
     """A bundled model's export (the lab's default when no variant is named), and the model as
-    the app loads it: written once per session, since writing ONNX takes seconds."""
+    the app loads it: written once per session, since writing ONNX takes seconds (the default
+    named or not: the same export)."""
+    return exported(lab_id, variant or next(iter(get_lab(lab_id).variants)))
+
+
+@functools.cache
+def exported(lab_id: str, variant: str) -> tuple[bytes, TrainedModel]:
     lab = get_lab(lab_id)
-    trained = models.bundled(lab, variant or next(iter(lab.variants)))
+    trained = models.bundled(lab, variant)
     return export_archive(lab, trained), trained
 
 
@@ -148,18 +153,6 @@ def standalone_libs(tmp_path_factory) -> Path:
     return libs
 
 
-def run_predict(folder: Path, libs: Path, *args: str) -> str:
-    """predict.py run in an unpacked export with nothing but the standard library, the export's
-    folder and torch and safetensors on the path (-S -s -E: no site-packages, no user site, no
-    PYTHONPATH); its standard output."""
-    runner = f"import sys, runpy; sys.path[:0] = [{str(libs)!r}, '.']; "
-    runner += f"sys.argv = ['predict.py', *{list(args)!r}]; runpy.run_path('predict.py', run_name='__main__')"
-    command = [sys.executable, "-S", "-s", "-E", "-c", runner]
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def unpacked(lab_id: str, variant: str, folder: Path) -> tuple[Path, TrainedModel]:
     """A bundled model's export unpacked under `folder`, and the model as the app loads it."""
     archive_bytes, trained = bundled_export(lab_id, variant)
@@ -168,19 +161,6 @@ def unpacked(lab_id: str, variant: str, folder: Path) -> tuple[Path, TrainedMode
         (top,) = {Path(name).parts[0] for name in archive.namelist()}
     assert (folder / top / "predict.py").is_file()
     return folder / top, trained
-
-
-def test_predict_py_runs_with_only_torch_and_safetensors_and_reads_as_the_app(
-    digits_export, standalone_libs, tmp_path
-):
-    photo = tmp_path / "seven.png"
-    photo.write_bytes(photo_png(SEVEN))
-    out = run_predict(digits_export, standalone_libs, str(photo))
-    digit = int(out.split(": ")[1].split()[0])
-    app = get_lab("digits").interaction("classify")(
-        models.bundled(get_lab("digits"), "fast-cnn"), {"image": read_upload(photo.read_bytes())}
-    )
-    assert str(digit) == app["prediction"].label == "7"
 
 
 def grey_png(frame: np.ndarray, path: Path) -> Path:
@@ -192,165 +172,25 @@ def read_grey(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255
 
 
-def test_the_denoiser_runs_alone_and_cleans_as_the_app_does(standalone_libs, tmp_path):
-    from core.imaging import example_digit, to_mnist_frame
-    from core.labs.denoise.interactions import corrupt_and_denoise, denoise
-
-    folder, trained = unpacked("denoise", "skip-ae", tmp_path)
-    assert (folder / "pictures.py").is_file()
-    noisy = corrupt_and_denoise(trained, to_mnist_frame(example_digit()), "gaussian", 0.5, 3).noisy
-    noisy = np.round(noisy * 255) / 255  # as the PNG holds it
-    # White ink on black as MNIST, and dark ink on white paper: turned round and back.
-    run_predict(
-        folder,
-        standalone_libs,
-        str(grey_png(noisy, tmp_path / "black.png")),
-        str(grey_png(1 - noisy, tmp_path / "white.png")),
-    )
-    app = denoise(trained, noisy)
-    assert app.max() > 0.5  # a digit came out, not a blank page
-    assert np.abs(read_grey(tmp_path / "black-denoised.png") - app).max() <= 1 / 255 + 1e-6
-    assert np.abs(1 - read_grey(tmp_path / "white-denoised.png") - app).max() <= 1 / 255 + 1e-6
-
-
-def answers(out: str) -> np.ndarray:
+def csv_rows(out: str) -> np.ndarray:
     """predict.py's CSV answer without its header row and first column (the row number)."""
     lines = out.strip().splitlines()[1:]
     return np.array([[float(cell) for cell in line.split(",")[1:]] for line in lines])
 
 
-def test_the_house_price_models_run_alone_and_price_as_the_app_does(standalone_libs, tmp_path):
-    from core.labs.house_prices.interactions import heldout_predictions
+def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys, monkeypatch):
+    import core.export
 
-    folder, trained = unpacked("house-prices", "clean", tmp_path)
-    data, predicted = heldout_predictions(trained)
-    houses = data.heldout_houses.iloc[:6].drop(columns=["Sale_Price"], errors="ignore")
-    houses.to_csv(tmp_path / "houses.csv", index=False)
-    prices = answers(run_predict(folder, standalone_libs, str(tmp_path / "houses.csv")))
-    app = np.stack([predicted["mse"][:6], predicted["mae"][:6]], axis=1)
-    np.testing.assert_allclose(prices, app, rtol=1e-4)
-
-
-def test_the_regularised_models_run_alone_and_answer_as_the_app_does(standalone_libs, tmp_path):
-    from core.labs.regularisation.model import MODELS as MODEL_ORDER
-    from core.labs.regularisation.spec import MODELS
-    from core.labs.regularisation.train import data_for, probabilities
-
-    assert MODEL_ORDER == MODELS  # model.py's own copy, so that it runs alone
-    folder, trained = unpacked("regularisation", "default", tmp_path)
-    data = data_for(trained)
-    rows = data.heldout_rows.iloc[:40]
-    assert rows["age"].isna().any()  # an unknown age among them
-    rows.to_csv(tmp_path / "passengers.csv", index=False)
-    said = answers(run_predict(folder, standalone_libs, str(tmp_path / "passengers.csv")))
-    app = probabilities(trained.model, data.x_heldout[:40])
-    np.testing.assert_allclose(said, np.stack([app[name] for name in MODELS], axis=1), atol=2e-6)
-
-
-def test_the_imbalanced_models_run_alone_and_answer_as_the_app_does(standalone_libs, tmp_path):
-    from core.labs.imbalanced.train import data_for, probabilities
-
-    folder, trained = unpacked("imbalanced", "default", tmp_path)
-    data = data_for(trained)
-    data.heldout_customers.iloc[:8].to_csv(tmp_path / "customers.csv", index=False)
-    said = answers(run_predict(folder, standalone_libs, str(tmp_path / "customers.csv")))
-    app = probabilities(trained.model, data.x_heldout[:8])
-    np.testing.assert_allclose(said, np.stack(list(app.values()), axis=1), atol=2e-6)
-    assert said.shape == (8, len(trained.config["methods"]))
-
-
-def test_the_vae_runs_alone_decoding_and_reconstructing_as_the_app_does(standalone_libs, tmp_path):
-    from core.imaging import example_digit, to_mnist_frame
-    from core.labs.vae.latent import decode, encode
-
-    folder, trained = unpacked("vae", "mlp-2d", tmp_path)
-    codes = np.array([[0.0, 0.0], [1.5, -0.5], [-2.0, 1.0]], dtype=np.float32)
-    run_predict(folder, standalone_libs, "decode", *(",".join(map(str, z)) for z in codes))
-    sheet = read_grey(folder / "decoded.png")  # three 28x28 digits, a 2-pixel gap between
-    drawn = np.stack([sheet[:, i * 30 : i * 30 + 28] for i in range(3)])
-    assert np.abs(drawn - decode(trained, codes)).max() <= 1 / 255 + 1e-6
-
-    frame = np.round(to_mnist_frame(example_digit()) * 255) / 255  # as the PNG holds it
-    out = run_predict(folder, standalone_libs, "reconstruct", str(grey_png(frame, tmp_path / "digit.png")))
-    app = encode(trained, frame)
-    means = [float(pair.split(" ± ")[0]) for pair in out.split("code ")[1].split(";")[0].split(", ")]
-    np.testing.assert_allclose(means, app.means[0], atol=1e-4)
-    assert (
-        np.abs(read_grey(tmp_path / "digit-reconstructed.png") - app.reconstructions[0]).max()
-        <= 1 / 255 + 1e-6
-    )
-
-
-def test_the_gan_runs_alone_and_draws_as_the_app_does(standalone_libs, tmp_path):
-    from core.labs.gan.sampling import generate_tensor
-
-    folder, trained = unpacked("gan", "cdcgan", tmp_path)
-    run_predict(
-        folder, standalone_libs, "--count", "12", "--seed", "7", "--digit", "3", "--out", "threes.png"
-    )
-    run_predict(folder, standalone_libs, "--count", "10", "--seed", "7", "--out", "each.png")
-    model = trained.model
-    generator = torch.Generator().manual_seed(7)  # predict.py's rule: z ~ N(0, I) row by row
-    z = torch.stack([torch.randn(model.latent_dim, generator=generator) for _ in range(12)])
-    threes = torch.cat([z, torch.nn.functional.one_hot(torch.full((12,), 3), 10).float()], dim=1)
-    each = torch.cat([z[:10], torch.eye(10)], dim=1)  # digits 0 to 9 in turn
-    for name, latents, count in (("threes.png", threes, 12), ("each.png", each, 10)):
-        sheet = read_grey(folder / name)  # ten to a row, 28x28 each, a 2-pixel gap between
-        drawn = np.stack(
-            [
-                sheet[30 * (i // 10) : 30 * (i // 10) + 28, 30 * (i % 10) : 30 * (i % 10) + 28]
-                for i in range(count)
-            ]
-        )
-        assert np.abs(drawn - generate_tensor(model, latents)).max() <= 1 / 255 + 1e-6
-    reader = get_lab("digits").interaction("classify")
-    classifier = models.bundled(get_lab("digits"), "fast-cnn")
-    read = [
-        reader(classifier, {"image": picture})["prediction"].label
-        for picture in generate_tensor(model, threes)
-    ]
-    assert read.count("3") >= 9  # the conditional model drew threes when asked
-
-
-def test_the_char_lstm_runs_alone_and_writes_as_the_app_does(standalone_libs, tmp_path):
-    from core.labs.charlstm.interactions import generate
-
-    folder, trained = unpacked("charlstm", "default", tmp_path)
-    out = run_predict(
-        folder, standalone_libs, "The qu", "--temperature", "0.8", "--count", "4", "--seed", "5"
-    )
-    texts = [line.split("    (")[0] for line in out.splitlines()]
-    assert texts == generate(trained, "The qu", 0.8, 4, 5).texts
-    greedy = run_predict(folder, standalone_libs, "Deep", "--greedy").splitlines()
-    assert [line.split("    (")[0] for line in greedy] == generate(trained, "Deep", 0, 1, 0).texts
-    assert greedy[0].endswith("(a training sentence)")  # the bundled model learnt its sentences
-
-
-def test_the_binary_autoencoder_runs_alone_encoding_and_decoding_as_the_app_does(standalone_libs, tmp_path):
-    from core.bit_codes import decode
-    from core.imaging import example_digit, to_mnist_frame
-    from core.labs.binary_ae.interactions import encode_frame
-
-    folder, trained = unpacked("binary-ae", "fast", tmp_path)
-    frame = np.round(to_mnist_frame(example_digit()) * 255) / 255  # as the PNG holds it
-    out = run_predict(folder, standalone_libs, "encode", str(grey_png(frame, tmp_path / "digit.png")))
-    app = encode_frame(trained, frame)
-    assert out.split(": ")[1].split(";")[0] == app.bits_text.replace(" ", "")
-    assert np.abs(read_grey(tmp_path / "digit-rebuilt.png") - app.reconstruction).max() <= 1 / 255 + 1e-6
-
-    codes = ["0" * 48, "01" * 24]
-    run_predict(folder, standalone_libs, "decode", *codes)
-    sheet = read_grey(folder / "decoded.png")  # two 32x32 digits, a 2-pixel gap between
-    drawn = np.stack([sheet[:, 0:32], sheet[:, 34:66]])
-    assert np.abs(drawn - decode(trained, codes)).max() <= 1 / 255 + 1e-6
-
-
-def test_the_cli_exports_a_bundled_model_and_a_checkpoint_folder(tmp_path, capsys):
+    # The ONNX file is checked above, lab by lab; writing it twice more here would cost seconds.
+    monkeypatch.setattr(core.export, "onnx_bytes", lambda lab, trained: (None, "not written in this test"))
     out = tmp_path / "digits.zip"
     assert cli(["export", "digits:mlp", "--out", str(out)]) == 0
     folder = checkpoints.extract_archive(out.read_bytes(), tmp_path / "again")
     assert cli(["export", str(folder), "--out", str(tmp_path / "again.zip")]) == 0
-    assert zipfile.ZipFile(tmp_path / "again.zip").namelist()
+    with zipfile.ZipFile(out) as first, zipfile.ZipFile(tmp_path / "again.zip") as again:
+        weights = [next(n for n in z.namelist() if n.endswith("model.safetensors")) for z in (first, again)]
+        assert first.read(weights[0]) == again.read(weights[1])  # the same model, exported again
+        assert any(name.endswith("predict.py") for name in again.namelist())
 
 
 def test_a_lab_without_onnx_or_predict_py_still_exports_and_says_why(tmp_path, monkeypatch):
@@ -420,9 +260,10 @@ print(json.dumps(answers))
 
 
 def run_many(libs: Path, jobs: list[tuple[Path, list[str]]]) -> list[dict[str, str]]:
-    """Several predict.py runs in one subprocess with nothing but the standard library, torch
-    and safetensors on the path (as `run_predict`), each in its export's folder; each run's
-    standard output ("out") and, when it stopped, its traceback ("error")."""
+    """Several predict.py runs in one subprocess with nothing but the standard library, the
+    export's folder and torch and safetensors on the path (-S -s -E: no site-packages, no user
+    site, no PYTHONPATH), each in its export's folder; each run's standard output ("out") and,
+    when it stopped, its traceback ("error")."""
     command = [sys.executable, "-S", "-s", "-E", "-c", RUN_MANY, str(libs)]
     payload = json.dumps([(str(folder), args) for folder, args in jobs])
     done = subprocess.run(command, input=payload, capture_output=True, text=True, timeout=300)
@@ -783,6 +624,10 @@ def test_the_standalone_model_files_name_what_the_specs_name():
     from core.scenes import SCENE_SIZE
 
     assert DETECTED_SIZE == SCENE_SIZE
+    from core import pretrained
+    from core.labs.transfer_learning.model import MEAN, STD
+
+    assert (MEAN, STD) == (pretrained.MEAN, pretrained.STD)
 
 
 @case("mnist-rows", "all", lambda folder, trained: [digit_pictures(folder)])
@@ -906,13 +751,20 @@ def test_the_detectors_nms_in_plain_torch_keeps_what_torchvisions_keeps():
     from core.labs.detection.model import class_nms
 
     generator = torch.Generator().manual_seed(0)
-    corners = torch.rand(200, 2, generator=generator) * 48
-    boxes = torch.cat([corners, corners + 4 + torch.rand(200, 2, generator=generator) * 16], dim=1)
-    scores, labels = torch.rand(200, generator=generator), torch.randint(0, 3, (200,), generator=generator)
-    for iou in (0.1, 0.3, 0.5, 0.8):
-        kept = class_nms(boxes, scores, labels, iou)
-        assert torch.equal(kept, batched_nms(boxes, scores, labels, iou))
-        assert len(kept) < 200 or iou == 0.8  # it dropped boxes
+    corners = torch.rand(200, 2, generator=generator) * 48  # scattered boxes
+    scattered = torch.cat([corners, corners + 4 + torch.rand(200, 2, generator=generator) * 16], dim=1)
+    # Boxes piled on four spots: long chains of boxes dropping one another.
+    corners = torch.rand(4, 2, generator=generator)[torch.arange(200) % 4] * 40
+    corners = corners + torch.randn(200, 2, generator=generator) * 2
+    piled = torch.cat([corners, corners + 12 + torch.randn(200, 2, generator=generator)], dim=1)
+    scores = torch.rand(200, generator=generator)
+    for boxes, classes in ((scattered, 3), (piled, 2)):
+        labels = torch.randint(0, classes, (200,), generator=generator)
+        for iou in (0.1, 0.3, 0.5, 0.8):
+            kept = class_nms(boxes, scores, labels, iou)
+            assert torch.equal(kept, batched_nms(boxes, scores, labels, iou))
+            assert len(kept) < 200 or iou == 0.8  # it dropped boxes
+    assert len(class_nms(piled[:0], scores[:0], labels[:0], 0.5)) == 0
 
 
 @case("segmentation", "digits", lambda folder, trained: scene_jobs(folder, trained))
@@ -1017,6 +869,206 @@ def test_efficientnet_lite_in_plain_torch_is_timms_network():
             )
     assert mine.features.shape == (2, 1280, 2, 3)
     torch.testing.assert_close(mine.features, timm_network.features, atol=1e-5, rtol=0)
+
+
+# --- the first labs' predict.py runs, in the same subprocess ------------------------------------
+
+
+def seven_job(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    (folder / "seven.png").write_bytes(photo_png(SEVEN))
+    return [[str(folder / "seven.png")]]
+
+
+@case("digits", "fast-cnn", seven_job)
+def digits_answers(folder, trained, answers):
+    (out,) = ran(answers)
+    digit = int(out.split(": ")[1].split()[0])
+    app = get_lab("digits").interaction("classify")(
+        trained, {"image": read_upload((folder / "seven.png").read_bytes())}
+    )
+    assert str(digit) == app["prediction"].label == "7"
+
+
+def noisy_digit_jobs(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    """A noisy digit as white ink on black (as MNIST) and as dark ink on white paper."""
+    from core.imaging import example_digit, to_mnist_frame
+    from core.labs.denoise.interactions import corrupt_and_denoise
+
+    noisy = corrupt_and_denoise(trained, to_mnist_frame(example_digit()), "gaussian", 0.5, 3).noisy
+    return [[str(grey_png(noisy, folder / "black.png")), str(grey_png(1 - noisy, folder / "white.png"))]]
+
+
+@case("denoise", "skip-ae", noisy_digit_jobs)
+def denoise_answers(folder, trained, answers):
+    from core.labs.denoise.interactions import denoise
+
+    ran(answers)
+    assert (folder / "pictures.py").is_file()
+    app = denoise(trained, read_grey(folder / "black.png"))  # the noisy digit as the PNG holds it
+    assert app.max() > 0.5  # a digit came out, not a blank page
+    assert np.abs(read_grey(folder / "black-denoised.png") - app).max() <= 1 / 255 + 1e-6
+    assert np.abs(1 - read_grey(folder / "white-denoised.png") - app).max() <= 1 / 255 + 1e-6
+
+
+def houses_job(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.labs.house_prices.interactions import heldout_predictions
+
+    houses = heldout_predictions(trained)[0].heldout_houses.iloc[:6]
+    houses.drop(columns=["Sale_Price"], errors="ignore").to_csv(folder / "houses.csv", index=False)
+    return [[str(folder / "houses.csv")]]
+
+
+@case("house-prices", "clean", houses_job)
+def house_prices_answers(folder, trained, answers):
+    from core.labs.house_prices.interactions import heldout_predictions
+
+    predicted = heldout_predictions(trained)[1]
+    app = np.stack([predicted["mse"][:6], predicted["mae"][:6]], axis=1)
+    np.testing.assert_allclose(csv_rows(ran(answers)[0]), app, rtol=1e-4)
+
+
+def passengers_job(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.labs.regularisation.train import data_for
+
+    rows = data_for(trained).heldout_rows.iloc[:40]
+    assert rows["age"].isna().any()  # an unknown age among them
+    rows.to_csv(folder / "passengers.csv", index=False)
+    return [[str(folder / "passengers.csv")]]
+
+
+@case("regularisation", "default", passengers_job)
+def regularisation_answers(folder, trained, answers):
+    from core.labs.regularisation.model import MODELS as MODEL_ORDER
+    from core.labs.regularisation.spec import MODELS
+    from core.labs.regularisation.train import data_for, probabilities
+
+    assert MODEL_ORDER == MODELS  # model.py's own copy, so that it runs alone
+    app = probabilities(trained.model, data_for(trained).x_heldout[:40])
+    np.testing.assert_allclose(
+        csv_rows(ran(answers)[0]), np.stack([app[name] for name in MODELS], axis=1), atol=2e-6
+    )
+
+
+def customers_job(folder: Path, trained: TrainedModel) -> list[list[str]]:
+    from core.labs.imbalanced.train import data_for
+
+    data_for(trained).heldout_customers.iloc[:8].to_csv(folder / "customers.csv", index=False)
+    return [[str(folder / "customers.csv")]]
+
+
+@case("imbalanced", "default", customers_job)
+def imbalanced_answers(folder, trained, answers):
+    from core.labs.imbalanced.train import data_for, probabilities
+
+    said = csv_rows(ran(answers)[0])
+    app = probabilities(trained.model, data_for(trained).x_heldout[:8])
+    np.testing.assert_allclose(said, np.stack(list(app.values()), axis=1), atol=2e-6)
+    assert said.shape == (8, len(trained.config["methods"]))
+
+
+VAE_CODES = np.array([[0.0, 0.0], [1.5, -0.5], [-2.0, 1.0]], dtype=np.float32)
+
+
+def mnist_frame_png(folder: Path, name: str) -> str:
+    from core.imaging import example_digit, to_mnist_frame
+
+    return str(grey_png(to_mnist_frame(example_digit()), folder / name))
+
+
+@case(
+    "vae",
+    "mlp-2d",
+    lambda folder, trained: [
+        ["decode", *(",".join(map(str, z)) for z in VAE_CODES)],
+        ["reconstruct", mnist_frame_png(folder, "digit.png")],
+    ],
+)
+def vae_answers(folder, trained, answers):
+    from core.labs.vae.latent import decode, encode
+
+    _, out = ran(answers)
+    sheet = read_grey(folder / "decoded.png")  # three 28x28 digits, a 2-pixel gap between
+    drawn = np.stack([sheet[:, i * 30 : i * 30 + 28] for i in range(3)])
+    assert np.abs(drawn - decode(trained, VAE_CODES)).max() <= 1 / 255 + 1e-6
+    app = encode(trained, read_grey(folder / "digit.png"))  # the frame as the PNG holds it
+    means = [float(pair.split(" ± ")[0]) for pair in out.split("code ")[1].split(";")[0].split(", ")]
+    np.testing.assert_allclose(means, app.means[0], atol=1e-4)
+    assert (
+        np.abs(read_grey(folder / "digit-reconstructed.png") - app.reconstructions[0]).max() <= 1 / 255 + 1e-6
+    )
+
+
+@case(
+    "gan",
+    "cdcgan",
+    lambda folder, trained: [
+        ["--count", "12", "--seed", "7", "--digit", "3", "--out", "threes.png"],
+        ["--count", "10", "--seed", "7", "--out", "each.png"],
+    ],
+)
+def gan_answers(folder, trained, answers):
+    from core.labs.gan.sampling import generate_tensor
+
+    ran(answers)
+    model = trained.model
+    generator = torch.Generator().manual_seed(7)  # predict.py's rule: z ~ N(0, I) row by row
+    z = torch.stack([torch.randn(model.latent_dim, generator=generator) for _ in range(12)])
+    threes = torch.cat([z, torch.nn.functional.one_hot(torch.full((12,), 3), 10).float()], dim=1)
+    each = torch.cat([z[:10], torch.eye(10)], dim=1)  # digits 0 to 9 in turn
+    for name, latents, count in (("threes.png", threes, 12), ("each.png", each, 10)):
+        sheet = read_grey(folder / name)  # ten to a row, 28x28 each, a 2-pixel gap between
+        drawn = np.stack(
+            [
+                sheet[30 * (i // 10) : 30 * (i // 10) + 28, 30 * (i % 10) : 30 * (i % 10) + 28]
+                for i in range(count)
+            ]
+        )
+        assert np.abs(drawn - generate_tensor(model, latents)).max() <= 1 / 255 + 1e-6
+    reader = get_lab("digits").interaction("classify")
+    classifier = models.bundled(get_lab("digits"), "fast-cnn")
+    read = [
+        reader(classifier, {"image": picture})["prediction"].label
+        for picture in generate_tensor(model, threes)
+    ]
+    assert read.count("3") >= 9  # the conditional model drew threes when asked
+
+
+@case(
+    "charlstm",
+    "default",
+    lambda folder, trained: [
+        ["The qu", "--temperature", "0.8", "--count", "4", "--seed", "5"],
+        ["Deep", "--greedy"],
+    ],
+)
+def charlstm_answers(folder, trained, answers):
+    from core.labs.charlstm.interactions import generate
+
+    sampled, greedy = (out.splitlines() for out in ran(answers))
+    assert [line.split("    (")[0] for line in sampled] == generate(trained, "The qu", 0.8, 4, 5).texts
+    assert [line.split("    (")[0] for line in greedy] == generate(trained, "Deep", 0, 1, 0).texts
+    assert greedy[0].endswith("(a training sentence)")  # the bundled model learnt its sentences
+
+
+BIT_CODES = ["0" * 48, "01" * 24]
+
+
+@case(
+    "binary-ae",
+    "fast",
+    lambda folder, trained: [["encode", mnist_frame_png(folder, "digit.png")], ["decode", *BIT_CODES]],
+)
+def binary_ae_answers(folder, trained, answers):
+    from core.bit_codes import decode
+    from core.labs.binary_ae.interactions import encode_frame
+
+    out, _ = ran(answers)
+    app = encode_frame(trained, read_grey(folder / "digit.png"))
+    assert out.split(": ")[1].split(";")[0] == app.bits_text.replace(" ", "")
+    assert np.abs(read_grey(folder / "digit-rebuilt.png") - app.reconstruction).max() <= 1 / 255 + 1e-6
+    sheet = read_grey(folder / "decoded.png")  # two 32x32 digits, a 2-pixel gap between
+    drawn = np.stack([sheet[:, 0:32], sheet[:, 34:66]])
+    assert np.abs(drawn - decode(trained, BIT_CODES)).max() <= 1 / 255 + 1e-6
 
 
 # Last: every case above is declared by now.
