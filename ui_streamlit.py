@@ -34,7 +34,7 @@ from core.imaging import (
     read_photo,
     read_upload,
 )
-from core.interactions import Interaction, Output
+from core.interactions import WAITING, Interaction, Output
 from core.labs.base import Lab, TrainedModel
 from core.lessons import Lesson, LessonError
 from core.runner import BusyError, Job, default_runner
@@ -768,14 +768,10 @@ def interaction_panel(lab: Lab, interaction: Interaction, trained: TrainedModel 
         values = {param.name: input_control(param, f"{key}-{param.name}") for param in interaction.inputs}
         asked = interaction.live or st.button(interaction.title, key=f"{key}-run", type="primary")
     with right:
-        if any(param.kind == "image" and values[param.name] is None for param in interaction.inputs):
-            st.info("Draw or upload a picture: the answer appears here.")
-            return
-        if any(param.kind == "photo" and values[param.name] is None for param in interaction.inputs):
-            st.info("Pick, upload or take a photo: the answer appears here.")
-            return
-        if any(param.kind == "classes" and values[param.name] is None for param in interaction.inputs):
-            st.info(image_classes.WAITING)
+        empty = {param.kind for param in interaction.inputs if values[param.name] is None}
+        waiting = [message for kind, message in WAITING.items() if kind in empty]
+        if waiting:  # a picture input is still empty: say how to give one
+            st.info(waiting[0])
             return
         stored = st.session_state.get(f"{key}-result")
         if asked:
@@ -902,12 +898,15 @@ def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str
     if source == sources[0]:
         st.caption(image_classes.READY_MADE_NOTE)
         return image_classes.form_value(source, [])
-    count = int(st.number_input("How many classes", 2, 6, 2, key=f"{key}-count"))
+    low, high = image_classes.MIN_CLASSES, image_classes.MAX_CLASSES
+    count = int(st.number_input("How many classes", low, high, low, key=f"{key}-count"))
     decoded = st.session_state.setdefault(f"{key}-decoded", {})  # upload id -> picture
     classes, kept = [], set()
     for number in range(count):
         with st.expander(f"Class {number + 1}", expanded=True):
-            name = st.text_input("Name", f"Class {number + 1}", key=f"{key}-name-{number}", max_chars=40)
+            name = st.text_input(
+                "Name", f"Class {number + 1}", key=f"{key}-name-{number}", max_chars=image_classes.MAX_NAME
+            )
             uploads = st.file_uploader(
                 f"Pictures: png, jpg or webp ({UPLOAD_LIMITS} each)",
                 type=list(UPLOAD_TYPES),

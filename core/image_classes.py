@@ -141,7 +141,6 @@ def _checked(names: Sequence[str], photos: Sequence[Sequence[np.ndarray]], sourc
 
 SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")  # the form's first choice
 READY_MADE_NOTE = "Six Fashion-MNIST garments, 8 colour pictures each: for a class without cameras."
-WAITING = "Add pictures to your classes (uploads or webcam shots): the answer appears here."
 
 
 def uploaded_picture(data: bytes, file_name: str) -> np.ndarray:
@@ -162,7 +161,7 @@ def form_value(
     source: str, classes: Sequence[tuple[str, Sequence[np.ndarray]]], drop_empty: bool = False
 ) -> str | list[tuple[str, list[np.ndarray]]] | None:
     """What a front's form hands to `to_classes`: the ready-made set's name when that source is
-    picked; else each class's (name, pictures), or None until a picture is given (`WAITING`).
+    picked; else each class's (name, pictures), or None until a picture is given.
     `drop_empty` leaves out empty classes beyond the two a set needs: for a form that always
     shows six classes' boxes (Gradio), where a student fills only the first few."""
     if source == SOURCES[0]:

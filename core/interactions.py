@@ -47,6 +47,13 @@ def digit_input(name: str = "image", label: str = "Digit", help: str = DIGIT_HEL
     return Param(name, "image", None, help, label=label)
 
 
+# What a page says while a picture input is still empty, by input kind (its answer waits for one).
+WAITING = {
+    "image": "Draw or upload a picture: the answer appears here.",
+    "photo": "Pick, upload or take a photo: the answer appears here.",
+    "classes": "Add pictures to your classes (uploads or webcam shots): the answer appears here.",
+}
+
 PHOTO_HELP = "A colour photo: one of the bundled photos, your own (png, jpg or webp), or one from the webcam."
 
 

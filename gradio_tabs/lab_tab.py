@@ -326,7 +326,7 @@ def classes_component(param: Param) -> ClassesInput:
     names, files, webcams, shots = [], [], [], []
     for number in range(image_classes.MAX_CLASSES):
         with gr.Accordion(f"Class {number + 1}", open=number < 2):
-            names.append(gr.Textbox(f"Class {number + 1}", label="Name", max_length=40))
+            names.append(gr.Textbox(f"Class {number + 1}", label="Name", max_length=image_classes.MAX_NAME))
             files.append(
                 gr.File(
                     file_count="multiple",
