@@ -95,7 +95,7 @@ def offline() -> bool:
 
 def load_images(dataset: str = "mnist", data_dir: str | None = None) -> ImageData:
     """The dataset from the first place that has it (see the module docstring)."""
-    if dataset not in DATASETS:
+    if not isinstance(dataset, str) or dataset not in DATASETS:  # a hand-edited config can hold anything
         raise DataUnavailableError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}")
     explicit = data_dir or os.environ.get("DLL_DATA_DIR")
     return _load_images_cached(dataset, str(explicit) if explicit else None, str(system_datasets()))

@@ -67,6 +67,8 @@ def test_fashion_mnist_has_no_fallback_and_says_what_to_do(tmp_path, monkeypatch
         load_images("fashion-mnist")
     with pytest.raises(DataUnavailableError, match="unknown dataset"):
         load_images("cifar")
+    with pytest.raises(DataUnavailableError, match="unknown dataset"):  # from a hand-edited config
+        load_images([])
 
 
 def write_idx(path, array) -> None:
