@@ -900,7 +900,7 @@ def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str
         return image_classes.form_value(source, [])
     low, high = image_classes.MIN_CLASSES, image_classes.MAX_CLASSES
     count = int(st.number_input("How many classes", low, high, low, key=f"{key}-count"))
-    decoded = st.session_state.setdefault(f"{key}-decoded", {})  # upload id -> picture
+    decoded = st.session_state.setdefault(f"{key}-decoded", {})  # upload id -> picture or refusal
     classes, kept = [], set()
     for number in range(count):
         with st.expander(f"Class {number + 1}", expanded=True):
@@ -923,22 +923,33 @@ def _classes(param: Param, key: str) -> list[tuple[str, list[np.ndarray]]] | str
                     shots[shot.file_id] = _decoded(shot, {})
                 if shots and st.button("Forget the shots", key=f"{key}-forget-{number}"):
                     shots.clear()
-            pictures = [picture for picture in [*pictures, *shots.values()] if picture is not None]
-            st.caption(image_classes.picture_count(pictures))
+            given = [*pictures, *shots.values()]
+            refused = [item for item in given if isinstance(item, image_classes.RefusedFile)]
+            pictures = [item for item in given if not isinstance(item, image_classes.RefusedFile)]
+            # Every run, not only the one after the upload: the file stays listed until removed.
+            summary = image_classes.picture_count(pictures, refused).translate(AS_TYPED)
+            if refused:
+                st.warning(summary)
+            else:
+                st.caption(summary)
         classes.append((name, pictures))
     for gone in set(decoded) - kept:  # removed uploads leave this session's memory too
         del decoded[gone]
     return image_classes.form_value(source, classes)
 
 
-def _decoded(upload: Any, decoded: dict[str, np.ndarray | None]) -> np.ndarray | None:
-    """An upload's picture (core.image_classes.uploaded_picture), decoded once per session."""
+# Markdown's marks escaped, for file names shown where Streamlit reads markdown (IMG_1_2.jpg).
+AS_TYPED = str.maketrans({mark: "\\" + mark for mark in "\\`*_[]<>$~|"})
+
+
+def _decoded(upload: Any, decoded: dict[str, Any]) -> np.ndarray | image_classes.RefusedFile:
+    """An upload's picture (core.image_classes.uploaded_picture), decoded once per session; a
+    file that is no picture gives its refusal, kept as long as the upload to be shown each run."""
     if upload.file_id not in decoded:
         try:
             decoded[upload.file_id] = image_classes.uploaded_picture(upload.getvalue(), upload.name)
-        except ImageInputError as error:
-            st.error(str(error))
-            decoded[upload.file_id] = None
+        except image_classes.RefusedFile as refusal:  # kept anew: a raised one's frames hold the file
+            decoded[upload.file_id] = image_classes.RefusedFile(refusal.file_name, refusal.reason)
     return decoded[upload.file_id]
 
 

@@ -143,13 +143,29 @@ SOURCES = ("Ready-made (Fashion-MNIST)", "My own classes")  # the form's first c
 READY_MADE_NOTE = "Six Fashion-MNIST garments, 8 colour pictures each: for a class without cameras."
 
 
+class RefusedFile(ImageInputError):
+    """An uploaded file of a class that is no usable picture. It names the file, so a student
+    knows which of a dozen to remove, and keeps the reason apart for a class's summary."""
+
+    def __init__(self, file_name: str, reason: str):
+        super().__init__(f"{file_name}: {reason}")
+        self.file_name, self.reason = file_name, reason
+
+    def __reduce__(self) -> tuple:  # pickled and copied with both arguments, not the message
+        return type(self), (self.file_name, self.reason)
+
+    def summary(self) -> str:
+        """The refusal as a class's summary line puts it: "notes.png refused: why"."""
+        return f"{self.file_name} refused: {self.reason.rstrip('.')}"
+
+
 def uploaded_picture(data: bytes, file_name: str) -> np.ndarray:
-    """One uploaded file of a class, checked like every upload and shrunk; a refusal names the
-    file, so a student knows which of a dozen to remove."""
+    """One uploaded file of a class, checked like every upload and shrunk; a refusal is a
+    RefusedFile."""
     try:
         return shrink(read_photo(data))
     except ImageInputError as error:
-        raise ImageInputError(f"{file_name}: {error}") from None
+        raise RefusedFile(file_name, str(error)) from None
 
 
 def shot_picture(shot: np.ndarray) -> np.ndarray:
@@ -174,9 +190,12 @@ def form_value(
     return pairs
 
 
-def picture_count(pictures: Sequence[Any]) -> str:
-    """A class's summary under its boxes: how many pictures it has."""
-    return f"{len(pictures)} picture{'' if len(pictures) == 1 else 's'}"
+def picture_count(pictures: Sequence[Any], refused: Sequence[RefusedFile] = ()) -> str:
+    """A class's summary under its boxes: how many pictures it has, then each file refused and
+    why, for as long as the file stays in the class ("2 pictures (notes.png refused: ...)"), so
+    a student who looked away when it was uploaded still sees why a picture is missing."""
+    count = f"{len(pictures)} picture{'' if len(pictures) == 1 else 's'}"
+    return f"{count} ({'; '.join(file.summary() for file in refused)})" if refused else count
 
 
 def read_argument(value: str) -> ImageClasses | str:

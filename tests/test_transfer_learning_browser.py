@@ -1,7 +1,8 @@
 """The transfer-learning lab's own classes in Debian's Chromium, on both fronts, as a student
 makes them: two classes of three small uploaded pictures each (red and blue), the frozen head
 taught on the button (fine-tuning off: seconds), and an uploaded bluish photo answered "blue".
-Bad input answers on the page: a class left without pictures, and a file that is no picture.
+Bad input answers on the page: a class left without pictures, and a file that is no picture
+(Streamlit names it in its class's summary on every run while it stays uploaded).
 
 One page per front, three small PNGs per class. Uploads go through each front's hidden file
 input (`set_input_files`); the test waits until the page lists the uploaded files before it
@@ -128,4 +129,10 @@ def test_own_classes_are_taught_and_answer_an_uploaded_photo_in_streamlit(stream
     settled(page)
 
     upload[1].set_input_files(pictures["notes"])
-    expect(page.get_by_text(f"notes.png: {UNREADABLE}")).to_be_visible(timeout=PREDICTION_MS)
+    refused = f"{PER_CLASS} pictures (notes.png refused: {UNREADABLE}"
+    expect(in_class(page, 2).get_by_text(refused)).to_be_visible(timeout=PREDICTION_MS)
+    settled(page)
+    # A later run (a third class asked for) still says why the class has a picture fewer.
+    page.locator(f"{key}-images-count").get_by_test_id("stNumberInputStepUp").click()
+    expect(in_class(page, 3)).to_be_visible(timeout=PREDICTION_MS)
+    expect(in_class(page, 2).get_by_text(refused)).to_be_visible()
