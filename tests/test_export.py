@@ -725,14 +725,15 @@ def uploaded(path: Path) -> np.ndarray:
     ],
 )
 def detection_answers(folder, trained, answers):
-    from core.labs.detection.model import candidates, select
+    from core.labs.detection.model import candidates
+    from core.labs.detection.train import detections  # the app's: torchvision's NMS
 
     classes = trained.config["classes"]
     for out, (score, nms) in zip(ran(answers), ((0.3, 0.5), (0.05, 0.3)), strict=True):
         lines = out.splitlines()
         for i in range(len(SCENE_LAYOUTS)):
             pixels = torch.from_numpy(uploaded(folder / f"scene-{i}.png")).permute(2, 0, 1)[None].contiguous()
-            app = select(candidates(trained.model, pixels)[0], score, nms)
+            app = detections(candidates(trained.model, pixels)[0], score, nms)
             said = [
                 line.split(": ", 1)[1] for line in lines if line.startswith(str(folder / f"scene-{i}.png"))
             ]

@@ -19,8 +19,8 @@ from core import scenes
 from core.imaging import example_photo
 from core.interactions import Interaction, Output, photo_input
 from core.labs.base import TrainedModel
-from core.labs.detection.model import Candidates, candidates, select
-from core.labs.detection.train import HELDOUT_SCENES, heldout_scenes
+from core.labs.detection.model import Candidates, candidates
+from core.labs.detection.train import HELDOUT_SCENES, detections, heldout_scenes
 from core.scene_views import PREVIEW, check_index, photo_choice, scene_index, square_scene
 from core.specs import Param
 
@@ -133,7 +133,7 @@ def heldout(trained: TrainedModel, index: int, score_threshold: float, nms_iou: 
     scene_set = heldout_scenes(trained)
     image = scene_set.images[index].permute(1, 2, 0).numpy()
     raw = cached_candidates(trained, f"heldout-{index}", lambda: image)
-    found = select(raw, score_threshold, nms_iou)
+    found = detections(raw, score_threshold, nms_iou)
     classes = classes_of(trained)
     truth_boxes, truth_labels = scene_set.boxes[index].numpy(), scene_set.labels[index].numpy()
     return {
@@ -155,7 +155,7 @@ def compose(
     scene = scenes.compose(placements, background, trained.config.get("objects", "digits"))
     key = "compose-" + repr((placements, background))
     raw = cached_candidates(trained, key, lambda: scene.image)
-    found = select(raw, score_threshold, nms_iou)
+    found = detections(raw, score_threshold, nms_iou)
     return {
         "found": drawn(scene.image, found, classes),
         "truth": scenes.draw_boxes(scene.image, scene.boxes, scene.labels, classes),
@@ -171,7 +171,7 @@ def photo(trained: TrainedModel, photo: np.ndarray, score_threshold: float, nms_
     image = square_scene(photo)
     key = "photo-" + hashlib.blake2b(image.tobytes(), digest_size=16).hexdigest()
     raw = cached_candidates(trained, key, lambda: image)
-    found = select(raw, score_threshold, nms_iou)
+    found = detections(raw, score_threshold, nms_iou)
     classes = classes_of(trained)
     note = (
         summary(found, raw, score_threshold, nms_iou, classes)

@@ -14,6 +14,7 @@ but torch, so that an export's predict.py runs it alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -105,13 +106,17 @@ def candidates(model: TinyDetector, images: torch.Tensor) -> list[Candidates]:
     ]
 
 
-def select(found: Candidates, score_threshold: float, nms_iou: float, limit: int = 50) -> Candidates:
+def select(
+    found: Candidates, score_threshold: float, nms_iou: float, limit: int = 50, nms: Callable | None = None
+) -> Candidates:
     """The detections: candidates scoring at least the threshold, then non-maximum suppression
     per class (a box is dropped when it overlaps a better one of its class by more than
-    `nms_iou`; 1 keeps every box)."""
+    `nms_iou`; 1 keeps every box). The app passes torchvision's `batched_nms` as `nms`; this
+    file's own `class_nms` (the same boxes kept, checked in the tests) needs torch alone."""
     keep = (found.scores >= score_threshold).nonzero().flatten()
     boxes, scores, labels = found.boxes[keep], found.scores[keep], found.labels[keep]
-    kept = class_nms(boxes, scores, labels, nms_iou) if nms_iou < 1.0 else scores.argsort(descending=True)
+    suppress = nms or class_nms
+    kept = suppress(boxes, scores, labels, nms_iou) if nms_iou < 1.0 else scores.argsort(descending=True)
     kept = kept[:limit]
     return Candidates(boxes[kept], scores[kept], labels[kept])
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torchvision.ops import batched_nms
 
 from core import scenes
 from core.events import EpochEnd, Event, Progress, Samples, Trained
@@ -23,6 +24,11 @@ SHOWN_SCENES = 8  # held-out scenes drawn with their detections after each epoch
 # What the held-out mAP is computed from: a low threshold keeps the whole precision-recall curve.
 EVAL_THRESHOLD, EVAL_NMS_IOU = 0.05, 0.5
 SHOWN_THRESHOLD = 0.3
+
+
+def detections(found: Candidates, score_threshold: float, nms_iou: float) -> Candidates:
+    """What the app shows and scores: `select` with torchvision's batched_nms."""
+    return select(found, score_threshold, nms_iou, nms=batched_nms)
 
 
 def scene_sets(config: dict[str, Any], data_dir: str | None, train_count: int) -> tuple:
@@ -51,7 +57,7 @@ def heldout_figures(model: TinyDetector, heldout: scenes.SceneSet, batch_size: i
         parts = detection_loss(model(images), targets[torch.arange(start, start + len(images))])
         for name, value in parts.items():
             sums[name] = sums.get(name, 0.0) + float(value) * len(images)
-        found = [select(c, EVAL_THRESHOLD, EVAL_NMS_IOU) for c in candidates(model, images)]
+        found = [detections(c, EVAL_THRESHOLD, EVAL_NMS_IOU) for c in candidates(model, images)]
         metric.update(
             [{"boxes": f.boxes, "scores": f.scores, "labels": f.labels} for f in found],
             [
@@ -80,7 +86,7 @@ def detection_samples(model: TinyDetector, heldout: scenes.SceneSet, step: int, 
     shown = heldout.images[:SHOWN_SCENES]
     pictures, captions = [], []
     for n, found in enumerate(candidates(model, shown)):
-        found = select(found, SHOWN_THRESHOLD, EVAL_NMS_IOU)
+        found = detections(found, SHOWN_THRESHOLD, EVAL_NMS_IOU)
         image = shown[n].permute(1, 2, 0).numpy()
         pictures.append(
             scenes.draw_boxes(
