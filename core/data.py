@@ -133,6 +133,15 @@ def _load_images_cached(dataset: str, explicit: str | None, system: str) -> Imag
     )
 
 
+def dataset_missing(dataset: str) -> str | None:
+    """Why `dataset` cannot be read on this machine (saying what to install), or None when it can."""
+    try:
+        load_images(dataset)
+    except DataUnavailableError as error:
+        return str(error)
+    return None
+
+
 SYSTEM_FOLDERS = {"fashion-mnist": "fashion-mnist"}  # Debian's dataset-fashion-mnist
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),

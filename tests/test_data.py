@@ -111,3 +111,13 @@ def test_debians_fashion_mnist_is_the_official_set(monkeypatch, tmp_path):
     assert (len(images.train_labels), len(images.test_labels)) == (60_000, 10_000)
     assert images.train_labels[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]  # the published order
     assert np.bincount(images.test_labels.numpy()).tolist() == [1000] * 10
+
+
+def test_a_lab_that_needs_fashion_mnist_says_what_to_install_when_it_is_absent(tmp_path, monkeypatch):
+    from core.registry import get_lab
+
+    monkeypatch.setenv("DLL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DLL_SYSTEM_DATASETS", str(tmp_path / "none"))
+    for lab_id in ("batch-norm", "cnn-architectures", "transfer-learning"):
+        assert "dataset-fashion-mnist" in (get_lab(lab_id).missing() or ""), lab_id
+    assert get_lab("digits").missing() is None  # MNIST always has its offline fallback

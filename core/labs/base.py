@@ -86,6 +86,8 @@ class Lab:
     # The setting whose value names the bundled variant to start from (an architecture);
     # None: the first variant is the bundled model whatever the settings.
     variant_setting: str | None = None
+    # Datasets the lab cannot train or answer without (MNIST never counts: it has an offline fallback).
+    needs_datasets: tuple[str, ...] = ()
 
     def train(self, params: dict[str, Any], ctx: TrainContext) -> Iterator[Event]:
         """Yield training events; the last one is `Trained`. Check `ctx.should_stop()` after
@@ -158,7 +160,9 @@ class Lab:
         """Why this lab cannot run on this machine (a system package it needs is not installed),
         in a sentence that says what to install; None when it can. The generated tests skip
         such a lab with this reason."""
-        return None
+        from core.data import dataset_missing  # reads the dataset once, only when asked
+
+        return next(filter(None, map(dataset_missing, self.needs_datasets)), None)
 
     def interaction(self, name: str) -> Interaction:
         for interaction in self.interactions:

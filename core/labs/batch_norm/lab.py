@@ -26,6 +26,7 @@ class BatchNormLab(SideBySideLab):
     train_metrics = ("loss", "heldout_accuracy", "activations")
     samples_label = None  # the augmented pictures are an interaction of their own
     course_recipe = training.COURSE_RECIPE
+    needs_datasets = ("fashion-mnist",)  # Debian's dataset-fashion-mnist
     copies_key = "combinations"
     copy_names = COMBINATION_NAMES
     copies_word = "combinations"

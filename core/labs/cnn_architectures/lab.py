@@ -26,6 +26,7 @@ class CNNArchitecturesLab(Lab):
     train_metrics = ("accuracy", "loss")  # every network on each chart: `training_figures`
     samples_label = "Test pictures, each network's answer"
     course_recipe = training.COURSE_RECIPE
+    needs_datasets = ("fashion-mnist",)  # Debian's dataset-fashion-mnist
 
     def build_model(self, config: dict[str, Any]) -> nn.Module:
         try:

@@ -27,6 +27,7 @@ class TransferLearningLab(Lab):
     interactions = INTERACTIONS
     trainer = training
     train_metrics = ("accuracy", "loss")
+    needs_datasets = ("fashion-mnist",)  # the ready-made classes and the held-out garments
     samples_label = None
     course_recipe = training.COURSE_RECIPE
 
