@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven
+from helpers import FIRST_LOAD_MS, PREDICTION_MS, draw_seven, draw_seven_on_gradio_pad
 
 from core.catalogue import ready_specs
 
@@ -173,9 +173,7 @@ def test_gradio_train_and_stop_are_on_screen_in_the_train_tab(app_url, open_tab,
         assert on_screen(page, tab), f"the Train tab is below the fold at {size}"
         tab.click()
         expect(train).to_be_visible()
-        assert on_screen(page, train) and on_screen(page, stop), (
-            f"Train or Stop below the fold at {size}"
-        )
+        assert on_screen(page, train) and on_screen(page, stop), f"Train or Stop below the fold at {size}"
     epochs = page.get_by_role("spinbutton", name="number input for Epochs")
     epochs.fill("50")  # long enough to be stopped: the default trains in seconds
     epochs.press("Enter")
@@ -230,7 +228,7 @@ def test_gradio_pad_is_clear_of_tools_and_its_answer_is_beside_it(app_url, open_
     for tools in page.locator(".tools-wrap").all():
         if tools.is_visible():
             assert not overlap(tools.bounding_box(), pad.bounding_box()), "a tool column covers the sheet"
-    draw_seven(page, pad)
+    draw_seven_on_gradio_pad(page, pad)
     answer = page.locator(".output-class").first  # the Label's headline: the digit it read
     expect(answer).to_have_text("7", timeout=PREDICTION_MS)
     pad_box, answer_box = pad.bounding_box(), answer.bounding_box()
@@ -356,7 +354,7 @@ def test_gradio_digit_answer_is_given_once(app_url, open_tab):
     page = open_tab(f"{app_url}digits", width=1400)
     pad = page.locator("canvas").first
     expect(pad).to_be_visible(timeout=FIRST_LOAD_MS)
-    draw_seven(page, pad)
+    draw_seven_on_gradio_pad(page, pad)
     expect(page.locator(".output-class").first).to_have_text("7", timeout=PREDICTION_MS)
     text = page.locator("body").inner_text()
     assert "Prediction:" not in text and "It looks like" not in text
