@@ -33,11 +33,14 @@ from core.specs import Param, SpecError
 
 def add_lab_commands(commands: argparse._SubParsersAction, lab: Lab) -> None:
     """`python -m core <lab>` with one subcommand per interaction."""
-    parser = commands.add_parser(lab.spec.id, help=f"{lab.spec.title}: {lab.spec.summary}")
+    # argparse formats help with %: "3.3% do" in a summary broke `python -m core --help`.
+    parser = commands.add_parser(lab.spec.id, help=f"{lab.spec.title}: {lab.spec.summary}".replace("%", "%%"))
     interactions = parser.add_subparsers(dest="interaction", metavar="INTERACTION", required=True)
     for interaction in lab.interactions:
         command = interactions.add_parser(
-            interaction.name, help=interaction.title, description=interaction.help.replace("%", "%%")
+            interaction.name,
+            help=interaction.title.replace("%", "%%"),
+            description=interaction.help.replace("%", "%%"),
         )
         # A value that starts with a minus and a digit is a value, not an option: `decode -1,0.5`,
         # `--low -1e9` (argparse alone reads only plain negative numbers that way).

@@ -145,3 +145,20 @@ def test_dll_labs_naming_no_lab_is_one_line_and_exit_code_two(lab_selection, cap
     assert main(["list"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: DLL_LABS names no lab 'digts'; the labs are:") and "digits" in error
+
+
+def test_every_help_page_prints(capsys):
+    """`--help` at every level: the commands, each lab, each interaction (argparse formats help
+    with %, so a summary saying "3.3% do" once broke the top page with a TypeError)."""
+    from core.registry import ready_labs
+
+    pages = [["--help"]] + [
+        argv
+        for lab in ready_labs()
+        for argv in ([lab.spec.id, "--help"], *([lab.spec.id, i.name, "--help"] for i in lab.interactions))
+    ]
+    for argv in pages:
+        with pytest.raises(SystemExit) as ended:
+            main(argv)
+        assert ended.value.code == 0, argv
+        assert "usage:" in capsys.readouterr().out, argv
