@@ -43,7 +43,7 @@ DLL_TORCH_THREADS=1 "$python" -m core train look-at-data --data-dir "$data_dir" 
 "$python" -m core train imbalanced --set defaults_kept=0.25 --out checkpoints/imbalanced-rarer
 "$python" -m core train sentiment --out checkpoints/sentiment-both
 "$python" -m core train text-transformer --out checkpoints/text-transformer-cls
-DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=30 --time-budget 600 --out checkpoints/transformer-en-fr
+DLL_TORCH_THREADS=1 "$python" -m core train transformer --set epochs=6 --out checkpoints/transformer-en-fr
 DLL_TORCH_THREADS=1 "$python" -m core train transformer --set corpus=generated --set corpus_size=30000 --set batch_size=64 --set epochs=3 --time-budget 240 --out checkpoints/transformer-generated
 DLL_TORCH_THREADS=1 "$python" -m core train inside-cnn --out checkpoints/inside-cnn-efficientnet-lite0  # checks the pip package's ImageNet weights; writes no weights
 DLL_TORCH_THREADS=1 "$python" -m core train cnn-architectures --out checkpoints/cnn-architectures-all  # Fashion-MNIST from Debian's dataset-fashion-mnist
