@@ -16,10 +16,11 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from core import charts, checkpoints
+from core import charts, checkpoints, controls, output_views
 from core import runs as runs_module
 from core.errors import USER_ERRORS
 from core.history import TrainingHistory
+from core.job_view import job_status, watch_job
 from core.labs.base import Lab, TrainedModel
 from core.runner import Job, default_runner
 from core.runs import Run
@@ -32,8 +33,6 @@ LATEX = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "$", "right": "$", "display": False},
 ]
-REFRESH_SECONDS = 0.5  # how often a running training redraws its charts
-QUEUED_REDRAW_SECONDS = 10.0  # how often a training waiting in the queue redraws when nothing moved
 CSS = """
 .pixelated img { image-rendering: pixelated; }
 .output-help { font-size: 0.85em; opacity: 0.75; margin-top: -0.5em; }
@@ -148,14 +147,13 @@ def param_control(param: Param) -> gr.Component:
             info=param.help,
             **common,
         )
-    span = None if param.low is None or param.high is None else param.high - param.low
-    if param.kind == "int" and span is not None and span <= 1024:
+    if controls.fits_slider(param):
         return gr.Slider(param.low, param.high, step=param.step or 1, info=param.help, **common)
-    if param.kind == "float" and param.step and span is not None and not param.log:
+    bounded = param.low is not None and param.high is not None
+    if param.kind == "float" and param.step and bounded and not param.log:
         return gr.Slider(param.low, param.high, step=param.step, info=param.help, **common)
-    fmt = ",.0f" if param.kind == "int" else "g"
-    bounds = "" if span is None else f" ({param.low:{fmt}} to {param.high:{fmt}})"
-    return gr.Number(precision=0 if param.kind == "int" else None, info=param.help + bounds, **common)
+    info = param.help + controls.range_note(param)
+    return gr.Number(precision=0 if param.kind == "int" else None, info=info, **common)
 
 
 def spec_controls(spec: LabSpec) -> dict[str, gr.Component]:
@@ -176,72 +174,8 @@ def seed_control(seed: Param) -> gr.Number:
         value=seed.default,
         precision=0,
         label=seed.label,
-        info=f"{seed.help} The bundled models were trained with seed {seed.default}.",
+        info=f"{seed.help} {controls.seed_note(seed)}",
     )
-
-
-def watch_job(job: Job, interval: float = REFRESH_SECONDS) -> Iterator[TrainingHistory]:
-    """The job's history, refreshed about every `interval` seconds and once more at the end.
-
-    Waiting on the job rather than sleeping means the last update comes as soon as the job is
-    done, and the regular tick keeps the queue place current while nothing else happens. The
-    tick also throttles redraws: a fast model takes dozens of steps a second.
-    """
-    history = TrainingHistory()
-    seen, place, quiet = 0, None, 0.0
-    while True:
-        finished = job.wait(timeout=interval)
-        events = job.events_since(seen)
-        seen += len(events)
-        history.extend(events)
-        # A job waiting in the queue has nothing new to draw most ticks: redraw only when its
-        # place moves (or now and then), since every redraw re-sends all of its charts and ten
-        # students waiting at once made the server slow for everyone else.
-        now_place = job.queue_position()
-        quiet += interval
-        if events or finished or now_place != place or quiet >= QUEUED_REDRAW_SECONDS:
-            place, quiet = now_place, 0.0
-            yield history
-        if finished:  # a finished job emits nothing more
-            return
-
-
-def progress_bar(fraction: float, width: int = 20) -> str:
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "█" * filled + "░" * (width - filled)
-
-
-def job_status(job: Job, history: TrainingHistory) -> str:
-    """A line of markdown: queue place, progress and the latest metrics, or the outcome."""
-    if job.state == "queued":
-        place = job.queue_position()
-        if not place:  # out of the line for a reason the runner words (a training cluster's retry)
-            return f"**Queued**: {job.message}"
-        where = "next in line" if place <= 1 else f"place {place} in the line"
-        return f"**Queued**: {where} for a free trainer."
-    if job.state == "running":
-        if not history.total_steps:
-            return "**Loading** the data and building the model..."
-        parts = [f"step {history.step}/{history.total_steps}"]
-        for name, label, fmt in (
-            ("loss", "loss", ".3f"),
-            ("heldout_accuracy", "held-out accuracy", ".1%"),
-        ):
-            value = history.latest(name)
-            if value is not None:
-                parts.append(f"{label} {value:{fmt}}")
-        return f"**Training** `{progress_bar(history.fraction_done)}` " + " · ".join(parts)
-    return job.message  # the runner words each outcome itself
-
-
-def gallery_items(
-    images: np.ndarray, captions: Sequence[str], scale: int = 4
-) -> list[tuple[np.ndarray, str]]:
-    """(N, H, W) images in [0, 1] -> gallery entries, enlarged so the pixels stay crisp."""
-    return [
-        (charts.to_uint8(charts.upscale(image, scale)), caption)
-        for image, caption in zip(images, captions, strict=True)
-    ]
 
 
 def checkpoint_download(trained: TrainedModel | None) -> str | None:
@@ -297,7 +231,7 @@ class TrainingPanel:
         return {
             self.status: job_status(job, history),
             **dict(zip(self.plots.values(), self._figures(history), strict=True)),
-            self.samples: [] if shown is None else gallery_items(shown.images, shown.captions),
+            self.samples: [] if shown is None else output_views.gallery_items(shown.images, shown.captions),
         }
 
     def _figures(self, history: TrainingHistory) -> list:

@@ -23,16 +23,10 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 
-from core import charts, image_classes, models
+from core import controls, image_classes, models, output_views, picture_inputs
+from core.compared_html import compared_html
 from core.export import export_archive
-from core.imaging import (
-    BUNDLED_PHOTOS,
-    UPLOAD_LIMITS,
-    ImageInputError,
-    canvas_to_gray,
-    read_photo,
-    read_upload,
-)
+from core.imaging import BUNDLED_PHOTOS, UPLOAD_LIMITS, read_photo
 from core.interactions import Interaction, Output, output_json, result_json
 from core.labs.base import Lab, TrainedModel
 from core.specs import Param
@@ -47,12 +41,18 @@ from gradio_tabs.common import (
     user_errors,
     wire_training,
 )
-from gradio_tabs.compared import compared_html, compared_runs
+from gradio_tabs.compared import compared_runs
 from gradio_tabs.lesson_panel import build_lesson_parts, build_share, lesson_settings, open_lesson
 from gradio_tabs.runs_tab import build_runs_tab
 
 INTERACT = {"concurrency_limit": 4}  # interactions run beside each other, trainings queue apart
 PRIVATE = {"api_visibility": "private", **INTERACT}  # widgets' events are no API to promise
+# How the API reads the inputs it takes as files (by their path), by the input's kind.
+API_FILES = {
+    "image": picture_inputs.sent_digit,
+    "photo": picture_inputs.sent_photo,
+    "classes": picture_inputs.sent_classes,
+}
 
 
 def api_name(*parts: str) -> str:
@@ -131,8 +131,7 @@ def build_lab_tab(lab: Lab, page: gr.Blocks | None = None) -> None:
                 lab.spec, lab.train_metrics, lab.samples_label, lab.training_figures, lab.next_step()
             )
             if lab.course_recipe:
-                settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in lab.course_recipe.items())
-                gr.Markdown(f"The course recipe: {settings}.")
+                gr.Markdown(controls.recipe_note(lab.course_recipe))
             build_share(lab, training, api_name(lab.spec.id, "lesson_link"))
         refresh_runs = build_runs_tab(lab, session, training)
 
@@ -344,19 +343,10 @@ def classes_component(param: Param) -> ClassesInput:
 
 
 def _classes_value(source: str, *parts: Any) -> Any:
-    """What core reads of the boxes (core.image_classes.form_value): each class's files read
-    and checked like every upload, then its webcam shots; none read for the ready-made set."""
-    if source == image_classes.SOURCES[0]:
-        return image_classes.form_value(source, [])
+    """What core reads of the boxes: the names, the files, then the shots of every class."""
     count = image_classes.MAX_CLASSES
-    names, files, shots = parts[:count], parts[count : 2 * count], parts[2 * count :]
     with user_errors():
-        pictures = [
-            [image_classes.uploaded_picture(Path(path).read_bytes(), Path(path).name) for path in paths or []]
-            + list(taken or [])
-            for paths, taken in zip(files, shots, strict=True)
-        ]
-        return image_classes.form_value(source, list(zip(names, pictures, strict=True)), drop_empty=True)
+        return picture_inputs.classes_from_files(source, parts[:count], parts[count:-count], parts[-count:])
 
 
 def _add_shot(shot: np.ndarray | None, taken: list) -> list:
@@ -438,18 +428,12 @@ def _triggers(component: gr.Component | ImageInput) -> list[Callable]:
 
 
 def _from_pad(editor: dict | None) -> np.ndarray | None:
-    composite = None if editor is None else editor.get("composite")
-    if composite is None:
-        return None
-    gray = canvas_to_gray(composite)
-    return gray if gray.max() > 0 else None
+    return picture_inputs.drawn_digit(None if editor is None else editor.get("composite"))
 
 
 def _from_upload(path: str | None) -> np.ndarray | None:
-    if not path:
-        return None
     with user_errors():
-        return read_upload(Path(path).read_bytes())
+        return picture_inputs.uploaded_digit(path)
 
 
 def _photo_from_upload(path: str | None, bundled: str) -> np.ndarray | str:
@@ -496,22 +480,14 @@ def component_value(output: Output, value: Any) -> Any:
         return output_json(output, value)
     kind = output.kind
     if kind == "label":
-        return {c: float(p) for c, p in zip(value.classes, value.values, strict=True)}
-    if kind == "image":
-        return charts.picture(value, output.size)
-    if kind == "gallery":
-        return [(charts.picture(image, output.size), caption) for image, caption in value]
-    if kind == "heatmap":
-        return value.figure(output.label)
-    if kind == "plot":
-        return charts.fit_title(value)
+        return output_views.label_scores(value)
     if kind == "table":  # gr.Dataframe draws a list of dicts as "[object Object]": a frame
         return pd.DataFrame(value) if isinstance(value, list) else value
     if kind == "file":
         target = Path(tempfile.mkdtemp(prefix="dll-download-")) / value.name
         target.write_bytes(value.data)
         return str(target)
-    return value
+    return output_views.drawn(output, value)
 
 
 # --- the API -------------------------------------------------------------------------------
@@ -530,12 +506,8 @@ def add_api_endpoint(
         with user_errors():
             trained = chosen_model(lab, model, state) if interaction.needs_model else None
             for param in interaction.inputs:
-                if param.kind == "image":
-                    values[param.name] = _api_picture(values[param.name])
-                if param.kind == "photo":
-                    values[param.name] = _api_photo(values[param.name])
-                if param.kind == "classes":
-                    values[param.name] = _api_classes(values[param.name])
+                if param.kind in API_FILES:
+                    values[param.name] = API_FILES[param.kind](values[param.name])
             answer = result_json(interaction, interaction(trained, values))
         return answer | (models.answered_by(lab, trained) if trained is not None else {})
 
@@ -556,21 +528,3 @@ def api_input(param: Param) -> gr.Component:
     if param.kind == "classes":  # a zip of one folder per class; none sent: the ready-made set
         return gr.File(type="filepath", label=param.name, file_types=[".zip"])
     return param_control(param)
-
-
-def _api_picture(path: str | None) -> np.ndarray:
-    if not path:
-        raise ImageInputError("No image was sent: attach a png, jpg or webp file.")
-    return read_upload(Path(path).read_bytes())
-
-
-def _api_classes(path: str | None) -> Any:
-    from core.image_classes import DEFAULT, read_zip
-
-    return read_zip(Path(path).read_bytes()) if path else DEFAULT
-
-
-def _api_photo(path: str | None) -> np.ndarray:
-    if not path:
-        raise ImageInputError("No photo was sent: attach a png, jpg or webp file.")
-    return read_photo(Path(path).read_bytes())

@@ -10,15 +10,11 @@ from typing import Any
 
 import gradio as gr
 
-from core import lessons
+from core import lesson_views, lessons
 from core.labs.base import Lab
-from core.lessons import Lesson, LessonError
+from core.lessons import LessonError
 from core.specs import first_seed
 from gradio_tabs.common import TrainingPanel, user_errors
-
-SHARE_NOTE = (
-    "Opening the link on this app gives exactly this setup. It holds the settings only: no model, no secret."
-)
 
 
 @dataclass
@@ -40,16 +36,11 @@ def build_lesson_parts() -> LessonParts:
     return LessonParts(banner, token, answer)
 
 
-def labels(lab: Lab) -> dict[str, str]:
-    return {param.name: param.label for param in lab.spec.params}
-
-
 def app_base(request: gr.Request | None, lab: Lab) -> str:
     """The app's address from the page that asked (its Referer), for a link to hand out; empty
     (a relative link) when unknown, as for an API client."""
     page = "" if request is None else (request.headers.get("referer") or "")
-    page = page.split("?")[0].rstrip("/")
-    return page.removesuffix(f"/{lab.spec.id}") if page else ""
+    return lesson_views.app_address(page, [lab.spec.id])
 
 
 def build_share(lab: Lab, training: TrainingPanel, api_name: str) -> None:
@@ -64,7 +55,7 @@ def build_share(lab: Lab, training: TrainingPanel, api_name: str) -> None:
             placeholder="Predict: will it learn with this learning rate?",
         )
         make = gr.Button("Make the link")
-        link = gr.Textbox(label="The lesson link", buttons=["copy"], info=SHARE_NOTE)
+        link = gr.Textbox(label="The lesson link", buttons=["copy"], info=lesson_views.SHARE_NOTE)
 
     def make_link(request: gr.Request, **values: Any) -> str:
         locked, hidden = values.pop("lesson_locked") or [], values.pop("lesson_hidden") or []
@@ -96,21 +87,18 @@ def open_lesson(lab: Lab, training: TrainingPanel, parts: LessonParts, request: 
         lesson = lessons.read(token, lab)
     except LessonError as error:
         return {
-            parts.banner: gr.update(
-                value=f"**This lesson link cannot be used:** {error}. The lab opens with its usual settings.",
-                visible=True,
-            ),
+            parts.banner: gr.update(value=lesson_views.unusable(error, bold=True), visible=True),
             **own_seed,
         }
     updates: dict[gr.Component, Any] = {
         component: gr.update(
-            value=list(value) if isinstance(value := lesson.settings[name], tuple) else value,
+            value=lesson_views.control_value(lesson.settings[name]),
             interactive=name not in lesson.locked,
             visible=name not in lesson.hidden,
         )
         for name, component in training.controls.items()
     }
-    updates[parts.banner] = gr.update(value=f"🧑‍🏫 **Lesson.** {lesson.describe(labels(lab))}", visible=True)
+    updates[parts.banner] = gr.update(value=f"🧑‍🏫 {lesson_views.banner(lesson, lab)}", visible=True)
     updates[parts.token] = token
     if lesson.question:
         updates[parts.answer] = gr.update(visible=True, label=f"Before you train: {lesson.question}")
@@ -118,13 +106,7 @@ def open_lesson(lab: Lab, training: TrainingPanel, parts: LessonParts, request: 
 
 
 def lesson_settings(lab: Lab, lesson: str, answer: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings to train with under the lesson `lesson` (a token; empty: none): its fixed
-    settings hold, and its question must be answered first. Raises gr.Error otherwise."""
-    if not lesson:
-        return settings
+    """The settings to train with under the lesson `lesson` (a token; empty: none), by
+    core.lesson_views' rules. Raises gr.Error when they break the lesson."""
     with user_errors():
-        opened: Lesson = lessons.read(lesson, lab)
-        if opened.question and not (answer or "").strip():
-            raise LessonError(f"this lesson asks a question before Train: {opened.question}")
-        defaults = lab.spec.validate({})  # what an API client that leaves a setting out sends
-        return opened.check(lab.spec.validate(settings), defaults=defaults)
+        return lesson_views.settings_for_token(lab, lesson, answer, settings)

@@ -10,15 +10,9 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from core import runs
+from core import run_views, runs
 from core.labs.base import Lab
 from gradio_tabs.common import LabSession, TrainingPanel
-
-ONE_CHANGE = (
-    "The settings and seed of **{label}** are in the Train tab. Change one thing and press Train: "
-    "the new run starts from the same weights and sees the same batches, so the change is the "
-    "only difference."
-)
 
 
 def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tuple:
@@ -65,15 +59,12 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
             drawn = runs.overlay(chosen, curve, x) if curve else None
         except runs.RunError as error:
             return f"**{error}.**", gr.update(choices=[], value=None), None, None, None
-        shown = [
-            {k: ("◀ differs" if v else "") if k == "differs" else str(v) for k, v in row.items()}
-            for row in runs.settings_table(chosen)
-        ]
+        # Frames: gr.Dataframe draws a list of dicts as [object Object].
         return (
             "",
             gr.update(choices=metrics, value=curve),
             drawn,
-            pd.DataFrame(shown),  # gr.Dataframe draws a list of dicts as [object Object]
+            pd.DataFrame(run_views.settings_rows(chosen)),
             pd.DataFrame(runs.figures_table(chosen)),
         )
 
@@ -83,7 +74,7 @@ def build_runs_tab(lab: Lab, session: gr.State, training: TrainingPanel) -> tupl
             return {message: "**Pick a run first.**"}
         values = run.one_change()
         updates = {component: values[name] for name, component in training.controls.items() if name in values}
-        return {message: ONE_CHANGE.format(label=run.label), **updates}
+        return {message: run_views.one_change_note(f"**{run.label}**", "the Train tab"), **updates}
 
     def relabel(state: LabSession | None, label: str | None, new: str | None) -> tuple:
         kept = (state or LabSession()).runs
