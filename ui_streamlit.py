@@ -6,20 +6,31 @@ Pages stay layout only; anything that does not need Streamlit belongs in core/ i
 
 from __future__ import annotations
 
-import math
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from core import charts, image_classes, lessons, markup, models, runs
-from core.checkpoints import CheckpointError, extract_archive
+from core import (
+    charts,
+    controls,
+    image_classes,
+    job_view,
+    lesson_views,
+    lessons,
+    markup,
+    models,
+    output_views,
+    picture_inputs,
+    run_views,
+    runs,
+)
+from core.checkpoints import CheckpointError
 from core.errors import USER_ERRORS
 from core.export import export_archive, warm_exporter_in_background
 from core.history import TrainingHistory
@@ -30,18 +41,17 @@ from core.imaging import (
     UPLOAD_TYPES,
     ImageInputError,
     bundled_photo,
-    canvas_to_gray,
     read_photo,
     read_upload,
 )
 from core.interactions import WAITING, Interaction, Output
+from core.job_view import TrainingView
 from core.labs.base import Lab, TrainedModel
 from core.lessons import Lesson, LessonError
-from core.runner import BusyError, Job, default_runner
+from core.runner import BusyError, default_runner
 from core.specs import LabSpec, Param, SpecError, first_seed
 
 POLL_SECONDS = 1.0  # how often a running training's view refreshes
-SLIDER_MAX_STEPS = 1024  # integer ranges wider than this (seeds) get a number box, not a slider
 SESSION, LOADED = "Trained in this session", "Loaded from a file"
 
 
@@ -64,19 +74,6 @@ def lab_header(spec: LabSpec) -> None:
 # --- hyperparameters -----------------------------------------------------------------------
 
 
-def log_options(param: Param, current: Any = None) -> list[float]:
-    """1, 2, 3 and 5 times each power of ten within the bounds, plus the default and the value
-    the control holds now (a lesson's or a run's may fall between the stops): the stops of a
-    log-scale slider. Built from decimal strings so the labels read 0.003, not 0.0030000001."""
-    values = {float(param.default)} | ({float(current)} if isinstance(current, int | float) else set())
-    for exponent in range(math.floor(math.log10(param.low)), math.ceil(math.log10(param.high)) + 1):
-        for mantissa in (1, 2, 3, 5):
-            value = float(f"{mantissa}e{exponent}")
-            if param.low <= value <= param.high:
-                values.add(value)
-    return sorted(values)
-
-
 def param_control(param: Param, key: str, disabled: bool = False) -> Any:
     """One widget for one hyperparameter, chosen by its kind and range; returns its value.
     `disabled`: shown but fixed (a setting a lesson locks)."""
@@ -94,12 +91,12 @@ def param_control(param: Param, key: str, disabled: bool = False) -> Any:
         return st.text_area(value=param.default, height=max(68, 26 * param.lines), **common)
     if param.kind == "float" and param.log and bounded and param.low > 0:
         return st.select_slider(
-            options=log_options(param, st.session_state.get(key)),
+            options=controls.log_options(param, st.session_state.get(key)),
             value=param.default,
             format_func="{:g}".format,
             **common,
         )
-    if param.kind == "int" and bounded and param.high - param.low <= SLIDER_MAX_STEPS:
+    if controls.fits_slider(param):
         step = int(param.step or 1)
         return st.slider(
             min_value=int(param.low), max_value=int(param.high), value=param.default, step=step, **common
@@ -116,9 +113,8 @@ def param_control(param: Param, key: str, disabled: bool = False) -> Any:
         return st.number_input(
             min_value=param.low, max_value=param.high, value=param.default, step=1, **common
         )
-    # A free float: step by the default's order of magnitude, so 1e-4 is not shown as 0.00.
     default = float(param.default)
-    step = param.step or (10.0 ** math.floor(math.log10(abs(default))) if default else 0.01)
+    step = controls.number_step(param)  # a free float: 1e-4 is not shown as 0.00
     return st.number_input(
         min_value=param.low, max_value=param.high, value=default, step=step, format="%g", **common
     )
@@ -155,22 +151,8 @@ def validated(spec: LabSpec, values: dict[str, Any]) -> dict[str, Any] | None:
 # --- training ------------------------------------------------------------------------------
 
 
-@dataclass
-class TrainingView:
-    """A job and what this session has read of it so far, kept in st.session_state."""
-
-    job: Job
-    history: TrainingHistory = field(default_factory=TrainingHistory)
-    seen: int = 0
-    note: str = ""  # the student's answer to a lesson's question, kept with the run
-
-    def poll(self) -> None:
-        events = self.job.events_since(self.seen)
-        self.seen += len(events)
-        self.history.extend(events)
-
-
 def training_view(state_key: str) -> TrainingView | None:
+    """The session's training of a lab (core.job_view), kept in st.session_state."""
     return st.session_state.get(state_key)
 
 
@@ -249,19 +231,10 @@ def show_training(
 
 def _status(view: TrainingView, state_key: str, metric: str) -> None:
     job, history = view.job, view.history
-    if job.state == "queued":
-        place = job.queue_position()
-        st.info(f"Waiting for a free trainer: place {place} in the queue." if place else job.message)
-    elif job.state == "finished":
-        st.success(job.message)
-    elif job.stop_reason == "nan":
-        st.error(job.message)
-    elif job.state == "stopped":
-        st.warning(job.message)
-    elif job.state == "failed":
-        st.error(job.message)
+    if tone := job_view.status_tone(job):  # st.info, st.success, st.warning or st.error
+        getattr(st, tone)(job_view.status_message(job))
     if history.total_steps:
-        st.progress(history.fraction_done, text=_progress_text(history, metric))
+        st.progress(history.fraction_done, text=job_view.progress_text(history, metric))
     elif job.state == "running":
         st.progress(0.0, text="Loading the data...")
     if not job.done:
@@ -271,14 +244,6 @@ def _status(view: TrainingView, state_key: str, metric: str) -> None:
             on_click=job.stop,
             help="Stops after the current step; the model so far is kept.",
         )
-
-
-def _progress_text(history: TrainingHistory, metric: str) -> str:
-    text = f"Step {history.step:,} of {history.total_steps:,}"
-    if series := history.steps.get(metric):
-        epoch, value = series[-1]
-        text += f" · epoch {epoch:.2f} · {metric} {value:.4g}"
-    return text
 
 
 def _samples(history: TrainingHistory) -> None:
@@ -325,10 +290,9 @@ def training_sidebar(
         st.header("Train your own")
         params = validated(lab.spec, param_controls(lab.spec, lesson))
         if any(p.name == "seed" for p in lab.spec.params):
-            st.caption(f"The bundled models were trained with seed {lab.spec.param('seed').default}.")
+            st.caption(controls.seed_note(lab.spec.param("seed")))
         if course_recipe:
-            settings = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in course_recipe.items())
-            st.caption(f"The course recipe: {settings}.")
+            st.caption(controls.recipe_note(course_recipe))
         share_setup(lab, params)
     return params
 
@@ -338,11 +302,9 @@ def training_sidebar(
 
 def app_base() -> str:
     """The app's address as the browser sees it (for a link to hand out); empty when unknown."""
-    url = str(st.context.url or "").split("?")[0].rstrip("/")
-    page = st.context.url and url.rsplit("/", 1)[-1]
     from core.registry import lab_ids
 
-    return url.rsplit("/", 1)[0] if page in lab_ids() else url
+    return lesson_views.app_address(str(st.context.url or ""), lab_ids())
 
 
 def active_lesson(lab: Lab) -> Lesson | None:
@@ -362,15 +324,14 @@ def open_lesson(lab: Lab) -> Lesson | None:
         lesson = lessons.read(token, lab)
     except LessonError as error:
         st.session_state.pop(key, None)
-        st.error(f"This lesson link cannot be used: {error}. The lab opens with its usual settings.")
+        st.error(lesson_views.unusable(error))
         return None
     if st.session_state.get(f"{key}-token") != token:  # a new link: its settings go in the controls
         for name, value in lesson.settings.items():
-            st.session_state[param_key(lab.spec, name)] = list(value) if isinstance(value, tuple) else value
+            st.session_state[param_key(lab.spec, name)] = lesson_views.control_value(value)
         st.session_state[f"{key}-token"] = token
     st.session_state[key] = lesson
-    labels = {param.name: param.label for param in lab.spec.params}
-    st.info(f"**Lesson.** {lesson.describe(labels)}", icon="🧑‍🏫")
+    st.info(lesson_views.banner(lesson, lab), icon="🧑‍🏫")
     return lesson
 
 
@@ -411,10 +372,7 @@ def share_setup(lab: Lab, params: dict[str, Any] | None) -> None:
             st.error(str(error))
             return
         st.code(lesson.link(app_base()), language=None, wrap_lines=True)
-        st.caption(
-            "Opening the link on this app gives exactly this setup. It holds the settings only: "
-            "no model, no secret."
-        )
+        st.caption(lesson_views.SHARE_NOTE)
 
 
 def _checkpoints_or_note(lab: Lab, trained: TrainedModel | None, state_key: str) -> None:
@@ -468,8 +426,7 @@ def _load_checkpoint(lab: Lab, state_key: str) -> None:
         return
     folder = Path(tempfile.mkdtemp(prefix="dll-checkpoint-"))
     try:
-        extract_archive(upload.getvalue(), folder)
-        trained = lab.load(folder, origin=upload.name)
+        trained = models.load_archive(lab, upload.getvalue(), upload.name, folder)
     except CheckpointError as error:
         shutil.rmtree(folder, ignore_errors=True)
         st.session_state[f"{state_key}-zip-error"] = f"Could not load {upload.name}: {error}"
@@ -637,11 +594,7 @@ def runs_section(lab: Lab, state_key: str) -> None:
     if not kept:
         return
     if again := st.session_state.pop(f"{lab.spec.id}-again", None):
-        st.info(
-            f"The settings and seed of {again} are in the sidebar. Change one thing and press Train: "
-            "the new run starts from the same weights and sees the same batches, so the change is "
-            "the only difference."
-        )
+        st.info(run_views.one_change_note(again, "the sidebar"))
     with st.expander(
         f"Your runs ({len(kept)}): train again with one change, compare", expanded=len(kept) > 1
     ):
@@ -689,16 +642,8 @@ def runs_section(lab: Lab, state_key: str) -> None:
                     column.warning(str(error))
                     continue
                 column.plotly_chart(figure, key=f"{state_key}-compare-{metric}")
-        settings = runs.settings_table(chosen)
         st.markdown("**Settings** (what differs comes first, marked)")
-        shown = [  # as text: one column holds numbers, names and lists
-            {
-                key: ("◀ differs" if value else "") if key == "differs" else str(value)
-                for key, value in row.items()
-            }
-            for row in settings
-        ]
-        st.dataframe(shown, hide_index=True)
+        st.dataframe(run_views.settings_rows(chosen), hide_index=True)
         st.markdown("**Final held-out figures**")
         st.dataframe(runs.figures_table(chosen), hide_index=True)
 
@@ -831,11 +776,7 @@ def input_control(param: Param, key: str) -> Any:
 
 
 def _drawn(key: str) -> np.ndarray | None:
-    pad = drawing_pad(f"{key}-pad")
-    if pad is None:
-        return None
-    gray = canvas_to_gray(pad)
-    return gray if gray.max() > 0 else None
+    return picture_inputs.drawn_digit(drawing_pad(f"{key}-pad"))
 
 
 def _uploaded(param: Param, key: str) -> np.ndarray | None:
@@ -963,22 +904,20 @@ def show_outputs(interaction: Interaction, result: dict[str, Any], key: str) -> 
 
 def show_output(output: Output, value: Any, key: str) -> None:
     """One output, drawn as its kind asks."""
-    kind = output.kind
+    kind, shown = output.kind, output_views.drawn(output, value)
     if kind == "label":
         st.markdown(f"### {output.label}: {value.label}")
         st.caption(f"{value.confidence:.0%} confident")
         figure = charts.probability_bars(value.values, value.classes)
         st.plotly_chart(figure.update_layout(title=None), key=key)
     elif kind == "image":
-        st.image(charts.picture(value, output.size), caption=output.label)
+        st.image(shown, caption=output.label)
     elif kind == "gallery":
         if output.label:
             st.markdown(f"**{output.label}**")
-        st.image([charts.picture(image, output.size) for image, _ in value], caption=[c for _, c in value])
-    elif kind == "heatmap":
-        st.plotly_chart(value.figure(output.label), key=key)
-    elif kind == "plot":
-        st.plotly_chart(charts.fit_title(value), key=key)
+        st.image([picture for picture, _ in shown], caption=[caption for _, caption in shown])
+    elif kind in ("heatmap", "plot"):
+        st.plotly_chart(shown, key=key)
     elif kind == "table":
         st.dataframe(value, hide_index=True)
     elif kind == "markdown":
