@@ -28,10 +28,34 @@ if SHARED_DATA.is_dir():
     os.environ.setdefault("DLL_DATA_DIR", str(SHARED_DATA))
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """A generated test of a lab that cannot run here (a missing system package, as its
-    `missing()` says) is skipped with that reason, not failed."""
+# The fixtures that start a server or the browser. Under pytest-xdist (`-n 2 --dist loadgroup`, as
+# pyproject's addopts say), every test that uses one runs in the same worker, so a run still
+# starts one Streamlit server, one Gradio app and one Chromium; the other worker takes the tests
+# that need none, a test file at a time (its module fixtures, a trained model, stay in one place).
+SERVER_FIXTURES = {"app_url", "app_client", "client", "streamlit_url", "browser", "open_tab"}
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers on a 2-core machine: one torch thread each, not two each fighting for the cores.
+    os.environ.setdefault("DLL_TORCH_THREADS", "1")
+
+
+def xdist_group(item) -> str:
+    uses_server = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+    return "servers" if uses_server else item.nodeid.split("::")[0]
+
+
+@pytest.hookimpl(wrapper=True)  # marks before xdist's own hook reads them, checks after it
+def pytest_collection_modifyitems(config, items):
+    """Tests that use a server go to one xdist group, the others to their file's. A generated
+    test of a lab that cannot run here (a missing system package, as its `missing()` says) is
+    skipped with that reason, not failed."""
     from core.registry import get_lab
+
+    groups = {}
+    if config.pluginmanager.hasplugin("xdist"):  # `-p no:xdist` runs everything in one process
+        for item in items:
+            groups[item] = xdist_group(item)
+            item.add_marker(pytest.mark.xdist_group(groups[item]))
 
     reasons: dict[str, str | None] = {}
     for item in items:
@@ -44,6 +68,14 @@ def pytest_collection_modifyitems(items) -> None:
                     reasons[lab_id] = None
             if reasons[lab_id]:
                 item.add_marker(pytest.mark.skip(reason=reasons[lab_id]))
+    yield
+    if getattr(config.option, "loadgroup", False):  # in an xdist worker, --dist loadgroup
+        for item, group in groups.items():
+            # xdist sends the group as a "@group" suffix of the test's id, written to the item's
+            # `_nodeid`, which pytest 9.2 no longer reads (its ids are structured): every group
+            # was silently ignored (pytest-xdist issue 1386). Until xdist writes it, it is here.
+            if not item.nodeid.endswith(f"@{group}") and hasattr(item, "_id"):
+                item._id = type(item._id).parse(f"{item.nodeid}@{group}")
 
 
 @pytest.fixture(autouse=True)

@@ -825,7 +825,15 @@ def tampered_load(lab_id: str, tmp_path: Path, **changes: Any):
     return get_lab(lab_id).load(tmp_path)
 
 
-DROP = object()
+class _Drop:
+    """Marks a setting to remove from the config; named, so a test id is the same in every
+    process (pytest-xdist's workers must collect the same ids)."""
+
+    def __repr__(self) -> str:
+        return "DROP"
+
+
+DROP = _Drop()
 REFUSED = [  # (what, call, the user error it must raise); each raised another exception before
     ("a setting of 10**400 (OverflowError)", lambda: ready_specs()[0].validate({"seed": 10**400}), SpecError),
     ("charlstm count inf (OverflowError)", lambda: charlstm.check_count(math.inf), SpecError),

@@ -4,6 +4,8 @@ Waits on what the page shows, never on the clock."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import FIRST_LOAD_MS, PREDICTION_MS
 
@@ -33,6 +35,10 @@ def test_two_clicked_gradio_samples_become_the_interpolation_ends(app_url, open_
     thumbnails = page.locator("#gan-samples button.thumbnail-item")
     expect(thumbnails).to_have_count(32, timeout=PREDICTION_MS)
     thumbnails.nth(3).click()
+    # The second click sends the ends the page holds then: wait until the first one's answer is
+    # in (under load it took seconds, and a quick second click paired 4:12 with the old end).
+    first_note = page.get_by_text(re.compile(r"to 4:3: see the Interpolate tab"))
+    expect(first_note).to_be_visible(timeout=PREDICTION_MS)
     page.keyboard.press("Escape")  # the gallery opens a preview of the clicked sample
     page.locator("#gan-samples button.thumbnail-item").nth(12).click()
     expect(page.get_by_text("From 4:3 to 4:12: see the Interpolate tab.")).to_be_visible(
